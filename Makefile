@@ -1,0 +1,77 @@
+# vmsim - see README.md.
+#
+#   make              build/vmsim (release)
+#   make run          build and run the default simulation
+#   make check        unit, stress and fault tests: debug (VM_DEBUG=2) and
+#                     release builds, and the stress tests under
+#                     ThreadSanitizer and AddressSanitizer
+#   make bench        the benchmark (see docs/PERFORMANCE.md)
+#
+# Variants build into their own directories: build/ (release), build/debug,
+# build/tsan, build/asan.  VARIANT=debug|tsan|asan selects one.
+
+CC      ?= gcc
+VARIANT ?= release
+STD     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
+           -Isrc -Isim -pthread -MMD -MP
+
+ifeq ($(VARIANT),release)
+B       := build
+VFLAGS  := -O2 -g -DVM_DEBUG=0
+else ifeq ($(VARIANT),debug)
+B       := build/debug
+VFLAGS  := -O1 -g -DVM_DEBUG=2 -fno-omit-frame-pointer
+else ifeq ($(VARIANT),tsan)
+B       := build/tsan
+VFLAGS  := -O1 -g -DVM_DEBUG=1 -fsanitize=thread
+else ifeq ($(VARIANT),asan)
+B       := build/asan
+VFLAGS  := -O1 -g -DVM_DEBUG=1 -fsanitize=address,undefined -fno-omit-frame-pointer
+else
+$(error VARIANT must be release, debug, tsan or asan)
+endif
+
+CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
+LDLIBS  := -lm
+
+CORE    := vm vm_lock vm_util pfn plist pte pgf map fault trim mpw zero validate trace oracle
+CORE_O  := $(CORE:%=$(B)/src/%.o)
+SIM_O   := $(B)/sim/main.o $(B)/sim/workload.o
+UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
+FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
+
+.PHONY: all run check test-variant bench clean
+all: $(B)/vmsim
+
+$(B)/libvmsim.a: $(CORE_O)
+	ar rcs $@ $^
+
+$(B)/vmsim: $(SIM_O) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/%.o $(B)/sim/workload.o $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+run: $(B)/vmsim
+	./$(B)/vmsim
+
+# Build and run every test of one variant.
+test-variant: $(UNIT:%=$(B)/tests/unit/%) $(STRESS:%=$(B)/tests/stress/%) $(FAULT:%=$(B)/tests/fault/%) $(B)/vmsim
+	VARIANT=$(VARIANT) B=$(B) tests/run.sh
+
+check:
+	tests/check.sh
+
+bench:
+	$(MAKE) VARIANT=release build/vmsim build/bench/vmsim-bench
+	./build/bench/vmsim-bench $(BENCHFLAGS)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

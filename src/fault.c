@@ -1,0 +1,296 @@
+/*
+ * fault.c - page-fault resolution on the faulting thread, and frame
+ * allocation.  Runs inside the SIGBUS handler: atomics, futex and
+ * userfaultfd ioctls only; no malloc, no stdio, no condition variables.
+ *
+ * fault_once() takes the PTE's region lock and dispatches on the PTE's
+ * format in one switch:
+ *
+ *   VALID     another thread resolved it, or the page is write-protected
+ *             by a trim window (wait for the thaw), or being trimmed (wait
+ *             for the batch), or read-only (an access violation)
+ *   TRANS     soft fault: rescue the frame from standby or modified, or
+ *             from under the modified writer's in-flight write
+ *   DZ        demand-zero fault: a zeroed frame, or one zeroed here
+ *   PGF       hard fault: a frame filled from the page-file slot
+ *   INPAGE    another thread is bringing it in through a bounce buffer
+ *
+ * A step that must wait returns STEP_WAIT with an event snapshot taken
+ * under the region lock; fault_resolve() sleeps with no lock held and
+ * starts over, because anything may have changed meanwhile.
+ */
+#include <string.h>
+
+#include "vm_internal.h"
+
+enum step { STEP_DONE, STEP_RETRY, STEP_WAIT, STEP_AV, STEP_BOUNCED };
+
+struct fault_wait {
+	struct vm_event *fw_ev;
+	uint32_t fw_snap;
+	unsigned fw_bounce;
+};
+
+static enum step fault_wait_on(struct vm_event *ev, struct fault_wait *w)
+{
+	w->fw_ev = ev;
+	w->fw_snap = ev_snapshot(ev);
+	return STEP_WAIT;
+}
+
+/* Repurpose a standby frame: its old owner's PTE goes to page-file format,
+ * keeping the slot that holds the same bytes.  Caller holds the PFN lock. */
+void pfn_repurpose_locked(struct vm *vm, struct pfn *pf)
+{
+	lk_assert_held(&pf->pf_lock);
+	VM_ASSERT(pf->pf_state == PFN_STATE_STANDBY && !pf->pf_onlist);
+	VM_ASSERT(pf->pf_vpn != PFN_VPN_NONE && pf->pf_slot != PGF_SLOT_NONE);
+	pte_repurpose(vm, pf->pf_vpn, vm_pfn_index(vm, pf), pf->pf_slot);
+	pf->pf_vpn = PFN_VPN_NONE;
+	pf->pf_slot = PGF_SLOT_NONE;
+	vm_count(vm->st_repurposed, 1);
+}
+
+/*
+ * Take a frame for a new mapping.  A demand-zero fault prefers the zeroed
+ * list; a hard fault, which overwrites the whole frame, prefers free and
+ * standby pages and leaves zeroed ones for demand-zero faults.  Returns the
+ * frame off every list with its PFN lock held, owner and slot cleared, and
+ * *zeroed telling whether it is known to be all zero; or NULL if no frame
+ * is available.  Wakes the trimmer and zero-page thread as lists run low.
+ */
+struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, bool *zeroed)
+{
+	static const enum pfn_state for_dz[] = { PFN_STATE_ZEROED, PFN_STATE_FREE, PFN_STATE_STANDBY };
+	static const enum pfn_state for_io[] = { PFN_STATE_FREE, PFN_STATE_STANDBY, PFN_STATE_ZEROED };
+	const enum pfn_state *order = want_zeroed ? for_dz : for_io;
+	struct pfn *pf = NULL;
+
+	for (int i = 0; i < 3 && pf == NULL; i++)
+		pf = plist_take_head(vm, order[i]);
+	if (pf != NULL && pf->pf_state == PFN_STATE_STANDBY)
+		pfn_repurpose_locked(vm, pf);
+	if (vm_available(vm) < vm->vm_trim_low)
+		trim_wakeup(vm);
+	if (plist_count(vm_list(vm, PFN_STATE_ZEROED)) < vm->vm_zero_goal)
+		ev_signal(&vm->vm_ev_zero);
+	if (pf != NULL)
+		*zeroed = pf->pf_state == PFN_STATE_ZEROED;
+	return pf;
+}
+
+/* A fault on a page whose PTE is valid. */
+static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_write,
+    struct fault_wait *w)
+{
+	uint32_t snap;
+
+	if (pte & PTE_TRIMMING)
+		return fault_wait_on(&vm->vm_ev_trimmed, w);
+	snap = ev_snapshot(&vm->vm_ev_window);
+	if (vpn >= atomic_load(&vm->vm_win_lo) && vpn < atomic_load(&vm->vm_win_hi)) {
+		w->fw_ev = &vm->vm_ev_window;
+		w->fw_snap = snap;
+		return STEP_WAIT;
+	}
+	if ((pte & PTE_F_READONLY) && is_write == 1)
+		return STEP_AV;
+	vm_count(vm->st_collided, 1);
+	return STEP_DONE;
+}
+
+/* Soft fault: the frame is still ours, on standby or modified. */
+static enum step fault_soft(struct vm *vm, uint64_t vpn, pte_t pte)
+{
+	uint32_t frame = (uint32_t)pte_payload(pte);
+	struct pfn *pf = &vm->vm_pfns[frame];
+	bool from_standby;
+
+	lk_acquire(&pf->pf_lock);
+	if (pte_read(vm, vpn) != pte) {
+		/* Repurposed before we got the PFN lock: now a page-file PTE. */
+		lk_release(&pf->pf_lock);
+		return STEP_RETRY;
+	}
+	VM_ASSERT(pf->pf_vpn == vpn);
+	from_standby = pf->pf_state == PFN_STATE_STANDBY;
+	if (pf->pf_onlist)
+		plist_remove(vm, pf);
+	pfn_set_state(vm, pf, (enum pfn_state)pf->pf_state, PFN_STATE_ACTIVE);
+	map_fill(vm, vpn, vm_frame(vm, frame), pte & PTE_F_READONLY);
+	pte_write_valid(vm, vpn, frame);
+	lk_release(&pf->pf_lock);
+	if (from_standby)
+		vm_count(vm->st_soft_standby, 1);
+	else
+		vm_count(vm->st_soft_modified, 1);
+	return STEP_DONE;
+}
+
+/* Map the locked, off-list frame pf at vpn, as the page's new frame. */
+static void fault_map_new(struct vm *vm, uint64_t vpn, struct pfn *pf, uint64_t slot, pte_t pte)
+{
+	uint32_t frame = vm_pfn_index(vm, pf);
+
+	pf->pf_vpn = vpn;
+	pf->pf_slot = slot;
+	pfn_set_state(vm, pf, (enum pfn_state)pf->pf_state, PFN_STATE_ACTIVE);
+	map_fill(vm, vpn, vm_frame(vm, frame), pte & PTE_F_READONLY);
+	pte_write_valid(vm, vpn, frame);
+	lk_release(&pf->pf_lock);
+}
+
+/* Read slot into frame, retrying transient errors; an error that persists
+ * is fatal (an in-memory page file cannot have one). */
+static void fault_read_slot(struct vm *vm, uint64_t slot, void *dst)
+{
+	for (int tries = 0; pgf_read(&vm->vm_pgf, slot, dst) != 0; tries++) {
+		if (tries == 8)
+			vm_panic("page file: slot %llu unreadable", (unsigned long long)slot);
+		vm_count(vm->st_inpage_errors, 1);
+	}
+}
+
+/*
+ * No frame, and no free slot either: the page's slot is what the modified
+ * writer needs to free a frame.  Park the contents in a bounce buffer, free
+ * the slot, and finish once a frame comes (fault_bounce_finish).
+ */
+static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, struct fault_wait *w)
+{
+	uint64_t slot = pte_payload(pte);
+
+	for (int i = 0; i < vm->vm_nbounce; i++) {
+		_Atomic uint64_t *word = &vm->vm_bounce_busy[i / 64];
+		uint64_t bit = 1ULL << (i % 64);
+		if (atomic_fetch_or(word, bit) & bit)
+			continue;
+		fault_read_slot(vm, slot, vm->vm_bounce + ((uint64_t)i << VM_PAGE_SHIFT));
+		pte_write_inpage(vm, vpn, (unsigned)i);
+		pgf_slot_free(&vm->vm_pgf, slot);
+		ev_signal(&vm->vm_ev_slots);
+		vm_count(vm->st_bounces, 1);
+		w->fw_bounce = (unsigned)i;
+		return STEP_BOUNCED;
+	}
+	trim_wakeup(vm);
+	return fault_wait_on(&vm->vm_ev_avail, w);
+}
+
+static void fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
+{
+	lk_t *rl = vm_pte_lock(vm, vpn);
+	bool zeroed;
+
+	for (;;) {
+		uint32_t snap = ev_snapshot(&vm->vm_ev_avail);
+		lk_acquire(rl);
+		struct pfn *pf = pfn_alloc(vm, false, &zeroed);
+		if (pf != NULL) {
+			pte_t pte = pte_read(vm, vpn);
+			VM_ASSERT(pte_format(pte) == PTE_FMT_INPAGE && pte_payload(pte) == b);
+			memcpy(vm_frame(vm, vm_pfn_index(vm, pf)),
+			    vm->vm_bounce + ((uint64_t)b << VM_PAGE_SHIFT), VM_PAGE_SIZE);
+			fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte);
+			lk_release(rl);
+			break;
+		}
+		lk_release(rl);
+		trim_wakeup(vm);
+		ev_wait(&vm->vm_ev_avail, snap, -1);
+	}
+	atomic_fetch_and(&vm->vm_bounce_busy[b / 64], ~(1ULL << (b % 64)));
+	ev_signal(&vm->vm_ev_inpage);
+	vm_count(vm->st_hard, 1);
+}
+
+/* Demand-zero or hard fault: the page needs a new frame. */
+static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct fault_wait *w)
+{
+	bool dz = pte_format(pte) == PTE_FMT_DZ, zeroed;
+	uint32_t snap = ev_snapshot(&vm->vm_ev_avail);
+	struct pfn *pf = pfn_alloc(vm, dz, &zeroed);
+	char *frame;
+
+	if (pf == NULL) {
+		if (!dz && pgf_free_count(&vm->vm_pgf) == 0)
+			return fault_bounce_start(vm, vpn, pte, w);
+		vm_count(vm->st_waits_avail, 1);
+		trim_wakeup(vm);
+		w->fw_ev = &vm->vm_ev_avail;
+		w->fw_snap = snap;
+		return STEP_WAIT;
+	}
+	frame = vm_frame(vm, vm_pfn_index(vm, pf));
+	if (dz) {
+		if (!zeroed) {
+			memset(frame, 0, VM_PAGE_SIZE);
+			vm_count(vm->st_zeroed_inline, 1);
+		}
+		VM_ASSERT_EXPENSIVE(frame[0] == 0 && !memcmp(frame, frame + 1, VM_PAGE_SIZE - 1));
+		fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte);
+		vm_count(vm->st_dz, 1);
+		return STEP_DONE;
+	}
+	/* Hard fault: the page keeps its slot, so a clean trim costs no write. */
+	fault_read_slot(vm, pte_payload(pte), frame);
+	fault_map_new(vm, vpn, pf, pte_payload(pte), pte);
+	vm_count(vm->st_hard, 1);
+	return STEP_DONE;
+}
+
+static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fault_wait *w)
+{
+	lk_t *rl = vm_pte_lock(vm, vpn);
+	enum step s = STEP_RETRY;
+	pte_t pte;
+
+	lk_acquire(rl);
+	pte = pte_read(vm, vpn);
+	switch (pte_format(pte)) {
+	case PTE_FMT_VALID:
+		s = fault_valid(vm, vpn, pte, is_write, w);
+		break;
+	case PTE_FMT_TRANS:
+		s = fault_soft(vm, vpn, pte);
+		break;
+	case PTE_FMT_DZ:
+	case PTE_FMT_PGF:
+		s = fault_new_frame(vm, vpn, pte, w);
+		break;
+	case PTE_FMT_INPAGE:
+		s = fault_wait_on(&vm->vm_ev_inpage, w);
+		break;
+	}
+	lk_release(rl);
+	return s;
+}
+
+/*
+ * Resolve a fault on vpn; is_write is 1 for a write, 0 for a read, -1 if
+ * the hardware did not say.  Returns FAULT_DONE when the access can be
+ * retried, FAULT_ACCESS_VIOLATION for a write to a read-only page.
+ */
+enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
+{
+	struct fault_wait w;
+
+	lk_assert_none_held();
+	for (;;) {
+		switch (fault_once(vm, vpn, is_write, &w)) {
+		case STEP_DONE:
+			return FAULT_DONE;
+		case STEP_AV:
+			return FAULT_ACCESS_VIOLATION;
+		case STEP_BOUNCED:
+			fault_bounce_finish(vm, vpn, w.fw_bounce);
+			return FAULT_DONE;
+		case STEP_WAIT:
+			vm_count(vm->st_collided, 1);
+			ev_wait(w.fw_ev, w.fw_snap, -1);
+			break;
+		case STEP_RETRY:
+			break;
+		}
+	}
+}

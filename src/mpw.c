@@ -1,0 +1,115 @@
+/*
+ * mpw.c - the modified page writer.
+ *
+ * Takes a batch of pages off the modified list, reserves page-file slots
+ * for them, and writes the frames with no lock held.  Each page carries
+ * PFN_F_WRITING meanwhile and is on no list.  A page may be re-faulted
+ * during the write (a soft fault takes it, see fault_soft()): its frame is
+ * not changed while it is mapped, so the slot still holds its bytes and it
+ * keeps the slot as a valid copy; the trimmer leaves it alone until the
+ * write is done.  Everything else goes to standby.
+ */
+#include "vm_internal.h"
+
+struct mpw_batch {
+	int mb_n;
+	struct pfn *mb_pages[VM_WRITE_BATCH_MAX];
+	uint64_t mb_slots[VM_WRITE_BATCH_MAX];
+	bool mb_failed[VM_WRITE_BATCH_MAX];
+};
+
+/* Take up to nslots pages off the modified list and mark them in flight. */
+static void mpw_take(struct vm *vm, struct mpw_batch *b, int nslots)
+{
+	b->mb_n = 0;
+	while (b->mb_n < nslots) {
+		struct pfn *pf = plist_take_head(vm, PFN_STATE_MODIFIED);
+		if (pf == NULL)
+			break;
+		VM_ASSERT(pf->pf_slot == PGF_SLOT_NONE && !(pf->pf_flags & PFN_F_WRITING));
+		pf->pf_flags |= PFN_F_WRITING;
+		b->mb_pages[b->mb_n++] = pf;
+		lk_release(&pf->pf_lock);
+	}
+	if (b->mb_n < nslots)
+		pgf_stash_put(&vm->vm_pgf, b->mb_slots + b->mb_n, nslots - b->mb_n);
+}
+
+/* The write is done (or failed): the page goes to standby with its slot,
+ * or keeps the slot while mapped, or goes back to the modified list. */
+static void mpw_finish(struct vm *vm, struct pfn *pf, uint64_t slot, bool failed)
+{
+	lk_acquire(&pf->pf_lock);
+	VM_ASSERT(pf->pf_flags & PFN_F_WRITING);
+	pf->pf_flags &= (uint8_t)~PFN_F_WRITING;
+	if (failed) {
+		pgf_slot_free(&vm->vm_pgf, slot);
+		if (pf->pf_state == PFN_STATE_MODIFIED)
+			plist_insert_tail(vm, pf);
+		lk_release(&pf->pf_lock);
+		return;
+	}
+	pf->pf_slot = slot;
+	if (pf->pf_state == PFN_STATE_MODIFIED) {
+		pfn_set_state(vm, pf, PFN_STATE_MODIFIED, PFN_STATE_STANDBY);
+		plist_insert_tail(vm, pf);
+	} else {
+		VM_ASSERT(pf->pf_state == PFN_STATE_ACTIVE);
+	}
+	lk_release(&pf->pf_lock);
+}
+
+/* Write one batch.  Returns the pages written, or -1 if no slot was free. */
+static int mpw_write_batch(struct vm *vm)
+{
+	struct mpw_batch b;
+	uint64_t nmod = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
+	int want = nmod < (uint64_t)vm->vm_write_batch ? (int)nmod : vm->vm_write_batch;
+	int nslots = pgf_slot_alloc(&vm->vm_pgf, want, b.mb_slots);
+	int written = 0;
+
+	if (nslots == 0)
+		return -1;
+	mpw_take(vm, &b, nslots);
+	for (int i = 0; i < b.mb_n; i++) {
+		const char *frame = vm_frame(vm, vm_pfn_index(vm, b.mb_pages[i]));
+		b.mb_failed[i] = pgf_write(&vm->vm_pgf, b.mb_slots[i], frame) != 0;
+	}
+	for (int i = 0; i < b.mb_n; i++) {
+		mpw_finish(vm, b.mb_pages[i], b.mb_slots[i], b.mb_failed[i]);
+		written += !b.mb_failed[i];
+	}
+	vm_count(vm->st_written, (uint64_t)written);
+	vm_count(vm->st_write_errors, (uint64_t)(b.mb_n - written));
+	vm_count(vm->st_write_batches, 1);
+	ev_signal(&vm->vm_ev_avail);
+	return written;
+}
+
+void *mpw_thread(void *arg)
+{
+	struct vm *vm = arg;
+
+	for (;;) {
+		uint32_t snap = ev_snapshot(&vm->vm_ev_mpw);
+		uint32_t slots_snap = ev_snapshot(&vm->vm_ev_slots);
+		uint64_t t0;
+		int n;
+
+		if (!vm_parked_check(vm))
+			break;
+		if (plist_count(vm_list(vm, PFN_STATE_MODIFIED)) == 0) {
+			ev_wait(&vm->vm_ev_mpw, snap, -1);
+			continue;
+		}
+		t0 = vm_now_ns();
+		n = mpw_write_batch(vm);
+		vm_count(vm->st_writer_ns, vm_now_ns() - t0);
+		if (n < 0) {
+			/* Page file full: wait for a trim or a fault to free a slot. */
+			trim_wakeup(vm);
+			ev_wait(&vm->vm_ev_slots, slots_snap, -1);
+		}
+	}
+	return NULL;
+}

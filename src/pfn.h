@@ -1,0 +1,82 @@
+/*
+ * pfn.h - the PFN database (one struct pfn per frame) and the page lists.
+ *
+ * Locking key:  (c) constant after init   (a) atomic ops only
+ *   (P) this entry's PFN lock   (L) the lock of the list the page is on
+ *   (T) the PTE region lock of the page's owner
+ *
+ * Page states (pf_state) and their lists (Windows Internals, ch. 5):
+ *
+ *   ZEROED    on the zeroed list: all-zero, no owner
+ *   FREE      on the free list: no owner, old bytes (zeroed before reuse)
+ *   STANDBY   on the standby list: owner's PTE is transition; the page-file
+ *             slot pf_slot holds the same bytes
+ *   MODIFIED  on the modified list, or off every list while the modified
+ *             page writer writes it (PFN_F_WRITING); owner's PTE transition
+ *   ACTIVE    mapped: owner's PTE valid
+ *
+ * A frame is taken off its list with its PFN lock held and is then on no
+ * list until pfn_set_state() gives it a new state and plist_insert_tail()
+ * links it again; no other thread can find it in between.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm_lock.h"
+#include "vm_util.h"
+
+struct vm;
+
+enum pfn_state {
+	PFN_STATE_ZEROED,
+	PFN_STATE_FREE,
+	PFN_STATE_STANDBY,
+	PFN_STATE_MODIFIED,
+	PFN_STATE_ACTIVE,
+	PFN_NSTATES
+};
+
+/* The lists are indexed by the state they hold. */
+#define PLIST_N (PFN_STATE_MODIFIED + 1)
+
+#define PFN_NONE UINT32_MAX
+#define PFN_VPN_NONE UINT64_MAX
+
+/* pf_flags */
+#define PFN_F_WRITING 0x01	/* the modified writer is copying it to pf_slot */
+
+struct pfn {
+	uint32_t pf_flink;	/* next on the list, or PFN_NONE (L) */
+	uint32_t pf_blink;	/* previous on the list, or PFN_NONE (L) */
+	uint64_t pf_vpn;	/* owner's virtual page, or PFN_VPN_NONE (P) */
+	uint64_t pf_slot;	/* page-file slot with a copy of this frame (P) */
+	lk_t pf_lock;
+	uint8_t pf_state;	/* enum pfn_state (P) */
+	uint8_t pf_flags;	/* PFN_F_* (P) */
+	uint8_t pf_onlist;	/* linked on the list pf_state names (P,L) */
+};
+
+struct plist {
+	lk_t pl_lock;
+	uint32_t pl_head;		/* (L) */
+	uint32_t pl_tail;		/* (L) */
+	_Atomic uint64_t pl_count;	/* written under (L); read without */
+	uint8_t pl_state;		/* the pfn_state it holds (c) */
+} __attribute__((aligned(64)));
+
+/* "pfn.c" */
+void pfn_set_state(struct vm *vm, struct pfn *pf, enum pfn_state from, enum pfn_state to);
+const char *pfn_state_name(enum pfn_state s);
+void pfn_dump(struct vm *vm, const struct pfn *pf, const char *why);
+
+/* "plist.c" */
+void plist_init(struct plist *pl, enum pfn_state state);
+void plist_insert_tail(struct vm *vm, struct pfn *pf);
+void plist_remove(struct vm *vm, struct pfn *pf);
+struct pfn *plist_take_head(struct vm *vm, enum pfn_state state);
+
+static inline uint64_t plist_count(const struct plist *pl)
+{
+	return atomic_load_explicit(&pl->pl_count, memory_order_relaxed);
+}

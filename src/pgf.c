@@ -1,0 +1,203 @@
+/*
+ * pgf.c - the page file and its slot bitmap.
+ *
+ * The bitmap is updated with atomic operations only, so the modified writer
+ * (allocating), faulters and the trimmer (freeing) never share a lock.  A
+ * free 64-slot row is claimed whole with one CAS; otherwise slots are
+ * claimed one bit at a time, each with a CAS, from a rotating hint.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "pgf.h"
+
+int pgf_init(struct pgf *pg, uint64_t nslots, const char *path, char *err, size_t errlen)
+{
+	memset(pg, 0, sizeof(*pg));
+	pg->pg_fd = -1;
+	pg->pg_nslots = nslots;
+	pg->pg_nwords = (nslots + 63) / 64;
+	pg->pg_rows_enabled = 1;
+	pg->pg_stash_enabled = 1;
+	lk_init(&pg->pg_stash_lock, LK_RANK_PGF);
+	pg->pg_bitmap = calloc(pg->pg_nwords ? pg->pg_nwords : 1, sizeof(*pg->pg_bitmap));
+	if (pg->pg_bitmap == NULL) {
+		snprintf(err, errlen, "cannot allocate the page-file bitmap");
+		return -1;
+	}
+	/* The bits past the last slot are in use forever. */
+	if (nslots % 64)
+		atomic_store(&pg->pg_bitmap[pg->pg_nwords - 1], ~0ULL << (nslots % 64));
+	atomic_store(&pg->pg_free, nslots);
+	if (nslots == 0)
+		return 0;
+	if (path != NULL) {
+		pg->pg_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		if (pg->pg_fd < 0 || ftruncate(pg->pg_fd, (off_t)(nslots * VM_PAGE_SIZE)) != 0) {
+			snprintf(err, errlen, "cannot create page file %s: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	pg->pg_mem = mmap(NULL, nslots * VM_PAGE_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (pg->pg_mem == MAP_FAILED) {
+		pg->pg_mem = NULL;
+		snprintf(err, errlen, "cannot reserve %llu bytes for the page file: %s",
+		    (unsigned long long)(nslots * VM_PAGE_SIZE), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void pgf_destroy(struct pgf *pg)
+{
+	if (pg->pg_mem != NULL)
+		munmap(pg->pg_mem, pg->pg_nslots * VM_PAGE_SIZE);
+	if (pg->pg_fd >= 0)
+		close(pg->pg_fd);
+	free(pg->pg_bitmap);
+	pg->pg_bitmap = NULL;
+}
+
+static int pgf_stash_take(struct pgf *pg, int want, uint64_t *out)
+{
+	int n;
+
+	lk_acquire(&pg->pg_stash_lock);
+	n = want < pg->pg_nstash ? want : pg->pg_nstash;
+	pg->pg_nstash -= n;
+	memcpy(out, &pg->pg_stash[pg->pg_nstash], (size_t)n * sizeof(*out));
+	lk_release(&pg->pg_stash_lock);
+	return n;
+}
+
+/* Claim free bits of word w into out; returns how many. */
+static int pgf_claim_word(struct pgf *pg, uint64_t w, int want, uint64_t *out)
+{
+	uint64_t v = atomic_load_explicit(&pg->pg_bitmap[w], memory_order_relaxed);
+	int got = 0;
+
+	if (pg->pg_rows_enabled && v == 0 && want >= 64 &&
+	    atomic_compare_exchange_strong(&pg->pg_bitmap[w], &v, ~0ULL)) {
+		for (int b = 0; b < 64; b++)
+			out[got++] = w * 64 + (uint64_t)b;
+		vm_count(pg->pg_row_claims, 1);
+		return got;
+	}
+	while (v != ~0ULL && got < want) {
+		int b = __builtin_ctzll(~v);
+		if (atomic_compare_exchange_weak(&pg->pg_bitmap[w], &v, v | (1ULL << b))) {
+			out[got++] = w * 64 + (uint64_t)b;
+			v |= 1ULL << b;
+			vm_count(pg->pg_bit_claims, 1);
+		}
+	}
+	return got;
+}
+
+/*
+ * Reserve up to want slots (want <= 64 + PGF_STASH_MAX is not required;
+ * out must have room for want).  Returns how many were reserved: fewer
+ * than want when the page file is nearly full, 0 when it is full.
+ */
+int pgf_slot_alloc(struct pgf *pg, int want, uint64_t *out)
+{
+	int got = pg->pg_stash_enabled ? pgf_stash_take(pg, want, out) : 0;
+	int from_bitmap = 0;
+	uint64_t hint = atomic_load_explicit(&pg->pg_hint, memory_order_relaxed);
+
+	for (uint64_t i = 0; i < pg->pg_nwords && got < want; i++) {
+		uint64_t w = (hint + i) % pg->pg_nwords;
+		int n;
+
+		vm_count(pg->pg_scan_words, 1);
+		if (atomic_load_explicit(&pg->pg_bitmap[w], memory_order_relaxed) == ~0ULL)
+			continue;
+		n = pgf_claim_word(pg, w, want - got, out + got);
+		got += n;
+		from_bitmap += n;
+		hint = w;
+	}
+	atomic_store_explicit(&pg->pg_hint, hint, memory_order_relaxed);
+	if (from_bitmap)
+		atomic_fetch_sub_explicit(&pg->pg_free, (uint64_t)from_bitmap, memory_order_relaxed);
+	return got;
+}
+
+void pgf_slot_free(struct pgf *pg, uint64_t slot)
+{
+	uint64_t bit = 1ULL << (slot % 64);
+	uint64_t old;
+
+	VM_ASSERT(slot < pg->pg_nslots);
+	old = atomic_fetch_and_explicit(&pg->pg_bitmap[slot / 64], ~bit, memory_order_release);
+	if (!(old & bit))
+		vm_panic("page file: slot %llu freed twice", (unsigned long long)slot);
+	atomic_fetch_add_explicit(&pg->pg_free, 1, memory_order_relaxed);
+}
+
+/* Park reserved-but-unused slots for the next write; free what does not fit. */
+void pgf_stash_put(struct pgf *pg, const uint64_t *slots, int n)
+{
+	int i = 0;
+
+	if (pg->pg_stash_enabled) {
+		lk_acquire(&pg->pg_stash_lock);
+		for (; i < n && pg->pg_nstash < PGF_STASH_MAX; i++)
+			pg->pg_stash[pg->pg_nstash++] = slots[i];
+		lk_release(&pg->pg_stash_lock);
+	}
+	for (; i < n; i++)
+		pgf_slot_free(pg, slots[i]);
+}
+
+bool pgf_slot_in_use(const struct pgf *pg, uint64_t slot)
+{
+	return atomic_load_explicit(&pg->pg_bitmap[slot / 64], memory_order_relaxed) &
+	    (1ULL << (slot % 64));
+}
+
+static bool pgf_inject(_Atomic int *counter)
+{
+	int n = atomic_load_explicit(counter, memory_order_relaxed);
+
+	while (n > 0) {
+		if (atomic_compare_exchange_weak(counter, &n, n - 1))
+			return true;
+	}
+	return false;
+}
+
+/* Write one page to slot.  Returns 0 or -1 (an I/O error, or injected). */
+int pgf_write(struct pgf *pg, uint64_t slot, const void *src)
+{
+	VM_ASSERT(pgf_slot_in_use(pg, slot));
+	if (pgf_inject(&pg->pg_fail_writes))
+		return -1;
+	if (pg->pg_mem != NULL) {
+		memcpy(pg->pg_mem + slot * VM_PAGE_SIZE, src, VM_PAGE_SIZE);
+		return 0;
+	}
+	return pwrite(pg->pg_fd, src, VM_PAGE_SIZE, (off_t)(slot * VM_PAGE_SIZE)) ==
+	    (ssize_t)VM_PAGE_SIZE ? 0 : -1;
+}
+
+/* Read one page from slot.  Async-signal-safe.  Returns 0 or -1. */
+int pgf_read(struct pgf *pg, uint64_t slot, void *dst)
+{
+	VM_ASSERT(pgf_slot_in_use(pg, slot));
+	if (pgf_inject(&pg->pg_fail_reads))
+		return -1;
+	if (pg->pg_mem != NULL) {
+		memcpy(dst, pg->pg_mem + slot * VM_PAGE_SIZE, VM_PAGE_SIZE);
+		return 0;
+	}
+	return pread(pg->pg_fd, dst, VM_PAGE_SIZE, (off_t)(slot * VM_PAGE_SIZE)) ==
+	    (ssize_t)VM_PAGE_SIZE ? 0 : -1;
+}

@@ -1,0 +1,58 @@
+/*
+ * pgf.h - the page file: slots of one page each, a bitmap of slots in use
+ * updated with atomic operations, and the writer's stash of reserved slots.
+ *
+ * Locking key:  (c) constant after init   (a) atomic ops only
+ *   (S) pg_stash_lock
+ *
+ * A slot is in use (its bit set) exactly while one thing refers to it: a
+ * page-file PTE, a frame's pf_slot, or the stash.  pgf_slot_alloc() claims a
+ * whole free 64-slot row with one CAS when the request is large enough,
+ * else single bits; the modified writer parks what it reserved but did not
+ * use in the stash and takes it first next time.
+ */
+#pragma once
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "vm_lock.h"
+#include "vm_util.h"
+
+#define PGF_SLOT_NONE UINT64_MAX
+#define PGF_STASH_MAX 128
+
+struct pgf {
+	uint64_t pg_nslots;		/* (c) */
+	uint64_t pg_nwords;		/* bitmap words (c) */
+	_Atomic uint64_t *pg_bitmap;	/* bit set = slot in use (a) */
+	_Atomic uint64_t pg_free;	/* slots not in use (a) */
+	_Atomic uint64_t pg_hint;	/* bitmap word to search from (a) */
+	char *pg_mem;			/* in-memory backing, or NULL (c) */
+	int pg_fd;			/* file backing, or -1 (c) */
+	lk_t pg_stash_lock;
+	uint64_t pg_stash[PGF_STASH_MAX];	/* (S) */
+	int pg_nstash;				/* (S) */
+	int pg_rows_enabled;		/* whole-row claims on (c) */
+	int pg_stash_enabled;		/* stash on (c) */
+	vm_counter_t pg_row_claims;	/* whole rows claimed by one CAS */
+	vm_counter_t pg_bit_claims;	/* single slots claimed */
+	vm_counter_t pg_scan_words;	/* bitmap words examined */
+	/* fault injection (tests/fault) */
+	_Atomic int pg_fail_writes;	/* next N writes fail (a) */
+	_Atomic int pg_fail_reads;	/* next N reads fail (a) */
+};
+
+/* "pgf.c" */
+int pgf_init(struct pgf *pg, uint64_t nslots, const char *path, char *err, size_t errlen);
+void pgf_destroy(struct pgf *pg);
+int pgf_slot_alloc(struct pgf *pg, int want, uint64_t *out);
+void pgf_slot_free(struct pgf *pg, uint64_t slot);
+void pgf_stash_put(struct pgf *pg, const uint64_t *slots, int n);
+bool pgf_slot_in_use(const struct pgf *pg, uint64_t slot);
+int pgf_write(struct pgf *pg, uint64_t slot, const void *src);
+int pgf_read(struct pgf *pg, uint64_t slot, void *dst);
+
+static inline uint64_t pgf_free_count(struct pgf *pg)
+{
+	return atomic_load_explicit(&pg->pg_free, memory_order_relaxed);
+}

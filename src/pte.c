@@ -1,0 +1,137 @@
+/*
+ * pte.c - the only code that writes PTEs.  Each writer asserts the formats
+ * it may change from and to, as ReactOS's MI_WRITE_VALID_PTE does.
+ */
+#include "vm_internal.h"
+
+static const char *const pte_names[] = {
+	[PTE_FMT_DZ] = "demand-zero",
+	[PTE_FMT_VALID] = "valid",
+	[PTE_FMT_TRANS] = "transition",
+	[PTE_FMT_PGF] = "pagefile",
+	[PTE_FMT_INPAGE] = "in-page",
+};
+
+const char *pte_format_name(enum pte_fmt f)
+{
+	return f <= PTE_FMT_INPAGE ? pte_names[f] : "?";
+}
+
+pte_t pte_read(struct vm *vm, uint64_t vpn)
+{
+	return atomic_load_explicit(&vm->vm_ptes[vpn], memory_order_acquire);
+}
+
+static inline void pte_store(struct vm *vm, uint64_t vpn, pte_t p)
+{
+	atomic_store_explicit(&vm->vm_ptes[vpn], p, memory_order_release);
+}
+
+/* The protection survives every format change. */
+static inline pte_t pte_keep(pte_t old)
+{
+	return old & PTE_F_READONLY;
+}
+
+/*
+ * Mapped: the page is present and backed by frame.  From transition (soft
+ * fault), demand-zero or page file (new frame), or in-page (bounce).  A new
+ * mapping counts as accessed.  Caller holds the region lock and the PFN lock.
+ */
+void pte_write_valid(struct vm *vm, uint64_t vpn, uint32_t frame)
+{
+	pte_t old = pte_read(vm, vpn);
+
+	lk_assert_held(vm_pte_lock(vm, vpn));
+	lk_assert_held(&vm->vm_pfns[frame].pf_lock);
+	VM_ASSERT(pte_format(old) != PTE_FMT_VALID);
+	pte_store(vm, vpn, pte_make(PTE_FMT_VALID, frame, pte_keep(old) | PTE_ACCESSED));
+}
+
+/* Trimmed: frame goes to the standby or modified list.  Caller holds the
+ * region lock and the PFN lock. */
+void pte_write_transition(struct vm *vm, uint64_t vpn, uint32_t frame)
+{
+	pte_t old = pte_read(vm, vpn);
+
+	lk_assert_held(vm_pte_lock(vm, vpn));
+	lk_assert_held(&vm->vm_pfns[frame].pf_lock);
+	VM_ASSERT(pte_format(old) == PTE_FMT_VALID && pte_payload(old) == frame);
+	VM_ASSERT(old & PTE_TRIMMING);
+	pte_store(vm, vpn, pte_make(PTE_FMT_TRANS, frame, pte_keep(old)));
+}
+
+/* Page-file format at start-up (a page with known contents).  Caller holds
+ * the region lock. */
+void pte_write_pagefile(struct vm *vm, uint64_t vpn, uint64_t slot)
+{
+	pte_t old = pte_read(vm, vpn);
+
+	VM_ASSERT(pte_format(old) == PTE_FMT_DZ);
+	pte_store(vm, vpn, pte_make(PTE_FMT_PGF, slot, pte_keep(old)));
+}
+
+/* A hard fault parks the page in bounce buffer `bounce'.  Caller holds the
+ * region lock. */
+void pte_write_inpage(struct vm *vm, uint64_t vpn, unsigned bounce)
+{
+	pte_t old = pte_read(vm, vpn);
+
+	lk_assert_held(vm_pte_lock(vm, vpn));
+	VM_ASSERT(pte_format(old) == PTE_FMT_PGF);
+	pte_store(vm, vpn, pte_make(PTE_FMT_INPAGE, bounce, pte_keep(old)));
+}
+
+void pte_write_demand_zero(struct vm *vm, uint64_t vpn)
+{
+	pte_store(vm, vpn, pte_keep(pte_read(vm, vpn)));
+}
+
+/*
+ * Repurpose: the old owner of a standby frame loses it; its PTE goes from
+ * transition to page-file format.  Caller holds the frame's PFN lock, which
+ * is what guards a transition PTE; the owner's region lock may be held by
+ * someone else, who will re-read the PTE once it has the PFN lock.
+ */
+void pte_repurpose(struct vm *vm, uint64_t vpn, uint32_t frame, uint64_t slot)
+{
+	pte_t old = pte_read(vm, vpn);
+
+	lk_assert_held(&vm->vm_pfns[frame].pf_lock);
+	if (pte_format(old) != PTE_FMT_TRANS || pte_payload(old) != frame)
+		vm_panic("repurpose: vpn %llu pte %#llx does not name frame %u",
+		    (unsigned long long)vpn, (unsigned long long)old, frame);
+	pte_store(vm, vpn, pte_make(PTE_FMT_PGF, slot, pte_keep(old)));
+}
+
+/*
+ * Update a valid PTE's accessed bit, age or TRIMMING flag, only if it still
+ * equals old: the accessed bit is set without any lock (pte_mark_accessed),
+ * so a read-modify-write under the region lock could lose it.
+ */
+bool pte_cas(struct vm *vm, uint64_t vpn, pte_t old, pte_t new)
+{
+	lk_assert_held(vm_pte_lock(vm, vpn));
+	VM_ASSERT(pte_format(old) == PTE_FMT_VALID && pte_format(new) == PTE_FMT_VALID);
+	VM_ASSERT(pte_payload(old) == pte_payload(new));
+	return atomic_compare_exchange_strong_explicit(&vm->vm_ptes[vpn], &old, new,
+	    memory_order_acq_rel, memory_order_relaxed);
+}
+
+/* The MMU's part of an access: set the accessed bit of a valid PTE. */
+void pte_mark_accessed(struct vm *vm, uint64_t vpn)
+{
+	pte_t p = atomic_load_explicit(&vm->vm_ptes[vpn], memory_order_relaxed);
+
+	while (pte_format(p) == PTE_FMT_VALID && !(p & PTE_ACCESSED)) {
+		if (atomic_compare_exchange_weak_explicit(&vm->vm_ptes[vpn], &p,
+		    p | PTE_ACCESSED, memory_order_relaxed, memory_order_relaxed))
+			return;
+	}
+}
+
+/* Start-up only: make the page read-only. */
+void pte_set_readonly(struct vm *vm, uint64_t vpn)
+{
+	pte_store(vm, vpn, pte_read(vm, vpn) | PTE_F_READONLY);
+}

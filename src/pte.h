@@ -1,0 +1,82 @@
+/*
+ * pte.h - software PTEs: one 64-bit word per virtual page, in one of five
+ * formats.  The PTE is the VMM's record; the kernel's page table only says
+ * whether the page is present (mapped by UFFDIO_COPY) or not.
+ *
+ *   DZ       demand zero: never touched (the zero PTE)
+ *   VALID    mapped; frame in bits 12+, plus the accessed bit (set by the
+ *            access routine, standing in for the MMU), a 3-bit age (trimmer),
+ *            and TRIMMING while the trimmer captures the page
+ *   TRANS    transition: not mapped, frame on the standby or modified list
+ *            (or being written); trusted only under that frame's PFN lock
+ *   PGF      page file: contents only in page-file slot (bits 12+)
+ *   INPAGE   in flight from its (freed) slot to a new frame in a faulting
+ *            thread's bounce buffer (only when the page file is full)
+ *
+ * PTE_F_READONLY is the page's protection and survives every format.
+ *
+ * Locking: a PTE is written only by the pte_write_*() functions, with its
+ * region lock held (T), except (1) PTE_ACCESSED, set by pte_mark_accessed()
+ * with a CAS and no lock, as hardware would, and (2) the repurpose of a
+ * standby frame, which rewrites the old owner's transition PTE to page-file
+ * format under that frame's PFN lock only (see vm_lock.h).
+ */
+#pragma once
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "vm_debug.h"
+
+typedef uint64_t pte_t;
+
+enum pte_fmt {
+	PTE_FMT_DZ = 0,
+	PTE_FMT_VALID = 1,
+	PTE_FMT_TRANS = 2,
+	PTE_FMT_PGF = 3,
+	PTE_FMT_INPAGE = 4,
+};
+
+#define PTE_FMT_MASK 0x7ULL
+#define PTE_ACCESSED 0x8ULL		/* VALID: touched since the last aging pass */
+#define PTE_TRIMMING 0x10ULL		/* VALID: the trimmer is capturing it */
+#define PTE_AGE_SHIFT 5
+#define PTE_AGE_MASK (0x7ULL << PTE_AGE_SHIFT)	/* VALID: aging passes untouched */
+#define PTE_AGE_MAX 7
+#define PTE_F_READONLY 0x100ULL		/* any format: writes are access violations */
+#define PTE_PAYLOAD_SHIFT 12		/* frame, slot or bounce index */
+
+static inline enum pte_fmt pte_format(pte_t p)
+{
+	return (enum pte_fmt)(p & PTE_FMT_MASK);
+}
+
+static inline uint64_t pte_payload(pte_t p)
+{
+	return p >> PTE_PAYLOAD_SHIFT;
+}
+
+static inline unsigned pte_age(pte_t p)
+{
+	return (unsigned)((p & PTE_AGE_MASK) >> PTE_AGE_SHIFT);
+}
+
+static inline pte_t pte_make(enum pte_fmt fmt, uint64_t payload, pte_t flags)
+{
+	return (payload << PTE_PAYLOAD_SHIFT) | flags | (pte_t)fmt;
+}
+
+struct vm;
+
+/* "pte.c" */
+const char *pte_format_name(enum pte_fmt f);
+pte_t pte_read(struct vm *vm, uint64_t vpn);
+void pte_write_valid(struct vm *vm, uint64_t vpn, uint32_t frame);
+void pte_write_transition(struct vm *vm, uint64_t vpn, uint32_t frame);
+void pte_write_pagefile(struct vm *vm, uint64_t vpn, uint64_t slot);
+void pte_write_inpage(struct vm *vm, uint64_t vpn, unsigned bounce);
+void pte_write_demand_zero(struct vm *vm, uint64_t vpn);
+void pte_repurpose(struct vm *vm, uint64_t vpn, uint32_t frame, uint64_t slot);
+bool pte_cas(struct vm *vm, uint64_t vpn, pte_t old, pte_t new);
+void pte_mark_accessed(struct vm *vm, uint64_t vpn);
+void pte_set_readonly(struct vm *vm, uint64_t vpn);

@@ -1,0 +1,218 @@
+/*
+ * validate.c - whole-structure invariants of one vmsim instance.
+ *
+ *  lists   each list's links are consistent, its count equals the pages on
+ *          it, every page on it has the list's state and is marked on-list;
+ *  frames  an active frame's owner PTE is valid and names it; a standby or
+ *          modified frame's owner PTE is transition and names it; standby
+ *          frames have a slot; free and zeroed frames have no owner and no
+ *          slot; zeroed frames are all zero (expensive);
+ *  PTEs    every valid or transition PTE names a frame that names it back;
+ *          no PTE is mid-trim or in-page;
+ *  slots   every slot in use is referenced exactly once (a page-file PTE, a
+ *          frame's pf_slot, or the stash), every slot referenced is in
+ *          use, and the free count matches the bitmap.
+ *
+ * Call with nothing running: no thread touching the region, system threads
+ * paused (vm_pause) or never started.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm_internal.h"
+
+#define VALIDATE_REPORT_MAX 10
+
+struct vcheck {
+	FILE *vc_f;
+	long vc_bad;
+};
+
+static void vbad(struct vcheck *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void vbad(struct vcheck *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->vc_bad++ >= VALIDATE_REPORT_MAX || v->vc_f == NULL)
+		return;
+	fprintf(v->vc_f, "validate: ");
+	va_start(ap, fmt);
+	vfprintf(v->vc_f, fmt, ap);
+	va_end(ap);
+	fputc('\n', v->vc_f);
+}
+
+static void validate_lists(struct vm *vm, struct vcheck *v, uint64_t *onlist)
+{
+	for (int s = 0; s < PLIST_N; s++) {
+		struct plist *pl = &vm->vm_lists[s];
+		uint32_t prev = PFN_NONE;
+		uint64_t n = 0;
+
+		for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm->vm_pfns[i].pf_flink) {
+			struct pfn *pf = &vm->vm_pfns[i];
+			if (i >= vm->vm_nframes || n > vm->vm_nframes) {
+				vbad(v, "%s list: bad link %u (loop or corruption)", pfn_state_name(s), i);
+				break;
+			}
+			if (pf->pf_state != s || !pf->pf_onlist)
+				vbad(v, "%s list: pfn %u has state %s onlist %u", pfn_state_name(s), i,
+				    pfn_state_name(pf->pf_state), pf->pf_onlist);
+			if (pf->pf_blink != prev)
+				vbad(v, "%s list: pfn %u blink %d, expected %d", pfn_state_name(s), i,
+				    (int)pf->pf_blink, (int)prev);
+			prev = i;
+			n++;
+		}
+		if (pl->pl_tail != prev)
+			vbad(v, "%s list: tail %d, last page %d", pfn_state_name(s), (int)pl->pl_tail, (int)prev);
+		if (plist_count(pl) != n)
+			vbad(v, "%s list: count %llu, %llu pages linked", pfn_state_name(s),
+			    (unsigned long long)plist_count(pl), (unsigned long long)n);
+		*onlist += n;
+	}
+}
+
+static bool frame_is_zero(struct vm *vm, uint32_t f)
+{
+	const uint64_t *w = (const uint64_t *)vm_frame(vm, f);
+
+	for (size_t i = 0; i < VM_PAGE_SIZE / 8; i++)
+		if (w[i] != 0)
+			return false;
+	return true;
+}
+
+static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expensive,
+    uint8_t *slotref)
+{
+	struct pfn *pf = &vm->vm_pfns[f];
+	enum pfn_state s = (enum pfn_state)pf->pf_state;
+	pte_t p;
+
+	if (pf->pf_flags & PFN_F_WRITING)
+		vbad(v, "pfn %u: write in flight while quiescent", f);
+	if (s != PFN_STATE_ACTIVE && !pf->pf_onlist)
+		vbad(v, "pfn %u: %s but on no list", f, pfn_state_name(s));
+	if (s == PFN_STATE_ACTIVE && pf->pf_onlist)
+		vbad(v, "pfn %u: active but on a list", f);
+	if (pf->pf_slot != PGF_SLOT_NONE) {
+		if (pf->pf_slot >= vm->vm_pgf.pg_nslots)
+			vbad(v, "pfn %u: slot %llu out of range", f, (unsigned long long)pf->pf_slot);
+		else if (slotref[pf->pf_slot] < 255)
+			slotref[pf->pf_slot]++;
+	}
+	switch (s) {
+	case PFN_STATE_ZEROED:
+	case PFN_STATE_FREE:
+		if (pf->pf_vpn != PFN_VPN_NONE || pf->pf_slot != PGF_SLOT_NONE)
+			vbad(v, "pfn %u: %s with an owner or a slot", f, pfn_state_name(s));
+		if (s == PFN_STATE_ZEROED && expensive && !frame_is_zero(vm, f))
+			vbad(v, "pfn %u: on the zeroed list but not zero", f);
+		return;
+	case PFN_STATE_STANDBY:
+		if (pf->pf_slot == PGF_SLOT_NONE)
+			vbad(v, "pfn %u: standby without a page-file copy", f);
+		/* fall through */
+	case PFN_STATE_MODIFIED:
+	case PFN_STATE_ACTIVE:
+		if (pf->pf_vpn >= vm->vm_npages) {
+			vbad(v, "pfn %u: %s with no owner", f, pfn_state_name(s));
+			return;
+		}
+		p = pte_read(vm, pf->pf_vpn);
+		if (pte_format(p) != (s == PFN_STATE_ACTIVE ? PTE_FMT_VALID : PTE_FMT_TRANS) ||
+		    pte_payload(p) != f)
+			vbad(v, "pfn %u: %s, but its owner vpn %llu has a %s PTE naming %llu", f,
+			    pfn_state_name(s), (unsigned long long)pf->pf_vpn,
+			    pte_format_name(pte_format(p)), (unsigned long long)pte_payload(p));
+		return;
+	default:
+		vbad(v, "pfn %u: bad state %d", f, s);
+	}
+}
+
+static void validate_ptes(struct vm *vm, struct vcheck *v, uint8_t *slotref)
+{
+	for (uint64_t vpn = 0; vpn < vm->vm_npages; vpn++) {
+		pte_t p = pte_read(vm, vpn);
+		uint64_t x = pte_payload(p);
+
+		switch (pte_format(p)) {
+		case PTE_FMT_DZ:
+			if (x != 0)
+				vbad(v, "vpn %llu: demand-zero PTE with payload", (unsigned long long)vpn);
+			break;
+		case PTE_FMT_VALID:
+		case PTE_FMT_TRANS:
+			if (p & PTE_TRIMMING)
+				vbad(v, "vpn %llu: TRIMMING while quiescent", (unsigned long long)vpn);
+			if (x >= vm->vm_nframes || vm->vm_pfns[x].pf_vpn != vpn)
+				vbad(v, "vpn %llu: %s PTE names frame %llu, which does not name it back",
+				    (unsigned long long)vpn, pte_format_name(pte_format(p)),
+				    (unsigned long long)x);
+			break;
+		case PTE_FMT_PGF:
+			if (x >= vm->vm_pgf.pg_nslots)
+				vbad(v, "vpn %llu: slot %llu out of range", (unsigned long long)vpn,
+				    (unsigned long long)x);
+			else if (slotref[x] < 255)
+				slotref[x]++;
+			break;
+		default:
+			vbad(v, "vpn %llu: %s PTE while quiescent", (unsigned long long)vpn,
+			    pte_format_name(pte_format(p)));
+		}
+	}
+}
+
+static void validate_slots(struct vm *vm, struct vcheck *v, uint8_t *slotref)
+{
+	struct pgf *pg = &vm->vm_pgf;
+	uint64_t used = 0;
+
+	for (int i = 0; i < pg->pg_nstash; i++)
+		if (pg->pg_stash[i] < pg->pg_nslots && slotref[pg->pg_stash[i]] < 255)
+			slotref[pg->pg_stash[i]]++;
+	for (uint64_t s = 0; s < pg->pg_nslots; s++) {
+		bool inuse = pgf_slot_in_use(pg, s);
+		used += inuse;
+		if (inuse && slotref[s] == 0)
+			vbad(v, "slot %llu: in use but nothing refers to it (leaked)", (unsigned long long)s);
+		else if (!inuse && slotref[s] != 0)
+			vbad(v, "slot %llu: free but referred to %u times", (unsigned long long)s, slotref[s]);
+		else if (slotref[s] > 1)
+			vbad(v, "slot %llu: referred to %u times", (unsigned long long)s, slotref[s]);
+	}
+	if (pg->pg_nslots - used != pgf_free_count(pg))
+		vbad(v, "page file: free count %llu, bitmap says %llu",
+		    (unsigned long long)pgf_free_count(pg), (unsigned long long)(pg->pg_nslots - used));
+}
+
+long vm_validate_locked(struct vm *vm, FILE *f, int expensive)
+{
+	struct vcheck v = { f, 0 };
+	uint64_t onlist = 0, offlist = 0;
+	uint8_t *slotref = calloc(vm->vm_pgf.pg_nslots ? vm->vm_pgf.pg_nslots : 1, 1);
+
+	if (slotref == NULL) {
+		vbad(&v, "out of memory");
+		return v.vc_bad;
+	}
+	validate_lists(vm, &v, &onlist);
+	for (uint32_t i = 0; i < vm->vm_nframes; i++) {
+		validate_frame(vm, &v, i, expensive, slotref);
+		offlist += !vm->vm_pfns[i].pf_onlist;
+	}
+	if (onlist + offlist != vm->vm_nframes)
+		vbad(&v, "frames: %llu on lists + %llu active != %u", (unsigned long long)onlist,
+		    (unsigned long long)offlist, vm->vm_nframes);
+	validate_ptes(vm, &v, slotref);
+	validate_slots(vm, &v, slotref);
+	free(slotref);
+	if (v.vc_bad > VALIDATE_REPORT_MAX && f != NULL)
+		fprintf(f, "validate: ... %ld problems in all\n", v.vc_bad);
+	return v.vc_bad;
+}

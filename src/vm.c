@@ -1,0 +1,467 @@
+/*
+ * vm.c - the context: creation and teardown, the system threads, the SIGBUS
+ * handler that finds the context from the faulting address, and statistics.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "vm_internal.h"
+
+#define VM_MAX_CONTEXTS 16
+#define VM_MIN_FRAMES 8
+#define VM_MAX_VIRTUAL (1ULL << 40)
+#define VM_POISON 0xDB		/* the "old bytes" of a frame never zeroed */
+
+static struct vm *_Atomic vm_registry[VM_MAX_CONTEXTS];
+static struct sigaction vm_old_sigbus;
+static pthread_once_t vm_handler_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t vm_park_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t vm_park_cv = PTHREAD_COND_INITIALIZER;
+
+/* ---- the fault handler ---- */
+
+static struct vm *vm_lookup(const char *addr)
+{
+	for (int i = 0; i < VM_MAX_CONTEXTS; i++) {
+		struct vm *vm = atomic_load_explicit(&vm_registry[i], memory_order_acquire);
+		if (vm != NULL && addr >= vm->vm_base && addr < vm->vm_base + vm->vm_region_len)
+			return vm;
+	}
+	return NULL;
+}
+
+/* Was the faulting access a write?  x86-64 reports the page-fault error
+ * code in the signal frame (bit 1: write); elsewhere we cannot tell. */
+static int vm_fault_is_write(void *ucv)
+{
+#if defined(__x86_64__)
+	const ucontext_t *uc = ucv;
+	return (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+#else
+	(void)ucv;
+	return -1;
+#endif
+}
+
+/* A write to a read-only page: deliver SIGSEGV/SEGV_ACCERR at the address,
+ * as the MMU would.  It arrives as this handler returns. */
+static void vm_raise_access_violation(void *addr)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGSEGV;
+	si.si_code = SEGV_ACCERR;
+	si.si_addr = addr;
+	syscall(SYS_rt_tgsigqueueinfo, getpid(), (pid_t)syscall(SYS_gettid), SIGSEGV, &si);
+}
+
+/* Not ours: hand it to whoever had SIGBUS before, or die of it. */
+static void vm_chain(int sig, siginfo_t *si, void *uc)
+{
+	if ((vm_old_sigbus.sa_flags & SA_SIGINFO) && vm_old_sigbus.sa_sigaction != NULL) {
+		vm_old_sigbus.sa_sigaction(sig, si, uc);
+	} else if (vm_old_sigbus.sa_handler != SIG_DFL && vm_old_sigbus.sa_handler != SIG_IGN) {
+		vm_old_sigbus.sa_handler(sig);
+	} else {
+		signal(sig, SIG_DFL);	/* the access is retried and kills */
+	}
+}
+
+static void vm_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	int saved_errno = errno;
+	char *addr = si->si_addr;
+	struct vm *vm = vm_lookup(addr);
+
+	if (vm == NULL || si->si_code != BUS_ADRERR) {
+		vm_chain(sig, si, uc);
+	} else {
+		uint64_t vpn = (uint64_t)(addr - vm->vm_base) >> VM_PAGE_SHIFT;
+		if (fault_resolve(vm, vpn, vm_fault_is_write(uc)) == FAULT_ACCESS_VIOLATION)
+			vm_raise_access_violation(addr);
+	}
+	errno = saved_errno;
+}
+
+static void vm_handler_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = vm_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &vm_old_sigbus);
+}
+
+/* ---- system threads ---- */
+
+/*
+ * A system thread's safe point.  Parks while a pause is requested; returns
+ * false when the thread should exit.
+ */
+bool vm_parked_check(struct vm *vm)
+{
+	if (atomic_load(&vm->vm_stop))
+		return false;
+	if (!atomic_load(&vm->vm_pause_req))
+		return true;
+	pthread_mutex_lock(&vm_park_mtx);
+	vm->vm_parked++;
+	pthread_cond_broadcast(&vm_park_cv);
+	while (atomic_load(&vm->vm_pause_req) && !atomic_load(&vm->vm_stop))
+		pthread_cond_wait(&vm_park_cv, &vm_park_mtx);
+	vm->vm_parked--;
+	pthread_mutex_unlock(&vm_park_mtx);
+	return !atomic_load(&vm->vm_stop);
+}
+
+static void vm_kick_all(struct vm *vm)
+{
+	ev_signal(&vm->vm_ev_trim);
+	ev_signal(&vm->vm_ev_mpw);
+	ev_signal(&vm->vm_ev_zero);
+	ev_signal(&vm->vm_ev_slots);
+}
+
+void vm_pause(struct vm *vm)
+{
+	if (!vm->vm_threads_started)
+		return;
+	pthread_mutex_lock(&vm_park_mtx);
+	atomic_store(&vm->vm_pause_req, 1);
+	while (vm->vm_parked < vm->vm_nsysthreads) {
+		vm_kick_all(vm);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 10 * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&vm_park_cv, &vm_park_mtx, &ts);
+	}
+	pthread_mutex_unlock(&vm_park_mtx);
+}
+
+void vm_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm_park_mtx);
+	atomic_store(&vm->vm_pause_req, 0);
+	pthread_cond_broadcast(&vm_park_cv);
+	pthread_mutex_unlock(&vm_park_mtx);
+}
+
+static int vm_threads_start(struct vm *vm)
+{
+	if (pthread_create(&vm->vm_trimmer, NULL, trim_thread, vm) != 0)
+		return -1;
+	if (pthread_create(&vm->vm_writer, NULL, mpw_thread, vm) != 0)
+		return -1;
+	if (pthread_create(&vm->vm_zeroer, NULL, zero_thread, vm) != 0)
+		return -1;
+	vm->vm_nsysthreads = 3;
+	vm->vm_threads_started = true;
+	return 0;
+}
+
+static void vm_threads_stop(struct vm *vm)
+{
+	if (!vm->vm_threads_started)
+		return;
+	pthread_mutex_lock(&vm_park_mtx);
+	atomic_store(&vm->vm_stop, 1);
+	pthread_cond_broadcast(&vm_park_cv);
+	pthread_mutex_unlock(&vm_park_mtx);
+	vm_kick_all(vm);
+	pthread_join(vm->vm_trimmer, NULL);
+	pthread_join(vm->vm_writer, NULL);
+	pthread_join(vm->vm_zeroer, NULL);
+	vm->vm_threads_started = false;
+}
+
+/* ---- creation ---- */
+
+static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
+{
+	uint64_t commit = c->vc_physical + c->vc_pagefile;
+
+	if (c->vc_physical % VM_PAGE_SIZE || c->vc_virtual % VM_PAGE_SIZE ||
+	    c->vc_pagefile % VM_PAGE_SIZE) {
+		snprintf(err, errlen, "sizes must be multiples of the page size (%lu bytes)", VM_PAGE_SIZE);
+		return VM_EINVAL;
+	}
+	if (c->vc_physical / VM_PAGE_SIZE < VM_MIN_FRAMES ||
+	    c->vc_physical / VM_PAGE_SIZE >= PFN_NONE) {
+		snprintf(err, errlen, "physical memory must be between %d pages (%luK) and 16T",
+		    VM_MIN_FRAMES, VM_MIN_FRAMES * VM_PAGE_SIZE / 1024);
+		return VM_EINVAL;
+	}
+	if (c->vc_virtual == 0 || c->vc_virtual > VM_MAX_VIRTUAL) {
+		snprintf(err, errlen, "virtual size must be between 4K and 1T");
+		return VM_EINVAL;
+	}
+	if (c->vc_virtual > commit) {
+		snprintf(err, errlen, "virtual %lluK exceeds the commit limit: physical %lluK + "
+		    "pagefile %lluK = %lluK; make the page file at least %lluK",
+		    (unsigned long long)(c->vc_virtual >> 10), (unsigned long long)(c->vc_physical >> 10),
+		    (unsigned long long)(c->vc_pagefile >> 10), (unsigned long long)(commit >> 10),
+		    (unsigned long long)((c->vc_virtual - c->vc_physical) >> 10));
+		return VM_EINVAL;
+	}
+	if (c->vc_max_faulters < 1 || c->vc_max_faulters > 4096) {
+		snprintf(err, errlen, "max faulters must be between 1 and 4096");
+		return VM_EINVAL;
+	}
+	return 0;
+}
+
+static void *vm_map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	madvise(p, len, MADV_DONTFORK);
+	return p;
+}
+
+static uint64_t clamp64(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static void vm_thresholds(struct vm *vm, const struct vm_config *c)
+{
+	uint64_t n = vm->vm_nframes;
+
+	vm->vm_trim_batch = (int)clamp64(c->vc_trim_batch ? (uint64_t)c->vc_trim_batch : 64,
+	    1, VM_TRIM_BATCH_MAX);
+	if ((uint64_t)vm->vm_trim_batch > n / 4)
+		vm->vm_trim_batch = (int)clamp64(n / 4, 1, VM_TRIM_BATCH_MAX);
+	vm->vm_write_batch = (int)clamp64(c->vc_write_batch ? (uint64_t)c->vc_write_batch : 64,
+	    1, VM_WRITE_BATCH_MAX);
+	vm->vm_trim_goal = clamp64(n / 8, 2, n / 2);
+	if (vm->vm_trim_goal < (uint64_t)vm->vm_trim_batch)
+		vm->vm_trim_goal = (uint64_t)vm->vm_trim_batch;
+	vm->vm_trim_low = clamp64(vm->vm_trim_goal / 2, 1, n);
+	vm->vm_zero_goal = clamp64(n / 64, 1, 64);
+	vm->vm_trim_age_max = 2;
+	vm->vm_trim_age = 1;
+	vm->vm_trim_rng = vm_seed_mix(c->vc_seed, 0x7117);
+}
+
+/*
+ * Everything but the region and the kernel: the PFN database with every
+ * frame free (holding poison, so a frame handed out unzeroed shows), the
+ * PTEs, the lists and the page file.  The unit tests use this alone.
+ */
+int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen)
+{
+	int rc = vm_config_check(cfg, err, errlen);
+
+	if (rc != 0)
+		return rc;
+	memset(vm, 0, sizeof(*vm));
+	vm->vm_cfg = *cfg;
+	vm->vm_nframes = (uint32_t)(cfg->vc_physical / VM_PAGE_SIZE);
+	vm->vm_npages = cfg->vc_virtual / VM_PAGE_SIZE;
+	vm->vm_nregions = (vm->vm_npages + (1ULL << PTE_REGION_SHIFT) - 1) >> PTE_REGION_SHIFT;
+	vm->vm_frames_len = (size_t)vm->vm_nframes * VM_PAGE_SIZE;
+	vm->vm_frames = vm_map_anon(vm->vm_frames_len);
+	vm->vm_pfns = calloc(vm->vm_nframes, sizeof(*vm->vm_pfns));
+	vm->vm_ptes = calloc(vm->vm_npages, sizeof(*vm->vm_ptes));
+	vm->vm_pte_locks = calloc(vm->vm_nregions, sizeof(*vm->vm_pte_locks));
+	vm->vm_nbounce = cfg->vc_max_faulters;
+	vm->vm_bounce = vm_map_anon((size_t)vm->vm_nbounce * VM_PAGE_SIZE);
+	vm->vm_bounce_busy = calloc(((size_t)vm->vm_nbounce + 63) / 64, sizeof(uint64_t));
+	if (!vm->vm_frames || !vm->vm_pfns || !vm->vm_ptes || !vm->vm_pte_locks ||
+	    !vm->vm_bounce || !vm->vm_bounce_busy) {
+		snprintf(err, errlen, "cannot allocate memory for %u frames and %llu pages",
+		    vm->vm_nframes, (unsigned long long)vm->vm_npages);
+		return VM_ENOMEM;
+	}
+	if (pgf_init(&vm->vm_pgf, cfg->vc_pagefile / VM_PAGE_SIZE, cfg->vc_pagefile_path,
+	    err, errlen) != 0)
+		return VM_EINVAL;
+	for (uint64_t r = 0; r < vm->vm_nregions; r++)
+		lk_init(&vm->vm_pte_locks[r], LK_RANK_PTE);
+	for (int s = 0; s < PLIST_N; s++)
+		plist_init(&vm->vm_lists[s], (enum pfn_state)s);
+	memset(vm->vm_frames, VM_POISON, vm->vm_frames_len);
+	for (uint32_t i = 0; i < vm->vm_nframes; i++) {
+		struct pfn *pf = &vm->vm_pfns[i];
+		lk_init(&pf->pf_lock, LK_RANK_PFN);
+		pf->pf_vpn = PFN_VPN_NONE;
+		pf->pf_slot = PGF_SLOT_NONE;
+		pf->pf_state = PFN_STATE_FREE;
+		lk_acquire(&pf->pf_lock);
+		plist_insert_tail(vm, pf);
+		lk_release(&pf->pf_lock);
+	}
+	vm_thresholds(vm, cfg);
+	return 0;
+}
+
+void vm_structs_destroy(struct vm *vm)
+{
+	pgf_destroy(&vm->vm_pgf);
+	if (vm->vm_frames != NULL)
+		munmap(vm->vm_frames, vm->vm_frames_len);
+	if (vm->vm_bounce != NULL)
+		munmap(vm->vm_bounce, (size_t)vm->vm_nbounce * VM_PAGE_SIZE);
+	free(vm->vm_bounce_busy);
+	free(vm->vm_pfns);
+	free((void *)vm->vm_ptes);
+	free(vm->vm_pte_locks);
+}
+
+/* Reserve the region, 2 MiB aligned, without transparent huge pages. */
+static int vm_region_map(struct vm *vm, char *err, size_t errlen)
+{
+	size_t align = 2UL << 20;
+	size_t len = vm->vm_npages * VM_PAGE_SIZE;
+	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED) {
+		snprintf(err, errlen, "cannot reserve %zu bytes of address space: %s", len, strerror(errno));
+		return VM_ENOMEM;
+	}
+	a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+	if (a > p)
+		munmap(p, (size_t)(a - p));
+	if (a + len < p + len + align)
+		munmap(a + len, (size_t)(p + len + align - (a + len)));
+	madvise(a, len, MADV_NOHUGEPAGE);
+	madvise(a, len, MADV_DONTFORK);
+	vm->vm_base = a;
+	vm->vm_region_len = len;
+	return 0;
+}
+
+static int vm_register(struct vm *vm)
+{
+	pthread_once(&vm_handler_once, vm_handler_install);
+	for (int i = 0; i < VM_MAX_CONTEXTS; i++) {
+		struct vm *expect = NULL;
+		if (atomic_compare_exchange_strong(&vm_registry[i], &expect, vm)) {
+			vm->vm_slot = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen)
+{
+	struct vm *vm = calloc(1, sizeof(*vm));
+	int rc;
+
+	*out = NULL;
+	if (vm == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return VM_ENOMEM;
+	}
+	vm->vm_slot = -1;
+	vm->vm_map.mp_uffd = vm->vm_map.mp_pidfd = -1;
+	if ((rc = vm_structs_init(vm, cfg, err, errlen)) != 0 ||
+	    (rc = vm_region_map(vm, err, errlen)) != 0 ||
+	    (rc = map_init(vm, err, errlen)) != 0)
+		goto out_destroy;
+	if (vm_register(vm) != 0) {
+		snprintf(err, errlen, "more than %d vmsim instances in one process", VM_MAX_CONTEXTS);
+		rc = VM_EINVAL;
+		goto out_destroy;
+	}
+	if (cfg->vc_start_threads && vm_threads_start(vm) != 0) {
+		snprintf(err, errlen, "cannot start the system threads: %s", strerror(errno));
+		rc = VM_ENOMEM;
+		goto out_destroy;
+	}
+	*out = vm;
+	return 0;
+out_destroy:
+	vm_destroy(vm);
+	return rc;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm == NULL)
+		return;
+	vm_threads_stop(vm);
+	if (vm->vm_slot >= 0)
+		atomic_store(&vm_registry[vm->vm_slot], NULL);
+	map_destroy(vm);
+	if (vm->vm_base != NULL)
+		munmap(vm->vm_base, vm->vm_region_len);
+	vm_structs_destroy(vm);
+	free(vm);
+}
+
+void *vm_base(struct vm *vm)
+{
+	return vm->vm_base;
+}
+
+uint64_t vm_npages(struct vm *vm)
+{
+	return vm->vm_npages;
+}
+
+void vm_touch(struct vm *vm, const void *addr)
+{
+	pte_mark_accessed(vm, (uint64_t)((const char *)addr - vm->vm_base) >> VM_PAGE_SHIFT);
+}
+
+void vm_get_stats(struct vm *vm, struct vm_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->vs_faults_dz = vm_read(vm->st_dz);
+	st->vs_faults_soft_standby = vm_read(vm->st_soft_standby);
+	st->vs_faults_soft_modified = vm_read(vm->st_soft_modified);
+	st->vs_faults_hard = vm_read(vm->st_hard);
+	st->vs_faults_collided = vm_read(vm->st_collided);
+	st->vs_waits_avail = vm_read(vm->st_waits_avail);
+	st->vs_bounces = vm_read(vm->st_bounces);
+	st->vs_trimmed = vm_read(vm->st_trimmed);
+	st->vs_trimmed_clean = vm_read(vm->st_trimmed_clean);
+	st->vs_trim_batches = vm_read(vm->st_trim_batches);
+	st->vs_trim_calls = map_trim_calls(vm);
+	st->vs_written = vm_read(vm->st_written);
+	st->vs_write_batches = vm_read(vm->st_write_batches);
+	st->vs_zeroed = vm_read(vm->st_zeroed);
+	st->vs_zeroed_inline = vm_read(vm->st_zeroed_inline);
+	st->vs_repurposed = vm_read(vm->st_repurposed);
+	st->vs_nzeroed = plist_count(vm_list(vm, PFN_STATE_ZEROED));
+	st->vs_nfree = plist_count(vm_list(vm, PFN_STATE_FREE));
+	st->vs_nstandby = plist_count(vm_list(vm, PFN_STATE_STANDBY));
+	st->vs_nmodified = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
+	st->vs_nactive = vm->vm_nframes - st->vs_nzeroed - st->vs_nfree - st->vs_nstandby -
+	    st->vs_nmodified;
+	st->vs_pgf_free = pgf_free_count(&vm->vm_pgf);
+	st->vs_pgf_used = vm->vm_pgf.pg_nslots - st->vs_pgf_free;
+	for (int c = 0; c < LK_NCLASS; c++) {
+		st->vs_lock_contended[c] = vm_read(lk_stats.ls_contended[c]);
+		st->vs_lock_wait_ns[c] = vm_read(lk_stats.ls_wait_ns[c]);
+	}
+	st->vs_trimmer_busy_ns = vm_read(vm->st_trimmer_ns);
+	st->vs_writer_busy_ns = vm_read(vm->st_writer_ns);
+	st->vs_zero_busy_ns = vm_read(vm->st_zero_ns);
+}
+
+long vm_validate(struct vm *vm, FILE *f, int expensive)
+{
+	return vm_validate_locked(vm, f, expensive);
+}

@@ -1,0 +1,92 @@
+/*
+ * vm.h - vmsim's public interface: a demand-paged region backed by the
+ * Windows page state machine.
+ *
+ *	struct vm_config cfg = VM_CONFIG_DEFAULT;
+ *	cfg.vc_physical = 16 << 20; cfg.vc_virtual = 64 << 20; cfg.vc_pagefile = 64 << 20;
+ *	struct vm *vm;
+ *	char err[256];
+ *	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) { puts(err); exit(2); }
+ *	char *p = vm_base(vm);      // vc_virtual bytes of demand-zero memory
+ *	...                         // any thread may read and write it
+ *	vm_destroy(vm);
+ *
+ * Faults on the region are resolved on the faulting thread, in vmsim's
+ * SIGBUS handler.  Memory the kernel itself reads or writes (a buffer passed
+ * to read(2), a futex word) must be touched from user space first: the
+ * kernel gets EFAULT, not a fault vmsim can resolve.
+ */
+#pragma once
+#include <stdint.h>
+#include <stdio.h>
+
+#define VM_OK 0
+#define VM_EINVAL (-22)		/* the configuration is impossible */
+#define VM_ENOSYS (-38)		/* the kernel lacks something vmsim needs */
+#define VM_ENOMEM (-12)		/* the host could not give vmsim its memory */
+
+struct vm;
+
+enum vm_trim_policy { VM_TRIM_AGING, VM_TRIM_FIFO, VM_TRIM_RANDOM };
+
+struct vm_config {
+	uint64_t vc_physical;		/* bytes of frames */
+	uint64_t vc_virtual;		/* bytes of region */
+	uint64_t vc_pagefile;		/* bytes of page file */
+	const char *vc_pagefile_path;	/* NULL: the page file lives in memory */
+	int vc_trim_batch;		/* pages per trim batch (0: default) */
+	int vc_write_batch;		/* pages per page-file write batch (0: default) */
+	int vc_max_faulters;		/* threads that may fault at once, for bounce buffers */
+	enum vm_trim_policy vc_trim_policy;
+	int vc_start_threads;		/* start trimmer, writer and zero thread */
+	uint64_t vc_seed;		/* for the random trim policy */
+};
+
+#define VM_CONFIG_DEFAULT ((struct vm_config){ \
+	.vc_physical = 16ULL << 20, .vc_virtual = 64ULL << 20, .vc_pagefile = 64ULL << 20, \
+	.vc_max_faulters = 64, .vc_start_threads = 1, .vc_seed = 1 })
+
+/* What happened so far; every field is a running total. */
+struct vm_stats {
+	uint64_t vs_faults_dz;		/* demand-zero faults */
+	uint64_t vs_faults_soft_standby;	/* rescued from standby */
+	uint64_t vs_faults_soft_modified;	/* rescued from modified (or mid-write) */
+	uint64_t vs_faults_hard;	/* read from the page file */
+	uint64_t vs_faults_collided;	/* resolved by another thread, or waited */
+	uint64_t vs_waits_avail;	/* faulters that waited for a free page */
+	uint64_t vs_bounces;		/* hard faults through a bounce buffer */
+	uint64_t vs_trimmed;		/* pages trimmed */
+	uint64_t vs_trimmed_clean;	/* ... straight to standby (page-file copy valid) */
+	uint64_t vs_trim_batches;
+	uint64_t vs_trim_calls;		/* freeze + zap + thaw system calls */
+	uint64_t vs_written;		/* pages written to the page file */
+	uint64_t vs_write_batches;
+	uint64_t vs_zeroed;		/* pages zeroed by the zero-page thread */
+	uint64_t vs_zeroed_inline;	/* pages zeroed by a faulting thread */
+	uint64_t vs_repurposed;		/* standby frames taken from their owner */
+	uint64_t vs_nzeroed, vs_nfree, vs_nstandby, vs_nmodified, vs_nactive;
+	uint64_t vs_pgf_used, vs_pgf_free;
+	uint64_t vs_lock_contended[4];	/* PTE, PFN, list, page file */
+	uint64_t vs_lock_wait_ns[4];
+	uint64_t vs_trimmer_busy_ns, vs_writer_busy_ns, vs_zero_busy_ns;
+};
+
+int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+void *vm_base(struct vm *vm);
+uint64_t vm_npages(struct vm *vm);
+void vm_get_stats(struct vm *vm, struct vm_stats *st);
+
+/* Park the trimmer, writer and zero thread at a safe point / let them go. */
+void vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+
+/*
+ * Check every invariant of the PFN database, the lists, the PTEs and the
+ * page file; report the first problems to f.  Call with no thread touching
+ * the region and the system threads paused.  Returns the number of problems.
+ */
+long vm_validate(struct vm *vm, FILE *f, int expensive);
+
+/* The access routine's MMU work: set the page's accessed bit. */
+void vm_touch(struct vm *vm, const void *addr);

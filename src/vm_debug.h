@@ -1,0 +1,48 @@
+/*
+ * vm_debug.h - assertions compiled into debug builds, and the panic path.
+ *
+ * VM_DEBUG=0  release: VM_ASSERT type-checks its expression and evaluates
+ *             nothing.
+ * VM_DEBUG=1  VM_ASSERT is live: cheap invariants, lock preconditions and the
+ *             lock-order checks in vm_lock.h.
+ * VM_DEBUG=2  VM_ASSERT_EXPENSIVE too: assertions that walk lists or scan
+ *             whole pages.
+ *
+ * Everything here is async-signal-safe: the fault handler asserts too.
+ */
+#pragma once
+#include <stdbool.h>
+
+#ifndef VM_DEBUG
+#define VM_DEBUG 0
+#endif
+
+/* Print "vmsim: panic: ..." with write(2) and abort. Never returns. */
+_Noreturn void vm_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void vm_assert_fail(const char *expr, const char *file, int line, const char *func);
+
+#if VM_DEBUG >= 1
+#define VM_ASSERT(e) ((e) ? (void)0 : vm_assert_fail(#e, __FILE__, __LINE__, __func__))
+#else
+#define VM_ASSERT(e) ((void)sizeof(!(e)))
+#endif
+
+#if VM_DEBUG >= 2
+#define VM_ASSERT_EXPENSIVE(e) VM_ASSERT(e)
+#else
+#define VM_ASSERT_EXPENSIVE(e) ((void)sizeof(!(e)))
+#endif
+
+/*
+ * NEVER(x): a defensive branch for a "can't happen" condition that the code
+ * can still recover from.  Debug builds fail loudly; release builds take the
+ * branch (SQLite's NEVER/ALWAYS).
+ */
+#if VM_DEBUG >= 1
+#define NEVER(x) ((x) ? (vm_assert_fail("NEVER(" #x ")", __FILE__, __LINE__, __func__), 1) : 0)
+#else
+#define NEVER(x) (!!(x))
+#endif
+
+/* testcase(x): marks a boundary case the tests must reach (SQLite). */
+#define testcase(x) ((void)(x))

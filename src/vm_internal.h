@@ -1,0 +1,150 @@
+/*
+ * vm_internal.h - the context object that holds all of one vmsim instance's
+ * state, and the prototypes that cross subsystem files.
+ *
+ * Locking key:  (c) constant after init   (a) atomic ops only
+ *   (T) the PTE region lock   (P) PFN lock   (L) list lock
+ *   (trimmer) only the trimmer thread touches it
+ */
+#pragma once
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "map.h"
+#include "pfn.h"
+#include "pgf.h"
+#include "pte.h"
+#include "vm.h"
+#include "vm_event.h"
+#include "vm_lock.h"
+#include "vm_util.h"
+
+#define PTE_REGION_SHIFT 6		/* 64 PTEs (256 KiB of region) per lock */
+#define VM_TRIM_BATCH_MAX 64
+#define VM_WRITE_BATCH_MAX 64
+
+struct vm {
+	/* geometry (c) */
+	uint64_t vm_npages;		/* virtual pages */
+	uint32_t vm_nframes;		/* physical frames */
+	char *vm_base;			/* the managed region */
+	char *vm_frames;		/* frame contents ("physical memory") */
+	size_t vm_region_len, vm_frames_len;
+	struct vm_config vm_cfg;
+	uint64_t vm_ro_end;		/* pages [0, vm_ro_end) are read-only (c) */
+
+	/* the state machine */
+	struct pfn *vm_pfns;		/* (P) per entry */
+	_Atomic pte_t *vm_ptes;		/* (T), see pte.h */
+	lk_t *vm_pte_locks;		/* one per region of 64 PTEs */
+	uint64_t vm_nregions;		/* (c) */
+	struct plist vm_lists[PLIST_N];
+	struct pgf vm_pgf;
+	struct map vm_map;
+
+	/* bounce buffers for hard faults when the page file is full */
+	char *vm_bounce;		/* vc_max_faulters pages (c) */
+	_Atomic uint64_t *vm_bounce_busy;	/* bitmap (a) */
+	int vm_nbounce;			/* (c) */
+
+	/* policy thresholds, in frames (c) */
+	uint64_t vm_trim_low;		/* wake the trimmer below this many available */
+	uint64_t vm_trim_goal;		/* trim until available + modified reaches this */
+	uint64_t vm_zero_goal;		/* zero-page thread keeps this many zeroed */
+	int vm_trim_batch, vm_write_batch;
+
+	/* events */
+	struct vm_event vm_ev_trim;	/* wake the trimmer */
+	struct vm_event vm_ev_mpw;	/* wake the modified writer */
+	struct vm_event vm_ev_zero;	/* wake the zero-page thread */
+	struct vm_event vm_ev_avail;	/* pages became available (faulters) */
+	struct vm_event vm_ev_slots;	/* page-file slots were freed (writer) */
+	struct vm_event vm_ev_trimmed;	/* a trim batch finished (faulters) */
+	struct vm_event vm_ev_window;	/* a trim window was un-protected (faulters) */
+	struct vm_event vm_ev_inpage;	/* a bounced hard fault finished */
+	struct vm_event vm_ev_park;	/* system threads park/unpark */
+
+	/* the trim window: [lo, hi) is write-protected while nonempty (a) */
+	_Atomic uint64_t vm_win_lo, vm_win_hi;
+
+	/* trimmer state (trimmer) */
+	uint64_t vm_trim_hand;		/* clock hand, a vpn */
+	unsigned vm_trim_age;		/* age a page needs to be a candidate */
+	unsigned vm_trim_age_max;	/* (c) */
+	uint64_t vm_trim_rng;
+
+	/* system threads */
+	pthread_t vm_trimmer, vm_writer, vm_zeroer;
+	bool vm_threads_started;
+	_Atomic int vm_stop;		/* (a) */
+	_Atomic int vm_pause_req;	/* (a) */
+	_Atomic int vm_parked;		/* system threads parked (a) */
+	int vm_nsysthreads;		/* (c) */
+	int vm_slot;			/* index in the handler's registry (c) */
+
+	/* statistics (a) */
+	vm_counter_t st_dz, st_soft_standby, st_soft_modified, st_hard, st_collided;
+	vm_counter_t st_waits_avail, st_bounces, st_zeroed_inline, st_repurposed, st_inpage_errors;
+	vm_counter_t st_write_errors;
+	vm_counter_t st_trimmed, st_trimmed_clean, st_trim_batches;
+	vm_counter_t st_written, st_write_batches, st_zeroed;
+	vm_counter_t st_trimmer_ns, st_writer_ns, st_zero_ns;
+};
+
+static inline char *vm_va(struct vm *vm, uint64_t vpn)
+{
+	return vm->vm_base + (vpn << VM_PAGE_SHIFT);
+}
+
+static inline char *vm_frame(struct vm *vm, uint32_t frame)
+{
+	return vm->vm_frames + ((uint64_t)frame << VM_PAGE_SHIFT);
+}
+
+static inline uint32_t vm_pfn_index(struct vm *vm, const struct pfn *pf)
+{
+	return (uint32_t)(pf - vm->vm_pfns);
+}
+
+static inline struct plist *vm_list(struct vm *vm, enum pfn_state s)
+{
+	return &vm->vm_lists[s];
+}
+
+static inline lk_t *vm_pte_lock(struct vm *vm, uint64_t vpn)
+{
+	return &vm->vm_pte_locks[vpn >> PTE_REGION_SHIFT];
+}
+
+static inline uint64_t vm_available(struct vm *vm)
+{
+	return plist_count(vm_list(vm, PFN_STATE_ZEROED)) +
+	    plist_count(vm_list(vm, PFN_STATE_FREE)) +
+	    plist_count(vm_list(vm, PFN_STATE_STANDBY));
+}
+
+/* "vm.c" */
+int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen);
+void vm_structs_destroy(struct vm *vm);
+bool vm_parked_check(struct vm *vm);
+
+/* "fault.c" */
+enum fault_result { FAULT_DONE, FAULT_ACCESS_VIOLATION };
+enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write);
+struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, bool *zeroed);
+void pfn_repurpose_locked(struct vm *vm, struct pfn *pf);
+
+/* "trim.c" */
+void *trim_thread(void *arg);
+void trim_wakeup(struct vm *vm);
+
+/* "mpw.c" */
+void *mpw_thread(void *arg);
+
+/* "zero.c" */
+void *zero_thread(void *arg);
+
+/* "validate.c" */
+long vm_validate_locked(struct vm *vm, FILE *f, int expensive);

@@ -1,0 +1,152 @@
+/*
+ * vm_lock.c - the slow paths of the lock and events, and the debug-build
+ * lock-order checker.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <linux/futex.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vm_event.h"
+#include "vm_lock.h"
+#include "vm_util.h"
+
+struct lk_stats lk_stats;
+enum lk_impl lk_impl = LK_IMPL_FUTEX;
+
+static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, (uint32_t *)w, op | FUTEX_PRIVATE_FLAG, val, ts, NULL, 0);
+}
+
+static inline int lk_class(const lk_t *l)
+{
+	return l->lk_rank / 10 - 1;
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/*
+ * Contended acquire.  Spin with exponential backoff while the holder is
+ * likely running (a critical section here is a few hundred nanoseconds);
+ * then, for the futex lock, mark the word contended and sleep.  The spin
+ * lock never sleeps: it yields the CPU once its backoff is capped.
+ */
+void lk_acquire_slow(lk_t *l)
+{
+	uint64_t t0 = vm_now_ns();
+	uint32_t spins = 1;
+	int c = lk_class(l);
+
+	for (int round = 0; round < 10; round++) {
+		for (uint32_t i = 0; i < spins; i++)
+			cpu_relax();
+		uint32_t z = 0;
+		if (atomic_load_explicit(&l->lk_word, memory_order_relaxed) == 0 &&
+		    atomic_compare_exchange_weak_explicit(&l->lk_word, &z, 1,
+		    memory_order_acquire, memory_order_relaxed))
+			goto out;
+		spins <<= 1;
+	}
+	if (lk_impl == LK_IMPL_SPIN) {
+		for (;;) {
+			uint32_t z = 0;
+			if (atomic_compare_exchange_weak_explicit(&l->lk_word, &z, 1,
+			    memory_order_acquire, memory_order_relaxed))
+				goto out;
+			for (uint32_t i = 0; i < spins; i++)
+				cpu_relax();
+			sched_yield();
+		}
+	}
+	/* Futex mutex (Drepper, "Futexes are tricky", mutex 3). */
+	while (atomic_exchange_explicit(&l->lk_word, 2, memory_order_acquire) != 0)
+		futex(&l->lk_word, FUTEX_WAIT, 2, NULL);
+out:
+	atomic_fetch_add_explicit(&lk_stats.ls_contended[c], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&lk_stats.ls_wait_ns[c], vm_now_ns() - t0, memory_order_relaxed);
+}
+
+void lk_wake(lk_t *l)
+{
+	futex(&l->lk_word, FUTEX_WAKE, 1, NULL);
+}
+
+void ev_wait(struct vm_event *ev, uint32_t snap, int timeout_ms)
+{
+	struct timespec ts, *tsp = NULL;
+
+	if (timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		tsp = &ts;
+	}
+	atomic_fetch_add_explicit(&ev->ev_sleepers, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&ev->ev_seq, memory_order_seq_cst) == snap)
+		futex(&ev->ev_seq, FUTEX_WAIT, snap, tsp);
+	atomic_fetch_sub_explicit(&ev->ev_sleepers, 1, memory_order_relaxed);
+}
+
+void ev_signal(struct vm_event *ev)
+{
+	atomic_fetch_add_explicit(&ev->ev_seq, 1, memory_order_seq_cst);
+	if (atomic_load_explicit(&ev->ev_sleepers, memory_order_seq_cst) != 0)
+		futex(&ev->ev_seq, FUTEX_WAKE, INT32_MAX, NULL);
+}
+
+#if VM_DEBUG >= 1
+/* The debug lock-order checker: a per-thread stack of held locks. */
+#define LK_MAX_HELD 8
+static __thread const lk_t *lk_held[LK_MAX_HELD];
+static __thread int lk_nheld;
+
+void lk_debug_push(lk_t *l, bool blocking)
+{
+	if (blocking) {
+		for (int i = 0; i < lk_nheld; i++) {
+			if (lk_held[i]->lk_rank >= l->lk_rank)
+				vm_panic("lock order: acquiring rank %d while holding rank %d",
+				    l->lk_rank, lk_held[i]->lk_rank);
+		}
+	}
+	if (lk_nheld == LK_MAX_HELD)
+		vm_panic("lock order: more than %d locks held", LK_MAX_HELD);
+	lk_held[lk_nheld++] = l;
+}
+
+void lk_debug_pop(lk_t *l)
+{
+	for (int i = lk_nheld - 1; i >= 0; i--) {
+		if (lk_held[i] == l) {
+			for (int j = i; j < lk_nheld - 1; j++)
+				lk_held[j] = lk_held[j + 1];
+			lk_nheld--;
+			return;
+		}
+	}
+	vm_panic("lock order: releasing a lock (rank %d) this thread does not hold", l->lk_rank);
+}
+
+bool lk_debug_held(const lk_t *l)
+{
+	for (int i = 0; i < lk_nheld; i++)
+		if (lk_held[i] == l)
+			return true;
+	return false;
+}
+
+int lk_debug_depth(void)
+{
+	return lk_nheld;
+}
+#endif

@@ -1,0 +1,53 @@
+/*
+ * vm_util.h - small helpers shared by every subsystem: page geometry, the
+ * clock, a per-thread PRNG, and statistics counters.
+ */
+#pragma once
+#include <stdatomic.h>
+#include <stdint.h>
+#include <time.h>
+
+#define VM_PAGE_SHIFT 12
+#define VM_PAGE_SIZE (1UL << VM_PAGE_SHIFT)
+
+static inline uint64_t vm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* xorshift64*: small, fast, good enough for access patterns. */
+static inline uint64_t vm_rand(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*s = x;
+	return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* Uniform double in [0, 1). */
+static inline double vm_rand01(uint64_t *s)
+{
+	return (double)(vm_rand(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* splitmix64: turns (seed, stream) into a well-mixed nonzero PRNG state. */
+static inline uint64_t vm_seed_mix(uint64_t seed, uint64_t stream)
+{
+	uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (stream + 1);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	z ^= z >> 31;
+	return z ? z : 1;
+}
+
+/* A statistics counter: relaxed atomic add, read at the end of a run. */
+typedef _Atomic uint64_t vm_counter_t;
+#define vm_count(c, n) atomic_fetch_add_explicit(&(c), (n), memory_order_relaxed)
+#define vm_read(c) atomic_load_explicit(&(c), memory_order_relaxed)

@@ -1,0 +1,60 @@
+/*
+ * zero.c - the zero-page thread: keeps vm_zero_goal pages on the zeroed
+ * list so demand-zero faults need not zero inline.  It zeroes free pages,
+ * and when there are none it repurposes the oldest standby page (seed 001's
+ * replenishing threads): a cheaper fault now for a soft fault lost later.
+ */
+#include <string.h>
+
+#include "vm_internal.h"
+
+static bool zero_needed(struct vm *vm)
+{
+	return plist_count(vm_list(vm, PFN_STATE_ZEROED)) < vm->vm_zero_goal &&
+	    (plist_count(vm_list(vm, PFN_STATE_FREE)) > 0 ||
+	    plist_count(vm_list(vm, PFN_STATE_STANDBY)) > vm->vm_zero_goal);
+}
+
+/* A free page, or a repurposed standby page made free; locked, off-list. */
+static struct pfn *zero_take(struct vm *vm)
+{
+	struct pfn *pf = plist_take_head(vm, PFN_STATE_FREE);
+
+	if (pf == NULL && plist_count(vm_list(vm, PFN_STATE_STANDBY)) > vm->vm_zero_goal) {
+		pf = plist_take_head(vm, PFN_STATE_STANDBY);
+		if (pf != NULL) {
+			pfn_repurpose_locked(vm, pf);
+			pfn_set_state(vm, pf, PFN_STATE_STANDBY, PFN_STATE_FREE);
+		}
+	}
+	return pf;
+}
+
+void *zero_thread(void *arg)
+{
+	struct vm *vm = arg;
+
+	for (;;) {
+		uint32_t snap = ev_snapshot(&vm->vm_ev_zero);
+		struct pfn *pf;
+		uint64_t t0;
+
+		if (!vm_parked_check(vm))
+			break;
+		if (!zero_needed(vm) || (pf = zero_take(vm)) == NULL) {
+			ev_wait(&vm->vm_ev_zero, snap, -1);
+			continue;
+		}
+		t0 = vm_now_ns();
+		/* Free, off every list, no owner: nobody else can reach it. */
+		lk_release(&pf->pf_lock);
+		memset(vm_frame(vm, vm_pfn_index(vm, pf)), 0, VM_PAGE_SIZE);
+		lk_acquire(&pf->pf_lock);
+		pfn_set_state(vm, pf, PFN_STATE_FREE, PFN_STATE_ZEROED);
+		plist_insert_tail(vm, pf);
+		lk_release(&pf->pf_lock);
+		vm_count(vm->st_zeroed, 1);
+		vm_count(vm->st_zero_ns, vm_now_ns() - t0);
+	}
+	return NULL;
+}

@@ -44,9 +44,18 @@ void trim_wakeup(struct vm *vm)
 	ev_signal(&vm->vm_ev_trim);
 }
 
+/*
+ * Trim while available pages, plus the modified pages the writer can turn
+ * into standby ones, are below the goal.  A modified page the writer has
+ * no free slot for does not count: with the page file full, only a trim of
+ * a clean page (or a hard fault that frees its slot) makes progress.
+ */
 static bool trim_needed(struct vm *vm)
 {
-	return vm_available(vm) + plist_count(vm_list(vm, PFN_STATE_MODIFIED)) < vm->vm_trim_goal;
+	uint64_t mod = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
+	uint64_t slots = pgf_free_count(&vm->vm_pgf) + (uint64_t)vm->vm_pgf.pg_nstash;
+
+	return vm_available(vm) + (mod < slots ? mod : slots) < vm->vm_trim_goal;
 }
 
 /* Is the valid page a trim candidate under the policy?  May age it. */
@@ -71,17 +80,17 @@ static bool trim_policy_pick(struct vm *vm, uint64_t vpn, pte_t p)
 	return true;
 }
 
-/* Consider one PTE; add it to the batch if it is to be trimmed.  Caller
- * holds its region lock. */
-static void trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
+/* Consider one PTE; add it to the batch if it is to be trimmed.  Returns
+ * whether the PTE was valid.  Caller holds its region lock. */
+static bool trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
 {
 	pte_t p = pte_read(vm, vpn);
 	struct pfn *pf;
 
 	if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING))
-		return;
+		return false;
 	if (!trim_policy_pick(vm, vpn, p))
-		return;
+		return true;
 	pf = &vm->vm_pfns[pte_payload(p)];
 	lk_acquire(&pf->pf_lock);
 	/* A page re-faulted while the writer still copies its frame waits. */
@@ -90,19 +99,20 @@ static void trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
 		b->tb_frame[b->tb_n++] = (uint32_t)pte_payload(p);
 	}
 	lk_release(&pf->pf_lock);
+	return true;
 }
 
 /*
- * Sweep the clock hand until the batch is full, at most two revolutions.
- * A batch never wraps past the end of the region, so its vpns ascend.  A
- * revolution that finds nothing lowers the age a candidate needs.
+ * Sweep the clock hand until the batch is full, at most one revolution.  A
+ * batch never wraps past the end of the region, so its vpns ascend.
+ * Returns how many valid pages the sweep saw.
  */
-static void trim_collect(struct vm *vm, struct trim_batch *b)
+static uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
 {
-	uint64_t scanned = 0;
+	uint64_t scanned = 0, valid = 0;
 
 	b->tb_n = 0;
-	while (b->tb_n < vm->vm_trim_batch && scanned < 2 * vm->vm_npages) {
+	while (b->tb_n < vm->vm_trim_batch && scanned < vm->vm_npages) {
 		uint64_t vpn = vm->vm_trim_hand;
 		uint64_t end = ((vpn >> PTE_REGION_SHIFT) + 1) << PTE_REGION_SHIFT;
 		lk_t *rl = vm_pte_lock(vm, vpn);
@@ -111,7 +121,7 @@ static void trim_collect(struct vm *vm, struct trim_batch *b)
 			end = vm->vm_npages;
 		lk_acquire(rl);
 		for (; vpn < end && b->tb_n < vm->vm_trim_batch; vpn++)
-			trim_consider(vm, vpn, b);
+			valid += trim_consider(vm, vpn, b);
 		lk_release(rl);
 		scanned += vpn - vm->vm_trim_hand;
 		vm->vm_trim_hand = vpn;
@@ -119,10 +129,9 @@ static void trim_collect(struct vm *vm, struct trim_batch *b)
 			vm->vm_trim_hand = 0;
 			if (b->tb_n > 0)
 				break;
-			if (vm->vm_trim_age > 0 && scanned >= vm->vm_npages)
-				vm->vm_trim_age--;
 		}
 	}
+	return valid;
 }
 
 /* Step 2: freeze, capture the contents into the frames, zap, thaw. */
@@ -203,7 +212,7 @@ void *trim_thread(void *arg)
 
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_trim);
-		uint64_t t0;
+		uint64_t t0, valid;
 
 		if (!vm_parked_check(vm))
 			break;
@@ -212,14 +221,18 @@ void *trim_thread(void *arg)
 			continue;
 		}
 		t0 = vm_now_ns();
-		trim_collect(vm, &b);
+		valid = trim_collect(vm, &b);
 		if (b.tb_n > 0) {
 			trim_batch(vm, &b);
 			if (vm->vm_trim_age < vm->vm_trim_age_max)
 				vm->vm_trim_age++;
+		} else if (valid > 0 && vm->vm_trim_age > 0) {
+			/* Pages to trim, none old enough: fall back to plain CLOCK. */
+			vm->vm_trim_age = 0;
 		}
 		vm_count(vm->st_trimmer_ns, vm_now_ns() - t0);
-		if (b.tb_n == 0)
+		/* Nothing mapped (or every page in flight): sleep until asked. */
+		if (b.tb_n == 0 && valid == 0)
 			ev_wait(&vm->vm_ev_trim, snap, -1);
 	}
 	return NULL;

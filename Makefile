@@ -13,7 +13,7 @@
 CC      ?= gcc
 VARIANT ?= release
 STD     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
-           -Isrc -Isim -pthread -MMD -MP
+           -Isrc -Isim -Itests/unit -pthread -MMD -MP
 
 ifeq ($(VARIANT),release)
 B       := build
@@ -41,7 +41,7 @@ UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
 
-.PHONY: all run check test-variant bench clean
+.PHONY: all run check test-variant test-variant-build bench clean
 all: $(B)/vmsim
 
 $(B)/libvmsim.a: $(CORE_O)
@@ -60,8 +60,16 @@ $(B)/tests/%: $(B)/tests/%.o $(B)/sim/workload.o $(B)/libvmsim.a
 run: $(B)/vmsim
 	./$(B)/vmsim
 
-# Build and run every test of one variant.
-test-variant: $(UNIT:%=$(B)/tests/unit/%) $(STRESS:%=$(B)/tests/stress/%) $(FAULT:%=$(B)/tests/fault/%) $(B)/vmsim
+TESTS   := $(UNIT:%=$(B)/tests/unit/%) $(STRESS:%=$(B)/tests/stress/%) $(FAULT:%=$(B)/tests/fault/%) \
+           $(B)/tests/tools/nouffd
+
+$(B)/tests/tools/nouffd: tests/tools/nouffd.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -o $@ $<
+
+# Build, then run, every test of one variant.
+test-variant-build: $(TESTS) $(B)/vmsim
+test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 
 check:

@@ -171,7 +171,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		.wc_seed = 1, .wc_seconds = 3.0, .wc_max_run = 32 };
 	o->o_workload = "runs";
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_PHYS: o->o_vm.vc_physical = opt_size("physical", optarg); break;
 		case O_VIRT: o->o_vm.vc_virtual = opt_size("virtual", optarg); break;

@@ -31,7 +31,7 @@ struct pgf {
 	int pg_fd;			/* file backing, or -1 (c) */
 	lk_t pg_stash_lock;
 	uint64_t pg_stash[PGF_STASH_MAX];	/* (S) */
-	int pg_nstash;				/* (S) */
+	_Atomic int pg_nstash;			/* written under (S); read without */
 	int pg_rows_enabled;		/* whole-row claims on (c) */
 	int pg_stash_enabled;		/* stash on (c) */
 	vm_counter_t pg_row_claims;	/* whole rows claimed by one CAS */
@@ -55,4 +55,10 @@ int pgf_read(struct pgf *pg, uint64_t slot, void *dst);
 static inline uint64_t pgf_free_count(struct pgf *pg)
 {
 	return atomic_load_explicit(&pg->pg_free, memory_order_relaxed);
+}
+
+/* Slots the modified writer can use now: free, or reserved in its stash. */
+static inline uint64_t pgf_writable_count(struct pgf *pg)
+{
+	return pgf_free_count(pg) + (uint64_t)atomic_load_explicit(&pg->pg_nstash, memory_order_relaxed);
 }

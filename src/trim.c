@@ -53,7 +53,7 @@ void trim_wakeup(struct vm *vm)
 static bool trim_needed(struct vm *vm)
 {
 	uint64_t mod = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
-	uint64_t slots = pgf_free_count(&vm->vm_pgf) + (uint64_t)vm->vm_pgf.pg_nstash;
+	uint64_t slots = pgf_writable_count(&vm->vm_pgf);
 
 	return vm_available(vm) + (mod < slots ? mod : slots) < vm->vm_trim_goal;
 }

@@ -190,8 +190,26 @@ static void vm_threads_stop(struct vm *vm)
 
 /* ---- creation ---- */
 
+/* "64M", "1G", "12K": the largest binary unit that divides b exactly. */
+static const char *vm_size_str(char *buf, size_t n, uint64_t b)
+{
+	static const char suf[] = "KMGT";
+	int i = -1;
+
+	while (b >= 1024 && b % 1024 == 0 && i < 3) {
+		b /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, n, "%llu", (unsigned long long)b);
+	else
+		snprintf(buf, n, "%llu%c", (unsigned long long)b, suf[i]);
+	return buf;
+}
+
 static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
 {
+	char a[32], b[32], d[32], e[32], f[32];
 	uint64_t commit = c->vc_physical + c->vc_pagefile;
 
 	if (c->vc_physical % VM_PAGE_SIZE || c->vc_virtual % VM_PAGE_SIZE ||
@@ -210,11 +228,11 @@ static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
 		return VM_EINVAL;
 	}
 	if (c->vc_virtual > commit) {
-		snprintf(err, errlen, "virtual %lluK exceeds the commit limit: physical %lluK + "
-		    "pagefile %lluK = %lluK; make the page file at least %lluK",
-		    (unsigned long long)(c->vc_virtual >> 10), (unsigned long long)(c->vc_physical >> 10),
-		    (unsigned long long)(c->vc_pagefile >> 10), (unsigned long long)(commit >> 10),
-		    (unsigned long long)((c->vc_virtual - c->vc_physical) >> 10));
+		snprintf(err, errlen, "virtual %s exceeds the commit limit: physical %s + "
+		    "pagefile %s = %s; make the page file at least %s",
+		    vm_size_str(a, sizeof(a), c->vc_virtual), vm_size_str(b, sizeof(b), c->vc_physical),
+		    vm_size_str(d, sizeof(d), c->vc_pagefile), vm_size_str(e, sizeof(e), commit),
+		    vm_size_str(f, sizeof(f), c->vc_virtual - c->vc_physical));
 		return VM_EINVAL;
 	}
 	if (c->vc_max_faulters < 1 || c->vc_max_faulters > 4096) {

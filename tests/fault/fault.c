@@ -1,0 +1,149 @@
+/*
+ * fault.c - fault injection: page-file write and read errors, a full page
+ * file (slot exhaustion), running out of free pages, and the commit limit.
+ * Each case checks that the failure happened (the counters moved) and that
+ * nothing was lost (every access verified, the structure valid).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "vm_internal.h"
+#include "workload.h"
+
+/* The user threads' records: one per vm, kept across phases, since the
+ * pages remember what earlier phases wrote. */
+static struct wl_shared sh;
+static struct vm *sh_vm;
+
+/* Run a phase of threads x accesses on vm; returns verification failures
+ * so far plus structure problems now. */
+static long run(struct vm *vm, int threads, uint64_t accesses, double wr)
+{
+	struct wl_config wc = { .wc_kind = WL_RUNS, .wc_seed = 7, .wc_threads = threads,
+		.wc_write_ratio = wr, .wc_max_run = 8 };
+	pthread_t tid[64];
+	struct wl_counts c;
+	long bad;
+
+	if (sh_vm != vm) {
+		if (sh_vm != NULL)
+			wl_destroy(&sh);
+		if (wl_init(&sh, vm, &wc) != 0)
+			return -1;
+		sh_vm = vm;
+	}
+	sh.ws_cfg.wc_write_ratio = wr;
+	for (int i = 0; i < threads; i++) {
+		sh.ws_threads[i].wt_quota = accesses / (uint64_t)threads;
+		pthread_create(&tid[i], NULL, wl_thread_main, &sh.ws_threads[i]);
+	}
+	for (int i = 0; i < threads; i++)
+		pthread_join(tid[i], NULL);
+	vm_pause(vm);
+	bad = vm_validate(vm, stderr, 1);
+	vm_resume(vm);
+	wl_sum(&sh, &c);
+	return bad + (long)(c.wt_wrong_page + c.wt_zeroed + c.wt_lost_write);
+}
+
+static void done(struct vm *vm)
+{
+	if (sh_vm == vm) {
+		wl_destroy(&sh);
+		sh_vm = NULL;
+	}
+	vm_destroy(vm);
+}
+
+static struct vm *make(uint64_t frames, uint64_t pages, uint64_t slots, int threads)
+{
+	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	struct vm *vm;
+	char err[256];
+
+	cfg.vc_physical = frames * VM_PAGE_SIZE;
+	cfg.vc_virtual = pages * VM_PAGE_SIZE;
+	cfg.vc_pagefile = slots * VM_PAGE_SIZE;
+	cfg.vc_max_faulters = threads;
+	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
+		fprintf(stderr, "fault: %s\n", err);
+		exit(2);
+	}
+	return vm;
+}
+
+static void test_write_errors(void)
+{
+	struct vm *vm = make(64, 512, 512, 2);
+
+	atomic_store(&vm->vm_pgf.pg_fail_writes, 40);
+	CHECK("write errors: nothing lost", run(vm, 2, 60000, 0.7) == 0);
+	CHECK("write errors: all injected failures happened", atomic_load(&vm->vm_pgf.pg_fail_writes) == 0);
+	CHECK("write errors: counted", vm_read(vm->st_write_errors) == 40);
+	CHECK("write errors: writes still succeeded", vm_read(vm->st_written) > 0);
+	done(vm);
+}
+
+static void test_read_errors(void)
+{
+	struct vm *vm = make(64, 512, 512, 2);
+
+	CHECK("read errors: warm-up", run(vm, 2, 20000, 1.0) == 0);
+	atomic_store(&vm->vm_pgf.pg_fail_reads, 5);
+	CHECK("read errors: nothing lost", run(vm, 2, 40000, 0.3) == 0);
+	CHECK("read errors: retried", vm_read(vm->st_inpage_errors) == 5);
+	done(vm);
+}
+
+/* virtual == physical + page file: every page written, slots run out. */
+static void test_slot_exhaustion(void)
+{
+	struct vm *vm = make(32, 256, 224, 4);
+
+	CHECK("full page file: nothing lost", run(vm, 4, 80000, 1.0) == 0);
+	CHECK("full page file: the last free slot was used", pgf_free_count(&vm->vm_pgf) <= 32);
+	CHECK("full page file: faults bounced through a buffer", vm_read(vm->st_bounces) > 0);
+	done(vm);
+}
+
+static void test_no_free_pages(void)
+{
+	struct vm *vm = make(8, 128, 128, 6);
+
+	CHECK("8 frames, 6 threads: nothing lost", run(vm, 6, 30000, 0.5) == 0);
+	CHECK("8 frames, 6 threads: faulters waited for pages", vm_read(vm->st_waits_avail) > 0);
+	done(vm);
+}
+
+static void test_commit_limit(void)
+{
+	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	struct vm *vm = NULL;
+	char err[256] = "";
+
+	cfg.vc_physical = 64 * VM_PAGE_SIZE;
+	cfg.vc_pagefile = 64 * VM_PAGE_SIZE;
+	cfg.vc_virtual = 129 * VM_PAGE_SIZE;
+	CHECK("over the commit limit: refused", vm_create(&cfg, &vm, err, sizeof(err)) == VM_EINVAL);
+	CHECK("over the commit limit: says so", strstr(err, "commit limit") != NULL);
+	CHECK("over the commit limit: gives the arithmetic", strstr(err, "256K + pagefile 256K = 512K") != NULL);
+	cfg.vc_virtual = 128 * VM_PAGE_SIZE;
+	CHECK("at the commit limit: accepted", vm_create(&cfg, &vm, err, sizeof(err)) == 0);
+	if (vm != NULL) {
+		CHECK("at the commit limit: every page written, nothing lost", run(vm, 2, 20000, 1.0) == 0);
+		done(vm);
+	}
+}
+
+int main(void)
+{
+	test_commit_limit();
+	test_write_errors();
+	test_read_errors();
+	test_slot_exhaustion();
+	test_no_free_pages();
+	return check_done("fault");
+}

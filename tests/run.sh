@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# tests/run.sh - run every test of one build variant ($B, $VARIANT): unit
+# tests, stress scenarios, fault injection, and the command line.  Each
+# program prints "name: N passed, N failed"; this sums them and prints the
+# same line for the variant.  Exit 1 if anything failed.
+set -u
+B=${B:?} VARIANT=${VARIANT:?}
+pass=0 fail=0 log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+# run NAME CMD...: run one test program, add its counts.
+run() {
+	local name=$1; shift
+	local t0=$SECONDS
+	if timeout 600 "$@" >"$log" 2>&1; then status=0; else status=$?; fi
+	local line p f
+	line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
+	f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
+	if [ -z "$line" ]; then p=0; f=1; fi
+	if [ "$status" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then f=1; fi
+	if grep -qE 'ThreadSanitizer|AddressSanitizer|runtime error' "$log"; then f=$((f + 1)); fi
+	pass=$((pass + p)); fail=$((fail + f))
+	if [ "$f" -ne 0 ]; then
+		echo "  FAIL $name ($((SECONDS - t0)) s, exit $status):"; sed 's/^/    /' "$log" | tail -n 40
+	else
+		echo "  ok   $name: $p checks ($((SECONDS - t0)) s)"
+	fi
+}
+
+echo "== $VARIANT"
+if [ "$VARIANT" != tsan ]; then
+	for t in "$B"/tests/unit/test_*; do
+		case $t in *.o|*.d) continue ;; esac
+		run "unit/$(basename "$t")" "$t"
+	done
+fi
+
+# stress NAME THREADS FRAMES PAGES PGF_PAGES ITERS ACCESSES WRITE_RATIO MAX_RUN [PGF_PATH]
+S="$B/tests/stress/stress"
+scale=1; [ "$VARIANT" = release ] && scale=4
+run "stress/tiny"        "$S" tiny 8 16 64 48 10 $((10000 * scale)) 0.5 8
+run "stress/commit-limit" "$S" commit-limit 4 64 512 448 10 $((20000 * scale)) 0.5 16
+run "stress/write-heavy" "$S" write-heavy 4 256 4096 4096 6 $((40000 * scale)) 1.0 32
+run "stress/read-heavy"  "$S" read-heavy 4 256 4096 4096 6 $((40000 * scale)) 0.05 32
+run "stress/sequential"  "$S" sequential 2 512 8192 8192 4 $((40000 * scale)) 0.5 4096
+run "stress/one-thread"  "$S" one-thread 1 64 1024 1024 4 $((20000 * scale)) 0.5 16
+pgf=$(mktemp /tmp/vmsim-pagefile.XXXXXX)
+run "stress/file-pagefile" "$S" file-pagefile 4 128 2048 2048 4 $((20000 * scale)) 0.5 16 "$pgf"
+rm -f "$pgf"
+run "fault" "$B/tests/fault/fault"
+if [ "$VARIANT" != tsan ]; then
+	run "cli" env VMSIM="$B/vmsim" tests/cli.sh
+fi
+
+echo "$VARIANT: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

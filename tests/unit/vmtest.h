@@ -1,0 +1,69 @@
+/*
+ * vmtest.h - what the unit tests share besides check.h: a small vm built
+ * without the kernel (vm_structs_init), and running a function in a child
+ * process that is expected to panic.
+ */
+#pragma once
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "vm_internal.h"
+
+/*
+ * A vm of nframes frames, npages virtual pages and nslots page-file slots
+ * (in memory), with no region, no userfaultfd and no threads: every frame
+ * free, holding poison.  Returns vm_structs_init()'s status.
+ */
+static inline int vmtest_init(struct vm *vm, uint64_t nframes, uint64_t npages, uint64_t nslots)
+{
+	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	char err[256];
+	int rc;
+
+	cfg.vc_physical = nframes * VM_PAGE_SIZE;
+	cfg.vc_virtual = npages * VM_PAGE_SIZE;
+	cfg.vc_pagefile = nslots * VM_PAGE_SIZE;
+	cfg.vc_max_faulters = 4;
+	cfg.vc_start_threads = 0;
+	rc = vm_structs_init(vm, &cfg, err, sizeof(err));
+	if (rc != 0)
+		fprintf(stderr, "vm_structs_init: %s\n", err);
+	return rc;
+}
+
+/*
+ * Run fn(arg) in a child process with no core dump and stderr silenced
+ * (VMTEST_VERBOSE=1 keeps it, to read the panic).  Returns the signal that
+ * killed the child, 0 if fn returned, -1 if fork failed.  The child shares
+ * nothing with the parent afterwards; frames and bounce buffers are
+ * MADV_DONTFORK, so fn must not touch frame contents.
+ */
+static inline int vmtest_child(void (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		struct rlimit rl = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &rl);
+		if (getenv("VMTEST_VERBOSE") == NULL) {
+			int fd = open("/dev/null", O_WRONLY);
+			if (fd >= 0)
+				dup2(fd, 2);
+		}
+		fn(arg);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}

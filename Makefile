@@ -12,20 +12,21 @@
 
 CC      ?= gcc
 VARIANT ?= release
+BUILD_ROOT ?= build
 STD     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
            -Isrc -Isim -Itests/unit -pthread -MMD -MP
 
 ifeq ($(VARIANT),release)
-B       := build
+B       := $(BUILD_ROOT)
 VFLAGS  := -O2 -g -DVM_DEBUG=0
 else ifeq ($(VARIANT),debug)
-B       := build/debug
+B       := $(BUILD_ROOT)/debug
 VFLAGS  := -O1 -g -DVM_DEBUG=2 -fno-omit-frame-pointer
 else ifeq ($(VARIANT),tsan)
-B       := build/tsan
+B       := $(BUILD_ROOT)/tsan
 VFLAGS  := -O1 -g -DVM_DEBUG=1 -fsanitize=thread
 else ifeq ($(VARIANT),asan)
-B       := build/asan
+B       := $(BUILD_ROOT)/asan
 VFLAGS  := -O1 -g -DVM_DEBUG=1 -fsanitize=address,undefined -fno-omit-frame-pointer
 else
 $(error VARIANT must be release, debug, tsan or asan)

@@ -197,7 +197,10 @@ static void fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 		}
 		lk_release(rl);
 		trim_wakeup(vm);
+		uint64_t t0 = vm_now_ns();
 		ev_wait(&vm->vm_ev_avail, snap, -1);
+		if (vm_tstats != NULL)
+			vm_tstats->ts_wait_avail_ns += vm_now_ns() - t0;
 	}
 	atomic_fetch_and(&vm->vm_bounce_busy[b / 64], ~(1ULL << (b % 64)));
 	ev_signal(&vm->vm_ev_inpage);
@@ -271,26 +274,51 @@ static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fa
  * the hardware did not say.  Returns FAULT_DONE when the access can be
  * retried, FAULT_ACCESS_VIOLATION for a write to a read-only page.
  */
+static void fault_wait(struct vm *vm, struct fault_wait *w)
+{
+	uint64_t t0 = vm_now_ns();
+
+	vm_count(vm->st_collided, 1);
+	ev_wait(w->fw_ev, w->fw_snap, -1);
+	if (vm_tstats == NULL)
+		return;
+	if (w->fw_ev == &vm->vm_ev_avail)
+		vm_tstats->ts_wait_avail_ns += vm_now_ns() - t0;
+	else
+		vm_tstats->ts_wait_other_ns += vm_now_ns() - t0;
+}
+
 enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 {
 	struct fault_wait w;
+	enum fault_result r = FAULT_DONE;
+	uint64_t t0 = vm_now_ns();
+	bool done = false;
 
 	lk_assert_none_held();
-	for (;;) {
+	while (!done) {
 		switch (fault_once(vm, vpn, is_write, &w)) {
 		case STEP_DONE:
-			return FAULT_DONE;
+			done = true;
+			break;
 		case STEP_AV:
-			return FAULT_ACCESS_VIOLATION;
+			r = FAULT_ACCESS_VIOLATION;
+			done = true;
+			break;
 		case STEP_BOUNCED:
 			fault_bounce_finish(vm, vpn, w.fw_bounce);
-			return FAULT_DONE;
+			done = true;
+			break;
 		case STEP_WAIT:
-			vm_count(vm->st_collided, 1);
-			ev_wait(w.fw_ev, w.fw_snap, -1);
+			fault_wait(vm, &w);
 			break;
 		case STEP_RETRY:
 			break;
 		}
 	}
+	if (vm_tstats != NULL) {
+		vm_tstats->ts_faults++;
+		vm_tstats->ts_fault_ns += vm_now_ns() - t0;
+	}
+	return r;
 }

@@ -113,3 +113,16 @@ void *mpw_thread(void *arg)
 	}
 	return NULL;
 }
+
+/* Write every modified page now, on the caller's thread; stops early if the
+ * page file is full.  The system threads must be paused. */
+uint64_t vm_flush_modified(struct vm *vm)
+{
+	uint64_t n = 0;
+	int w;
+
+	VM_ASSERT(!vm->vm_threads_started || atomic_load(&vm->vm_pause_req));
+	while (plist_count(vm_list(vm, PFN_STATE_MODIFIED)) > 0 && (w = mpw_write_batch(vm)) > 0)
+		n += (uint64_t)w;
+	return n;
+}

@@ -61,6 +61,8 @@ static bool trim_needed(struct vm *vm)
 /* Is the valid page a trim candidate under the policy?  May age it. */
 static bool trim_policy_pick(struct vm *vm, uint64_t vpn, pte_t p)
 {
+	if (vm->vm_trim_everything)
+		return true;
 	switch (vm->vm_cfg.vc_trim_policy) {
 	case VM_TRIM_FIFO:
 		return true;
@@ -236,4 +238,28 @@ void *trim_thread(void *arg)
 			ev_wait(&vm->vm_ev_trim, snap, -1);
 	}
 	return NULL;
+}
+
+/*
+ * Trim every mapped page now, on the caller's thread (EmptyWorkingSet).
+ * The system threads must be paused: the caller is the trimmer.
+ */
+uint64_t vm_empty_working_set(struct vm *vm)
+{
+	struct trim_batch b;
+	uint64_t n = 0;
+
+	VM_ASSERT(!vm->vm_threads_started || atomic_load(&vm->vm_pause_req));
+	vm->vm_trim_everything = true;
+	for (;;) {
+		uint64_t valid = trim_collect(vm, &b);
+		if (b.tb_n > 0) {
+			trim_batch(vm, &b);
+			n += (uint64_t)b.tb_n;
+		} else if (valid == 0) {
+			break;
+		}
+	}
+	vm->vm_trim_everything = false;
+	return n;
 }

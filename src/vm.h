@@ -88,5 +88,30 @@ void vm_resume(struct vm *vm);
  */
 long vm_validate(struct vm *vm, FILE *f, int expensive);
 
+/*
+ * Per-thread accounting: attach a zeroed struct on a thread, and the fault
+ * path adds to it what that thread spends.  NULL detaches.
+ */
+struct vm_thread_stats {
+	uint64_t ts_faults;		/* faults resolved on this thread */
+	uint64_t ts_fault_ns;		/* time inside the fault handler */
+	uint64_t ts_wait_avail_ns;	/* ... of which waiting for a free page */
+	uint64_t ts_wait_other_ns;	/* ... waiting for a trim, window or in-page */
+	uint64_t ts_lock_wait_ns[4];	/* ... waiting for PTE, PFN, list, page-file locks */
+};
+void vm_thread_stats_attach(struct vm_thread_stats *ts);
+
+/*
+ * Working-set control, with the system threads paused (vm_pause):
+ *  vm_empty_working_set  trim every mapped page now (EmptyWorkingSet);
+ *  vm_flush_modified     write every modified page to the page file;
+ *  vm_purge_standby      repurpose every standby page to the free list.
+ * Each returns the pages it moved.  The benchmark uses them to set up one
+ * kind of fault at a time.
+ */
+uint64_t vm_empty_working_set(struct vm *vm);
+uint64_t vm_flush_modified(struct vm *vm);
+uint64_t vm_purge_standby(struct vm *vm);
+
 /* The access routine's MMU work: set the page's accessed bit. */
 void vm_touch(struct vm *vm, const void *addr);

@@ -74,6 +74,7 @@ struct vm {
 	unsigned vm_trim_age;		/* age a page needs to be a candidate */
 	unsigned vm_trim_age_max;	/* (c) */
 	uint64_t vm_trim_rng;
+	bool vm_trim_everything;	/* vm_empty_working_set() is trimming */
 
 	/* system threads */
 	pthread_t vm_trimmer, vm_writer, vm_zeroer;

@@ -10,11 +10,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vm.h"
 #include "vm_event.h"
 #include "vm_lock.h"
 #include "vm_util.h"
 
 struct lk_stats lk_stats;
+__thread struct vm_thread_stats *vm_tstats __attribute__((tls_model("initial-exec")));
+
+void vm_thread_stats_attach(struct vm_thread_stats *ts)
+{
+	vm_tstats = ts;
+}
 enum lk_impl lk_impl = LK_IMPL_FUTEX;
 
 static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts)
@@ -73,8 +80,11 @@ void lk_acquire_slow(lk_t *l)
 	while (atomic_exchange_explicit(&l->lk_word, 2, memory_order_acquire) != 0)
 		futex(&l->lk_word, FUTEX_WAIT, 2, NULL);
 out:
+	t0 = vm_now_ns() - t0;
 	atomic_fetch_add_explicit(&lk_stats.ls_contended[c], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&lk_stats.ls_wait_ns[c], vm_now_ns() - t0, memory_order_relaxed);
+	atomic_fetch_add_explicit(&lk_stats.ls_wait_ns[c], t0, memory_order_relaxed);
+	if (vm_tstats != NULL)
+		vm_tstats->ts_lock_wait_ns[c] += t0;
 }
 
 void lk_wake(lk_t *l)

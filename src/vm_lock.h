@@ -60,6 +60,10 @@ struct lk_stats {
 };
 extern struct lk_stats lk_stats;
 
+/* The calling thread's accounting (vm_thread_stats_attach), or NULL. */
+struct vm_thread_stats;
+extern __thread struct vm_thread_stats *vm_tstats __attribute__((tls_model("initial-exec")));
+
 /* Which implementation lk_acquire() uses (benchmarked in docs/PERFORMANCE.md). */
 enum lk_impl { LK_IMPL_FUTEX, LK_IMPL_SPIN };
 extern enum lk_impl lk_impl;

@@ -58,3 +58,22 @@ void *zero_thread(void *arg)
 	}
 	return NULL;
 }
+
+/* Repurpose every standby page to the free list (its owner's PTE goes to
+ * page-file format), so the next touch of each is a hard fault.  The system
+ * threads must be paused. */
+uint64_t vm_purge_standby(struct vm *vm)
+{
+	struct pfn *pf;
+	uint64_t n = 0;
+
+	VM_ASSERT(!vm->vm_threads_started || atomic_load(&vm->vm_pause_req));
+	while ((pf = plist_take_head(vm, PFN_STATE_STANDBY)) != NULL) {
+		pfn_repurpose_locked(vm, pf);
+		pfn_set_state(vm, pf, PFN_STATE_STANDBY, PFN_STATE_FREE);
+		plist_insert_tail(vm, pf);
+		lk_release(&pf->pf_lock);
+		n++;
+	}
+	return n;
+}

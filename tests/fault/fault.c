@@ -138,8 +138,56 @@ static void test_commit_limit(void)
 	}
 }
 
+/* Touch every page of the region once, writing. */
+static void touch_all(struct vm *vm)
+{
+	char *base = vm_base(vm);
+
+	for (uint64_t i = 0; i < vm_npages(vm); i++)
+		base[i * VM_PAGE_SIZE + 8] = (char)(i | 1);
+}
+
+static bool check_all(struct vm *vm)
+{
+	char *base = vm_base(vm);
+
+	for (uint64_t i = 0; i < vm_npages(vm); i++)
+		if (base[i * VM_PAGE_SIZE + 8] != (char)(i | 1))
+			return false;
+	return true;
+}
+
+/* Each fault kind, set up by the working-set controls, counted exactly. */
+static void test_working_set(void)
+{
+	struct vm *vm = make(128, 64, 64, 1);
+	uint64_t before;
+
+	vm_pause(vm);
+	touch_all(vm);
+	CHECK("working set: 64 demand-zero faults", vm_read(vm->st_dz) == 64);
+	CHECK("working set: emptied", vm_empty_working_set(vm) == 64);
+	CHECK("working set: all 64 modified", plist_count(vm_list(vm, PFN_STATE_MODIFIED)) == 64);
+	CHECK("working set: soft faults from modified", check_all(vm) && vm_read(vm->st_soft_modified) == 64);
+	CHECK("working set: emptied again, all clean? no: dirty, no slot", vm_empty_working_set(vm) == 64);
+	CHECK("working set: flushed", vm_flush_modified(vm) == 64);
+	CHECK("working set: all on standby", plist_count(vm_list(vm, PFN_STATE_STANDBY)) == 64);
+	CHECK("working set: soft faults from standby", check_all(vm) && vm_read(vm->st_soft_standby) == 64);
+	before = vm_read(vm->st_written);
+	CHECK("working set: clean pages trimmed", vm_empty_working_set(vm) == 64);
+	CHECK("working set: clean pages went straight to standby",
+	    plist_count(vm_list(vm, PFN_STATE_STANDBY)) == 64 && vm_read(vm->st_trimmed_clean) == 64);
+	CHECK("working set: purged", vm_purge_standby(vm) == 64);
+	CHECK("working set: hard faults", check_all(vm) && vm_read(vm->st_hard) == 64);
+	CHECK("working set: no write for clean pages", vm_read(vm->st_written) == before);
+	CHECK("working set: valid", vm_validate(vm, stderr, 1) == 0);
+	vm_resume(vm);
+	vm_destroy(vm);
+}
+
 int main(void)
 {
+	test_working_set();
 	test_commit_limit();
 	test_write_errors();
 	test_read_errors();

@@ -207,6 +207,13 @@ static const char *vm_size_str(char *buf, size_t n, uint64_t b)
 	return buf;
 }
 
+static uint64_t vm_host_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES);
+
+	return pages > 0 ? (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE) : UINT64_MAX;
+}
+
 static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
 {
 	char a[32], b[32], d[32], e[32], f[32];
@@ -221,6 +228,14 @@ static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
 	    c->vc_physical / VM_PAGE_SIZE >= PFN_NONE) {
 		snprintf(err, errlen, "physical memory must be between %d pages (%luK) and 16T",
 		    VM_MIN_FRAMES, VM_MIN_FRAMES * VM_PAGE_SIZE / 1024);
+		return VM_EINVAL;
+	}
+	if (c->vc_physical + (c->vc_pagefile_path ? 0 : c->vc_pagefile) > vm_host_memory() / 4 * 3) {
+		snprintf(err, errlen, "physical %s + in-memory page file %s is more than 3/4 of this "
+		    "machine's memory (%.1fG); use less, or --pagefile-path for a file-backed page file",
+		    vm_size_str(a, sizeof(a), c->vc_physical),
+		    vm_size_str(b, sizeof(b), c->vc_pagefile_path ? 0 : c->vc_pagefile),
+		    (double)vm_host_memory() / (1 << 30));
 		return VM_EINVAL;
 	}
 	if (c->vc_virtual == 0 || c->vc_virtual > VM_MAX_VIRTUAL) {

@@ -26,6 +26,7 @@ expect_error "size not page-sized" "multiple of the 4K"  "$V" --physical 5000
 expect_error "size suffix junk"    "not a size"          "$V" --virtual 12Q
 expect_error "too few frames"      "physical memory must" "$V" --physical 16K
 expect_error "over commit limit"   "commit limit: physical 16M \+ pagefile 64M = 80M" "$V" --virtual 1G
+expect_error "more than the machine" "3/4 of this machine's memory" "$V" --physical 1T --pagefile 1T --virtual 1T
 expect_error "zero threads"        "--threads"           "$V" --threads 0
 expect_error "too many threads"    "--threads"           "$V" --threads 100000
 expect_error "write ratio > 1"     "--write-ratio"       "$V" --write-ratio 1.5

@@ -244,20 +244,6 @@ out:
 	return faults;
 }
 
-uint64_t oracle_lru_faults(const struct trace_ref *refs, size_t n, size_t frames)
-{
-	size_t ndistinct;
-	uint32_t *ids = oracle_ids_make(refs, n, &ndistinct);
-	uint64_t faults;
-
-	if (ids == NULL)
-		return ORACLE_ERROR;
-	if (!oracle_trivial(n, frames, ndistinct, &faults))
-		faults = oracle_lru_run(ids, n, frames, ndistinct);
-	free(ids);
-	return faults;
-}
-
 /* Simulate FIFO over dense ids. Returns the faults or ORACLE_ERROR. */
 static uint64_t oracle_fifo_run(const uint32_t *ids, size_t n, size_t frames,
 				size_t ndistinct)
@@ -289,20 +275,6 @@ static uint64_t oracle_fifo_run(const uint32_t *ids, size_t n, size_t frames,
 out:
 	free(ring);
 	free(resident);
-	return faults;
-}
-
-uint64_t oracle_fifo_faults(const struct trace_ref *refs, size_t n, size_t frames)
-{
-	size_t ndistinct;
-	uint32_t *ids = oracle_ids_make(refs, n, &ndistinct);
-	uint64_t faults;
-
-	if (ids == NULL)
-		return ORACLE_ERROR;
-	if (!oracle_trivial(n, frames, ndistinct, &faults))
-		faults = oracle_fifo_run(ids, n, frames, ndistinct);
-	free(ids);
 	return faults;
 }
 
@@ -418,7 +390,11 @@ out:
 	return faults;
 }
 
-uint64_t oracle_opt_faults(const struct trace_ref *refs, size_t n, size_t frames)
+typedef uint64_t oracle_run_fn(const uint32_t *ids, size_t n, size_t frames, size_t ndistinct);
+
+/* Compact the page numbers to dense ids, then run one policy over them. */
+static uint64_t oracle_count(const struct trace_ref *refs, size_t n, size_t frames,
+    oracle_run_fn *run)
 {
 	size_t ndistinct;
 	uint32_t *ids = oracle_ids_make(refs, n, &ndistinct);
@@ -427,7 +403,22 @@ uint64_t oracle_opt_faults(const struct trace_ref *refs, size_t n, size_t frames
 	if (ids == NULL)
 		return ORACLE_ERROR;
 	if (!oracle_trivial(n, frames, ndistinct, &faults))
-		faults = oracle_opt_run(ids, n, frames, ndistinct);
+		faults = run(ids, n, frames, ndistinct);
 	free(ids);
 	return faults;
+}
+
+uint64_t oracle_lru_faults(const struct trace_ref *refs, size_t n, size_t frames)
+{
+	return oracle_count(refs, n, frames, oracle_lru_run);
+}
+
+uint64_t oracle_fifo_faults(const struct trace_ref *refs, size_t n, size_t frames)
+{
+	return oracle_count(refs, n, frames, oracle_fifo_run);
+}
+
+uint64_t oracle_opt_faults(const struct trace_ref *refs, size_t n, size_t frames)
+{
+	return oracle_count(refs, n, frames, oracle_opt_run);
 }

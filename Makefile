@@ -35,14 +35,14 @@ endif
 CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 LDLIBS  := -lm
 
-CORE    := vm vm_lock vm_util pfn plist pte pgf map fault trim mpw zero validate trace oracle
+CORE    := vm vm_lock vm_util pfn plist pte pgf map fault trim mpw zero validate trace oracle image defrag
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 SIM_O   := $(B)/sim/main.o $(B)/sim/workload.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
 
-.PHONY: all run check test-variant test-variant-build bench clean
+.PHONY: all run check test-variant test-variant-build bench bench-quick clean
 all: $(B)/vmsim
 
 $(B)/libvmsim.a: $(CORE_O)
@@ -76,11 +76,23 @@ test-variant: test-variant-build
 check:
 	tests/check.sh
 
+BENCH_O := $(B)/bench/bench.o $(B)/bench/bench_report.o $(B)/bench/floor.o
+$(B)/bench/vmsim-bench: $(BENCH_O) $(B)/sim/workload.o $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed
+# if missing and we are root; otherwise the plot is skipped with a note.
 bench:
-	$(MAKE) VARIANT=release build/vmsim build/bench/vmsim-bench
-	./build/bench/vmsim-bench $(BENCHFLAGS)
+	@command -v gnuplot >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+	    apt-get install -y -q gnuplot-nox >/dev/null 2>&1; } || \
+	    echo "bench: gnuplot unavailable; the plot will be skipped"
+	$(MAKE) VARIANT=release $(BUILD_ROOT)/vmsim $(BUILD_ROOT)/bench/vmsim-bench
+	./$(BUILD_ROOT)/bench/vmsim-bench --out $(BUILD_ROOT)/bench/out $(BENCHFLAGS)
+
+bench-quick:
+	$(MAKE) bench BENCHFLAGS=--quick
 
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD_ROOT) -name '*.d' 2>/dev/null)

@@ -1,6 +1,10 @@
 /*
  * workload.c - the user threads' access patterns and per-access checks.
  */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,34 +13,202 @@
 #include "workload.h"
 
 #define WL_STAMP_TAG 0x5653000000000000ULL	/* "VS": never zero, never poison */
+#define WL_WORDS (VM_PAGE_SIZE / sizeof(uint64_t))
 
 static inline uint64_t wl_stamp(uint64_t vpn)
 {
 	return WL_STAMP_TAG | vpn;
 }
 
+/* Word i (>= 1) of read-only page vpn's known contents. */
+static inline uint64_t wl_image_word(uint64_t vpn, uint64_t i)
+{
+	return (vpn * 0x9E3779B97F4A7C15ULL) ^ (i * 0xD6E8FEB86659FD93ULL) ^ WL_STAMP_TAG;
+}
+
+void wl_image_fill(void *arg, uint64_t vpn, void *page)
+{
+	uint64_t *w = page;
+
+	(void)arg;
+	w[0] = wl_stamp(vpn);
+	for (uint64_t i = 1; i < WL_WORDS; i++)
+		w[i] = wl_image_word(vpn, i);
+}
+
+/* ---- access violations: a write to a read-only page must trap ---- */
+
+static __thread sigjmp_buf *volatile wl_av_jmp;
+static pthread_once_t wl_segv_once = PTHREAD_ONCE_INIT;
+
+/* vmsim delivers SIGSEGV/SEGV_ACCERR at the address, as the MMU would.  An
+ * attempt in progress (wl_try_write) jumps back; anything else is a real
+ * crash: restore the default and let the access retry and kill. */
+static void wl_segv(int sig, siginfo_t *si, void *uc)
+{
+	sigjmp_buf *j = wl_av_jmp;
+
+	(void)uc;
+	if (j != NULL && si->si_code == SEGV_ACCERR) {
+		wl_av_jmp = NULL;
+		siglongjmp(*j, 1);
+	}
+	signal(sig, SIG_DFL);
+}
+
+static void wl_segv_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = wl_segv;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+}
+
+/* Try to store v at w.  Returns true if the store happened, false if it
+ * was refused with an access violation. */
+static __attribute__((noinline)) bool wl_try_write(_Atomic uint64_t *w, uint64_t v)
+{
+	sigjmp_buf jb;
+
+	if (sigsetjmp(jb, 1) != 0)
+		return false;
+	wl_av_jmp = &jb;
+	atomic_store_explicit(w, v, memory_order_relaxed);
+	wl_av_jmp = NULL;
+	return true;
+}
+
+/* ---- Zipf sampling by rejection-inversion ---- */
+
+static double wl_helper1(double x)	/* log1p(x) / x */
+{
+	return fabs(x) > 1e-8 ? log1p(x) / x : 1.0 - x * (0.5 - x * (1.0 / 3.0 - 0.25 * x));
+}
+
+static double wl_helper2(double x)	/* expm1(x) / x */
+{
+	return fabs(x) > 1e-8 ? expm1(x) / x : 1.0 + x * 0.5 * (1.0 + x / 3.0 * (1.0 + 0.25 * x));
+}
+
+static double wl_zh(const struct wl_zipf *z, double x)
+{
+	return exp(-z->wz_s * log(x));
+}
+
+static double wl_zH(const struct wl_zipf *z, double x)
+{
+	double lx = log(x);
+
+	return wl_helper2((1.0 - z->wz_s) * lx) * lx;
+}
+
+static double wl_zHinv(const struct wl_zipf *z, double x)
+{
+	double t = x * (1.0 - z->wz_s);
+
+	if (t < -1.0)
+		t = -1.0;
+	return exp(wl_helper1(t) * x);
+}
+
+void wl_zipf_init(struct wl_zipf *z, uint64_t n, double s)
+{
+	z->wz_s = s;
+	z->wz_n = (double)n;
+	z->wz_hx1 = wl_zH(z, 1.5) - 1.0;
+	z->wz_hn = wl_zH(z, z->wz_n + 0.5);
+	z->wz_sval = 2.0 - wl_zHinv(z, wl_zH(z, 2.5) - wl_zh(z, 2.0));
+}
+
+/* A rank in 1..n, rank k with probability proportional to k^-s. */
+uint64_t wl_zipf_next(const struct wl_zipf *z, uint64_t *rng)
+{
+	for (;;) {
+		double u = z->wz_hn + vm_rand01(rng) * (z->wz_hx1 - z->wz_hn);
+		double x = wl_zHinv(z, u);
+		double k = floor(x + 0.5);
+
+		if (k < 1.0)
+			k = 1.0;
+		else if (k > z->wz_n)
+			k = z->wz_n;
+		if (k - x <= z->wz_sval || u >= wl_zH(z, k + 0.5) - wl_zh(z, k))
+			return (uint64_t)k;
+	}
+}
+
+static uint64_t wl_gcd(uint64_t a, uint64_t b)
+{
+	while (b != 0) {
+		uint64_t t = a % b;
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* zipf: rank r (0-based) -> page, a bijection that scatters hot pages. */
+static inline uint64_t wl_zipf_page(const struct wl_shared *sh, uint64_t r)
+{
+	return (uint64_t)(((unsigned __int128)sh->ws_perm_a * r + sh->ws_perm_b) % sh->ws_npages);
+}
+
+/* ---- setup ---- */
+
+static void wl_patterns_init(struct wl_shared *sh)
+{
+	uint64_t rng = vm_seed_mix(sh->ws_cfg.wc_seed, 0x21bf);
+	uint64_t n = sh->ws_npages;
+
+	wl_zipf_init(&sh->ws_zipf, n, sh->ws_cfg.wc_zipf_s > 0 ? sh->ws_cfg.wc_zipf_s : 1.0);
+	sh->ws_perm_a = n > 1 ? 1 + vm_rand(&rng) % (n - 1) : 1;
+	while (wl_gcd(sh->ws_perm_a, n) != 1)
+		sh->ws_perm_a++;
+	sh->ws_perm_b = vm_rand(&rng) % n;
+	if (sh->ws_cfg.wc_scan_pages == 0 || sh->ws_cfg.wc_scan_pages > n)
+		sh->ws_cfg.wc_scan_pages = n;
+	if (sh->ws_cfg.wc_phase_pages == 0 || sh->ws_cfg.wc_phase_pages > n)
+		sh->ws_cfg.wc_phase_pages = n / 4 ? n / 4 : 1;
+	if (sh->ws_cfg.wc_phase_len == 0)
+		sh->ws_cfg.wc_phase_len = 10000;
+	if (sh->ws_cfg.wc_kind == WL_TRACE)
+		sh->ws_cfg.wc_accesses = sh->ws_cfg.wc_trace->t_n;
+}
+
 int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
 {
 	int n = cfg->wc_threads;
+	struct vm_stats st;
 
 	memset(sh, 0, sizeof(*sh));
 	sh->ws_vm = vm;
 	sh->ws_base = vm_base(vm);
 	sh->ws_npages = vm_npages(vm);
 	sh->ws_cfg = *cfg;
+	vm_get_stats(vm, &st);
+	sh->ws_ro_end = st.vs_readonly_pages;
+	if (sh->ws_ro_end > 0)
+		pthread_once(&wl_segv_once, wl_segv_install);
+	wl_patterns_init(sh);
 	sh->ws_ever = calloc(sh->ws_npages, 1);
 	sh->ws_threads = calloc((size_t)n, sizeof(*sh->ws_threads));
 	if (sh->ws_ever == NULL || sh->ws_threads == NULL)
 		return -1;
 	for (int i = 0; i < n; i++) {
 		struct wl_thread *t = &sh->ws_threads[i];
+		uint64_t acc = sh->ws_cfg.wc_accesses;
 		t->wt_id = i;
 		t->wt_sh = sh;
 		t->wt_rng = vm_seed_mix(cfg->wc_seed, (uint64_t)i);
 		t->wt_quota = UINT64_MAX;
-		if (cfg->wc_accesses)
-			t->wt_quota = cfg->wc_accesses / (uint64_t)n +
-			    ((uint64_t)i < cfg->wc_accesses % (uint64_t)n);
+		if (acc)
+			t->wt_quota = acc / (uint64_t)n + ((uint64_t)i < acc % (uint64_t)n);
+		t->wt_cur = sh->ws_cfg.wc_scan_pages * (uint64_t)i / (uint64_t)n;
+		t->wt_phase = UINT64_MAX;
+		t->wt_trace_i = (uint64_t)i;
 		t->wt_lastw = calloc(sh->ws_npages, sizeof(uint32_t));
 		if (t->wt_lastw == NULL)
 			return -1;
@@ -46,10 +218,39 @@ int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
 
 void wl_destroy(struct wl_shared *sh)
 {
-	for (int i = 0; sh->ws_threads && i < sh->ws_cfg.wc_threads; i++)
+	for (int i = 0; sh->ws_threads && i < sh->ws_cfg.wc_threads; i++) {
 		free(sh->ws_threads[i].wt_lastw);
+		free(sh->ws_threads[i].wt_rec);
+	}
 	free(sh->ws_threads);
 	free((void *)sh->ws_ever);
+}
+
+/* ---- accesses ---- */
+
+/*
+ * One access to a read-only page: check all of its known contents; a
+ * write is tried on purpose and must be refused.
+ */
+static void wl_access_ro(struct wl_thread *t, uint64_t vpn, bool write)
+{
+	struct wl_shared *sh = t->wt_sh;
+	_Atomic uint64_t *w = (_Atomic uint64_t *)(sh->ws_base + (vpn << VM_PAGE_SHIFT));
+	bool bad = atomic_load_explicit(&w[0], memory_order_relaxed) != wl_stamp(vpn);
+
+	vm_touch(sh->ws_vm, w);
+	for (uint64_t i = 1; i < WL_WORDS && !bad; i++)
+		bad = atomic_load_explicit(&w[i], memory_order_relaxed) != wl_image_word(vpn, i);
+	t->wt_c.wt_wrong_page += bad;
+	t->wt_c.wt_ro_reads++;
+	t->wt_c.wt_accesses++;
+	if (!write)
+		return;
+	t->wt_c.wt_writes++;
+	if (wl_try_write(&w[0], wl_stamp(vpn)))
+		t->wt_c.wt_ro_written++;
+	else
+		t->wt_c.wt_av++;
 }
 
 /*
@@ -61,10 +262,15 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 {
 	struct wl_shared *sh = t->wt_sh;
 	_Atomic uint64_t *w = (_Atomic uint64_t *)(sh->ws_base + (vpn << VM_PAGE_SHIFT));
-	bool ever = atomic_load_explicit(&sh->ws_ever[vpn], memory_order_acquire);
-	uint64_t stamp = atomic_load_explicit(&w[0], memory_order_relaxed);
-	uint64_t mine;
+	bool ever;
+	uint64_t stamp, mine;
 
+	if (vpn < sh->ws_ro_end) {
+		wl_access_ro(t, vpn, write);
+		return;
+	}
+	ever = atomic_load_explicit(&sh->ws_ever[vpn], memory_order_acquire);
+	stamp = atomic_load_explicit(&w[0], memory_order_relaxed);
 	vm_touch(sh->ws_vm, w);
 	mine = atomic_load_explicit(&w[1 + t->wt_id], memory_order_relaxed);
 	if (stamp == 0) {
@@ -89,18 +295,11 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 	t->wt_c.wt_writes++;
 }
 
-/* The next page to access, by the configured pattern. */
-static uint64_t wl_next(struct wl_thread *t)
+static uint64_t wl_next_runs(struct wl_thread *t)
 {
 	struct wl_shared *sh = t->wt_sh;
 	uint64_t vpn;
 
-	switch (sh->ws_cfg.wc_kind) {
-	case WL_UNIFORM:
-		return vm_rand(&t->wt_rng) % sh->ws_npages;
-	case WL_RUNS:
-		break;
-	}
 	if (t->wt_run_left == 0) {
 		t->wt_cur = vm_rand(&t->wt_rng) % sh->ws_npages;
 		t->wt_run_left = 1 + vm_rand(&t->wt_rng) % (uint64_t)sh->ws_cfg.wc_max_run;
@@ -111,23 +310,112 @@ static uint64_t wl_next(struct wl_thread *t)
 	return vpn;
 }
 
+static uint64_t wl_next_phases(struct wl_thread *t)
+{
+	struct wl_shared *sh = t->wt_sh;
+	uint64_t w = sh->ws_cfg.wc_phase_pages, phase = t->wt_n / sh->ws_cfg.wc_phase_len;
+
+	if (phase != t->wt_phase) {
+		uint64_t r = vm_seed_mix(sh->ws_cfg.wc_seed ^ 0x9a5e, phase);
+		t->wt_phase = phase;
+		t->wt_phase_base = r % (sh->ws_npages - w + 1);
+	}
+	return t->wt_phase_base + vm_rand(&t->wt_rng) % w;
+}
+
+/* The next page to access and whether it is a write, by the pattern. */
+static uint64_t wl_next(struct wl_thread *t, bool *write)
+{
+	struct wl_shared *sh = t->wt_sh;
+	uint64_t vpn = 0;
+
+	switch (sh->ws_cfg.wc_kind) {
+	case WL_RUNS:
+		vpn = wl_next_runs(t);
+		break;
+	case WL_UNIFORM:
+		vpn = vm_rand(&t->wt_rng) % sh->ws_npages;
+		break;
+	case WL_ZIPF:
+		vpn = wl_zipf_page(sh, wl_zipf_next(&sh->ws_zipf, &t->wt_rng) - 1);
+		break;
+	case WL_SCAN:
+		vpn = t->wt_cur;
+		t->wt_cur = t->wt_cur + 1 == sh->ws_cfg.wc_scan_pages ? 0 : t->wt_cur + 1;
+		break;
+	case WL_PHASES:
+		vpn = wl_next_phases(t);
+		break;
+	case WL_TRACE: {
+		const struct trace_ref *r = &sh->ws_cfg.wc_trace->t_refs[t->wt_trace_i];
+		t->wt_trace_i += (uint64_t)sh->ws_cfg.wc_threads;
+		t->wt_n++;
+		*write = r->tr_write;
+		return r->tr_vpn;
+	}
+	}
+	t->wt_n++;
+	*write = vm_rand01(&t->wt_rng) < sh->ws_cfg.wc_write_ratio;
+	return vpn;
+}
+
+/* Keep the reference, in the global order, for --record. */
+static void wl_record(struct wl_thread *t, uint64_t vpn, bool write)
+{
+	struct wl_shared *sh = t->wt_sh;
+
+	if (t->wt_nrec == t->wt_caprec) {
+		uint64_t cap = t->wt_caprec ? t->wt_caprec * 2 : 65536;
+		struct wl_rec *p = realloc(t->wt_rec, cap * sizeof(*p));
+		if (p == NULL)
+			abort();
+		t->wt_rec = p;
+		t->wt_caprec = cap;
+	}
+	t->wt_rec[t->wt_nrec++] = (struct wl_rec){
+		atomic_fetch_add_explicit(&sh->ws_seq, 1, memory_order_relaxed), vpn, write };
+}
+
 void *wl_thread_main(void *arg)
 {
 	struct wl_thread *t = arg;
 	struct wl_shared *sh = t->wt_sh;
-	double wr = sh->ws_cfg.wc_write_ratio;
 
 	for (uint64_t i = 0; i < t->wt_quota; i++) {
+		uint64_t vpn;
+		bool write;
+
 		if ((i & 255) == 0) {
 			if (atomic_load_explicit(&sh->ws_stop, memory_order_relaxed))
 				break;
 			atomic_store_explicit(&t->wt_progress, i, memory_order_relaxed);
 		}
-		uint64_t vpn = wl_next(t);
-		wl_access(t, vpn, vm_rand01(&t->wt_rng) < wr);
+		vpn = wl_next(t, &write);
+		if (sh->ws_cfg.wc_record)
+			wl_record(t, vpn, write);
+		wl_access(t, vpn, write);
 	}
 	atomic_store_explicit(&t->wt_progress, t->wt_c.wt_accesses, memory_order_relaxed);
 	return NULL;
+}
+
+struct trace_ref *wl_record_merge(const struct wl_shared *sh, size_t *n)
+{
+	uint64_t total = atomic_load(&sh->ws_seq);
+	struct trace_ref *out = malloc((total ? total : 1) * sizeof(*out));
+
+	*n = 0;
+	if (out == NULL)
+		return NULL;
+	/* Every sequence number was taken by exactly one record: place each. */
+	for (int i = 0; i < sh->ws_cfg.wc_threads; i++) {
+		const struct wl_thread *t = &sh->ws_threads[i];
+		for (uint64_t j = 0; j < t->wt_nrec; j++)
+			out[t->wt_rec[j].wr_seq] = (struct trace_ref){ t->wt_rec[j].wr_vpn,
+				t->wt_rec[j].wr_write };
+	}
+	*n = total;
+	return out;
 }
 
 void wl_sum(const struct wl_shared *sh, struct wl_counts *out)
@@ -140,7 +428,15 @@ void wl_sum(const struct wl_shared *sh, struct wl_counts *out)
 		out->wt_wrong_page += c->wt_wrong_page;
 		out->wt_zeroed += c->wt_zeroed;
 		out->wt_lost_write += c->wt_lost_write;
+		out->wt_ro_reads += c->wt_ro_reads;
+		out->wt_av += c->wt_av;
+		out->wt_ro_written += c->wt_ro_written;
 	}
+}
+
+uint64_t wl_failures(const struct wl_counts *c)
+{
+	return c->wt_wrong_page + c->wt_zeroed + c->wt_lost_write + c->wt_ro_written;
 }
 
 uint64_t wl_progress(const struct wl_shared *sh)

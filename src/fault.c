@@ -12,7 +12,9 @@
  *   TRANS     soft fault: rescue the frame from standby or modified, or
  *             from under the modified writer's in-flight write
  *   DZ        demand-zero fault: a zeroed frame, or one zeroed here
- *   PGF       hard fault: a frame filled from the page-file slot
+ *   PGF       hard fault: a frame filled from the page-file slot; with
+ *             vc_prefetch, the next page-file pages of the same PTE region
+ *             are read ahead too (fault_prefetch)
  *   INPAGE    another thread is bringing it in through a bounce buffer
  *
  * A step that must wait returns STEP_WAIT with an event snapshot taken
@@ -99,6 +101,15 @@ static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_writ
 	return STEP_DONE;
 }
 
+/* The frame becomes ACTIVE now: stamp its place in mapping order (FIFO). */
+static void fault_mapseq(struct vm *vm, struct pfn *pf)
+{
+	lk_assert_held(&pf->pf_lock);
+	atomic_store_explicit(&pf->pf_mapseq,
+	    atomic_fetch_add_explicit(&vm->vm_mapseq, 1, memory_order_relaxed) + 1,
+	    memory_order_relaxed);
+}
+
 /* Soft fault: the frame is still ours, on standby or modified. */
 static enum step fault_soft(struct vm *vm, uint64_t vpn, pte_t pte)
 {
@@ -117,6 +128,7 @@ static enum step fault_soft(struct vm *vm, uint64_t vpn, pte_t pte)
 	if (pf->pf_onlist)
 		plist_remove(vm, pf);
 	pfn_set_state(vm, pf, (enum pfn_state)pf->pf_state, PFN_STATE_ACTIVE);
+	fault_mapseq(vm, pf);
 	map_fill(vm, vpn, vm_frame(vm, frame), pte & PTE_F_READONLY);
 	pte_write_valid(vm, vpn, frame);
 	lk_release(&pf->pf_lock);
@@ -135,6 +147,7 @@ static void fault_map_new(struct vm *vm, uint64_t vpn, struct pfn *pf, uint64_t 
 	pf->pf_vpn = vpn;
 	pf->pf_slot = slot;
 	pfn_set_state(vm, pf, (enum pfn_state)pf->pf_state, PFN_STATE_ACTIVE);
+	fault_mapseq(vm, pf);
 	map_fill(vm, vpn, vm_frame(vm, frame), pte & PTE_F_READONLY);
 	pte_write_valid(vm, vpn, frame);
 	lk_release(&pf->pf_lock);
@@ -207,6 +220,73 @@ static void fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 	vm_count(vm->st_hard, 1);
 }
 
+/*
+ * Does a hard fault on vpn continue a sequential run?  The rule: the page
+ * before it is valid and touched since the trimmer last aged it (the
+ * thread, or another, is walking forward).  A heuristic, read without the
+ * previous page's region lock.
+ */
+static bool fault_prefetch_wanted(struct vm *vm, uint64_t vpn)
+{
+	pte_t prev;
+
+	if (vm->vm_cfg.vc_prefetch <= 0 || vpn == 0)
+		return false;
+	prev = pte_read(vm, vpn - 1);
+	return pte_format(prev) == PTE_FMT_VALID && (prev & PTE_ACCESSED);
+}
+
+/* Read ahead one page-file page into a new frame; false if no frame is
+ * free.  Caller holds vpn's region lock; the PTE is page-file format. */
+static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
+{
+	uint64_t slot = pte_payload(pte);
+	struct pfn *pf;
+	uint32_t frame;
+	bool zeroed;
+
+	lk_assert_held(vm_pte_lock(vm, vpn));
+	if (vm_available(vm) < vm->vm_trim_low)
+		return false;	/* leave the last pages to demand faults */
+	pf = pfn_alloc(vm, false, &zeroed);
+	if (pf == NULL)
+		return false;
+	frame = vm_pfn_index(vm, pf);
+	fault_read_slot(vm, slot, vm_frame(vm, frame));
+	pf->pf_vpn = vpn;
+	pf->pf_slot = slot;
+	pfn_set_state(vm, pf, (enum pfn_state)pf->pf_state, PFN_STATE_ACTIVE);
+	fault_mapseq(vm, pf);
+	map_fill(vm, vpn, vm_frame(vm, frame), pte & PTE_F_READONLY);
+	pte_write_valid_prefetched(vm, vpn, frame);
+	lk_release(&pf->pf_lock);
+	return true;
+}
+
+/*
+ * Seed 001's speculative read: after a hard fault on vpn that continues a
+ * run, bring in the following pages that are in the page file, up to
+ * vc_prefetch of them, stopping at the first that is not, at the end of
+ * the PTE region (whose lock we hold), or when frames run low.
+ */
+static void fault_prefetch(struct vm *vm, uint64_t vpn)
+{
+	uint64_t end = ((vpn >> PTE_REGION_SHIFT) + 1) << PTE_REGION_SHIFT;
+	uint64_t n = 0;
+
+	lk_assert_held(vm_pte_lock(vm, vpn));
+	if (!fault_prefetch_wanted(vm, vpn))
+		return;
+	if (end > vm->vm_npages)
+		end = vm->vm_npages;
+	for (uint64_t v = vpn + 1; v < end && n < (uint64_t)vm->vm_cfg.vc_prefetch; v++, n++) {
+		pte_t p = pte_read(vm, v);
+		if (pte_format(p) != PTE_FMT_PGF || !fault_prefetch_one(vm, v, p))
+			break;
+	}
+	vm_count(vm->st_prefetched, n);
+}
+
 /* Demand-zero or hard fault: the page needs a new frame. */
 static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct fault_wait *w)
 {
@@ -239,6 +319,7 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 	fault_read_slot(vm, pte_payload(pte), frame);
 	fault_map_new(vm, vpn, pf, pte_payload(pte), pte);
 	vm_count(vm->st_hard, 1);
+	fault_prefetch(vm, vpn);
 	return STEP_DONE;
 }
 
@@ -302,6 +383,7 @@ enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 			done = true;
 			break;
 		case STEP_AV:
+			vm_count(vm->st_av, 1);
 			r = FAULT_ACCESS_VIOLATION;
 			done = true;
 			break;

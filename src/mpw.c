@@ -50,6 +50,7 @@ static void mpw_finish(struct vm *vm, struct pfn *pf, uint64_t slot, bool failed
 		return;
 	}
 	pf->pf_slot = slot;
+	pgf_slot_set_owner(&vm->vm_pgf, slot, pf->pf_vpn);
 	if (pf->pf_state == PFN_STATE_MODIFIED) {
 		pfn_set_state(vm, pf, PFN_STATE_MODIFIED, PFN_STATE_STANDBY);
 		plist_insert_tail(vm, pf);
@@ -57,6 +58,28 @@ static void mpw_finish(struct vm *vm, struct pfn *pf, uint64_t slot, bool failed
 		VM_ASSERT(pf->pf_state == PFN_STATE_ACTIVE);
 	}
 	lk_release(&pf->pf_lock);
+}
+
+/* Sort the batch's slots ascending, so contiguous slots form runs. */
+static void mpw_slots_sort(uint64_t *s, int n)
+{
+	for (int i = 1; i < n; i++) {
+		uint64_t x = s[i];
+		int j = i;
+		for (; j > 0 && s[j - 1] > x; j--)
+			s[j] = s[j - 1];
+		s[j] = x;
+	}
+}
+
+/* Contiguous runs in n ascending slots: the write calls a disk would take. */
+static int mpw_slot_runs(const uint64_t *s, int n)
+{
+	int runs = n > 0;
+
+	for (int i = 1; i < n; i++)
+		runs += s[i] != s[i - 1] + 1;
+	return runs;
 }
 
 /* Write one batch.  Returns the pages written, or -1 if no slot was free. */
@@ -70,7 +93,9 @@ static int mpw_write_batch(struct vm *vm)
 
 	if (nslots == 0)
 		return -1;
+	mpw_slots_sort(b.mb_slots, nslots);
 	mpw_take(vm, &b, nslots);
+	vm_count(vm->st_write_runs, (uint64_t)mpw_slot_runs(b.mb_slots, b.mb_n));
 	for (int i = 0; i < b.mb_n; i++) {
 		const char *frame = vm_frame(vm, vm_pfn_index(vm, b.mb_pages[i]));
 		b.mb_failed[i] = pgf_write(&vm->vm_pgf, b.mb_slots[i], frame) != 0;

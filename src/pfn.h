@@ -55,6 +55,9 @@ struct pfn {
 	uint8_t pf_state;	/* enum pfn_state (P) */
 	uint8_t pf_flags;	/* PFN_F_* (P) */
 	uint8_t pf_onlist;	/* linked on the list pf_state names (P,L) */
+	/* when it last became ACTIVE, from vm_mapseq (FIFO trim policy); 0 while
+	 * not active.  Written under (P); the FIFO trimmer reads it without. */
+	_Atomic uint64_t pf_mapseq;
 };
 
 struct plist {
@@ -71,6 +74,7 @@ const char *pfn_state_name(enum pfn_state s);
 void pfn_dump(struct vm *vm, const struct pfn *pf, const char *why);
 
 /* "plist.c" */
+extern int plist_shared;	/* shared list locks for middle unlinks (bench on/off) */
 void plist_init(struct plist *pl, enum pfn_state state);
 void plist_insert_tail(struct vm *vm, struct pfn *pf);
 void plist_remove(struct vm *vm, struct pfn *pf);

@@ -26,13 +26,16 @@ int pgf_init(struct pgf *pg, uint64_t nslots, const char *path, char *err, size_
 	pg->pg_stash_enabled = 1;
 	lk_init(&pg->pg_stash_lock, LK_RANK_PGF);
 	pg->pg_bitmap = calloc(pg->pg_nwords ? pg->pg_nwords : 1, sizeof(*pg->pg_bitmap));
-	if (pg->pg_bitmap == NULL) {
+	pg->pg_owner = malloc((nslots ? nslots : 1) * sizeof(*pg->pg_owner));
+	if (pg->pg_bitmap == NULL || pg->pg_owner == NULL) {
 		snprintf(err, errlen, "cannot allocate the page-file bitmap");
 		return -1;
 	}
 	/* The bits past the last slot are in use forever. */
 	if (nslots % 64)
 		atomic_store(&pg->pg_bitmap[pg->pg_nwords - 1], ~0ULL << (nslots % 64));
+	for (uint64_t i = 0; i < nslots; i++)
+		atomic_init(&pg->pg_owner[i], PGF_OWNER_NONE);
 	atomic_store(&pg->pg_free, nslots);
 	if (nslots == 0)
 		return 0;
@@ -62,7 +65,9 @@ void pgf_destroy(struct pgf *pg)
 	if (pg->pg_fd >= 0)
 		close(pg->pg_fd);
 	free(pg->pg_bitmap);
+	free(pg->pg_owner);
 	pg->pg_bitmap = NULL;
+	pg->pg_owner = NULL;
 }
 
 static int pgf_stash_take(struct pgf *pg, int want, uint64_t *out)
@@ -110,10 +115,10 @@ int pgf_slot_alloc(struct pgf *pg, int want, uint64_t *out)
 {
 	int got = pg->pg_stash_enabled ? pgf_stash_take(pg, want, out) : 0;
 	int from_bitmap = 0;
-	uint64_t hint = atomic_load_explicit(&pg->pg_hint, memory_order_relaxed);
+	uint64_t start = atomic_load_explicit(&pg->pg_hint, memory_order_relaxed), hint = start;
 
 	for (uint64_t i = 0; i < pg->pg_nwords && got < want; i++) {
-		uint64_t w = (hint + i) % pg->pg_nwords;
+		uint64_t w = (start + i) % pg->pg_nwords;
 		int n;
 
 		vm_count(pg->pg_scan_words, 1);
@@ -136,6 +141,7 @@ void pgf_slot_free(struct pgf *pg, uint64_t slot)
 	uint64_t old;
 
 	VM_ASSERT(slot < pg->pg_nslots);
+	atomic_store_explicit(&pg->pg_owner[slot], PGF_OWNER_NONE, memory_order_relaxed);
 	old = atomic_fetch_and_explicit(&pg->pg_bitmap[slot / 64], ~bit, memory_order_release);
 	if (!(old & bit))
 		vm_panic("page file: slot %llu freed twice", (unsigned long long)slot);
@@ -161,6 +167,49 @@ bool pgf_slot_in_use(const struct pgf *pg, uint64_t slot)
 {
 	return atomic_load_explicit(&pg->pg_bitmap[slot / 64], memory_order_relaxed) &
 	    (1ULL << (slot % 64));
+}
+
+/* Claim one particular free slot (the defragmenter's destination).
+ * Returns false if it is in use. */
+bool pgf_slot_claim(struct pgf *pg, uint64_t slot)
+{
+	uint64_t bit = 1ULL << (slot % 64);
+
+	VM_ASSERT(slot < pg->pg_nslots);
+	if (atomic_fetch_or_explicit(&pg->pg_bitmap[slot / 64], bit, memory_order_acquire) & bit)
+		return false;
+	atomic_fetch_sub_explicit(&pg->pg_free, 1, memory_order_relaxed);
+	return true;
+}
+
+/* The slot, in use, now holds vpn's contents.  Caller holds the lock that
+ * guards the new owner (O). */
+void pgf_slot_set_owner(struct pgf *pg, uint64_t slot, uint64_t vpn)
+{
+	VM_ASSERT(pgf_slot_in_use(pg, slot));
+	atomic_store_explicit(&pg->pg_owner[slot], vpn, memory_order_relaxed);
+}
+
+/* Whose contents the slot holds; a hint unless the owner's lock is held. */
+uint64_t pgf_slot_owner(const struct pgf *pg, uint64_t slot)
+{
+	return atomic_load_explicit(&pg->pg_owner[slot], memory_order_relaxed);
+}
+
+/* Slots in use in 64-slot row `row' (bits past the last slot count). */
+int pgf_row_used(const struct pgf *pg, uint64_t row)
+{
+	return __builtin_popcountll(atomic_load_explicit(&pg->pg_bitmap[row], memory_order_relaxed));
+}
+
+/* Rows with every slot free: what a whole-row write claim needs. */
+uint64_t pgf_free_rows(const struct pgf *pg)
+{
+	uint64_t n = 0;
+
+	for (uint64_t w = 0; w < pg->pg_nwords; w++)
+		n += atomic_load_explicit(&pg->pg_bitmap[w], memory_order_relaxed) == 0;
+	return n;
 }
 
 static bool pgf_inject(_Atomic int *counter)

@@ -4,12 +4,22 @@
  *
  * Locking key:  (c) constant after init   (a) atomic ops only
  *   (S) pg_stash_lock
+ *   (O) the lock that guards the slot's owner: the PTE region lock of a
+ *       page-file PTE, or the PFN lock of the frame whose pf_slot it is
  *
  * A slot is in use (its bit set) exactly while one thing refers to it: a
  * page-file PTE, a frame's pf_slot, or the stash.  pgf_slot_alloc() claims a
  * whole free 64-slot row with one CAS when the request is large enough,
  * else single bits; the modified writer parks what it reserved but did not
  * use in the stash and takes it first next time.
+ *
+ * The reverse map pg_owner[slot] names the virtual page whose contents the
+ * slot holds (the page-file PTE or the frame that refers to it), or
+ * PGF_OWNER_NONE for a free or stashed slot.  Page-file defragmentation
+ * (defrag.c) needs it to find the PTE to rewrite when it moves a slot.  It
+ * is set by pgf_slot_set_owner() when a slot gets its owner and cleared by
+ * pgf_slot_free(), under (O); the defragmenter reads it without a lock as a
+ * hint and revalidates under the region lock.
  */
 #pragma once
 #include <stdatomic.h>
@@ -20,6 +30,7 @@
 
 #define PGF_SLOT_NONE UINT64_MAX
 #define PGF_STASH_MAX 128
+#define PGF_OWNER_NONE UINT64_MAX
 
 struct pgf {
 	uint64_t pg_nslots;		/* (c) */
@@ -34,6 +45,7 @@ struct pgf {
 	_Atomic int pg_nstash;			/* written under (S); read without */
 	int pg_rows_enabled;		/* whole-row claims on (c) */
 	int pg_stash_enabled;		/* stash on (c) */
+	_Atomic uint64_t *pg_owner;	/* slot -> owner vpn, or PGF_OWNER_NONE (O), see above */
 	vm_counter_t pg_row_claims;	/* whole rows claimed by one CAS */
 	vm_counter_t pg_bit_claims;	/* single slots claimed */
 	vm_counter_t pg_scan_words;	/* bitmap words examined */
@@ -49,6 +61,11 @@ int pgf_slot_alloc(struct pgf *pg, int want, uint64_t *out);
 void pgf_slot_free(struct pgf *pg, uint64_t slot);
 void pgf_stash_put(struct pgf *pg, const uint64_t *slots, int n);
 bool pgf_slot_in_use(const struct pgf *pg, uint64_t slot);
+bool pgf_slot_claim(struct pgf *pg, uint64_t slot);
+void pgf_slot_set_owner(struct pgf *pg, uint64_t slot, uint64_t vpn);
+uint64_t pgf_slot_owner(const struct pgf *pg, uint64_t slot);
+int pgf_row_used(const struct pgf *pg, uint64_t row);
+uint64_t pgf_free_rows(const struct pgf *pg);
 int pgf_write(struct pgf *pg, uint64_t slot, const void *src);
 int pgf_read(struct pgf *pg, uint64_t slot, void *dst);
 

@@ -48,6 +48,21 @@ void pte_write_valid(struct vm *vm, uint64_t vpn, uint32_t frame)
 	pte_store(vm, vpn, pte_make(PTE_FMT_VALID, frame, pte_keep(old) | PTE_ACCESSED));
 }
 
+/*
+ * Read ahead: mapped like pte_write_valid(), but not accessed and marked
+ * PTE_PREFETCHED, so aging sees it unused until it is touched.  Caller
+ * holds the region lock and the PFN lock.
+ */
+void pte_write_valid_prefetched(struct vm *vm, uint64_t vpn, uint32_t frame)
+{
+	pte_t old = pte_read(vm, vpn);
+
+	lk_assert_held(vm_pte_lock(vm, vpn));
+	lk_assert_held(&vm->vm_pfns[frame].pf_lock);
+	VM_ASSERT(pte_format(old) == PTE_FMT_PGF);
+	pte_store(vm, vpn, pte_make(PTE_FMT_VALID, frame, pte_keep(old) | PTE_PREFETCHED));
+}
+
 /* Trimmed: frame goes to the standby or modified list.  Caller holds the
  * region lock and the PFN lock. */
 void pte_write_transition(struct vm *vm, uint64_t vpn, uint32_t frame)
@@ -69,6 +84,19 @@ void pte_write_pagefile(struct vm *vm, uint64_t vpn, uint64_t slot)
 
 	VM_ASSERT(pte_format(old) == PTE_FMT_DZ);
 	pte_store(vm, vpn, pte_make(PTE_FMT_PGF, slot, pte_keep(old)));
+}
+
+/*
+ * The defragmenter moved the page's contents from slot `from' to slot `to'.
+ * Caller holds the region lock (a page-file PTE changes only under it).
+ */
+void pte_write_pagefile_move(struct vm *vm, uint64_t vpn, uint64_t from, uint64_t to)
+{
+	pte_t old = pte_read(vm, vpn);
+
+	lk_assert_held(vm_pte_lock(vm, vpn));
+	VM_ASSERT(pte_format(old) == PTE_FMT_PGF && pte_payload(old) == from);
+	pte_store(vm, vpn, pte_make(PTE_FMT_PGF, to, pte_keep(old)));
 }
 
 /* A hard fault parks the page in bounce buffer `bounce'.  Caller holds the

@@ -14,6 +14,9 @@
  *            thread's bounce buffer (only when the page file is full)
  *
  * PTE_F_READONLY is the page's protection and survives every format.
+ * PTE_PREFETCHED marks a valid page a hard fault read ahead (--prefetch);
+ * the trimmer clears it when it sees the page touched (used) or trims it
+ * untouched (wasted), so each prefetched page is counted once.
  *
  * Locking: a PTE is written only by the pte_write_*() functions, with its
  * region lock held (T), except (1) PTE_ACCESSED, set by pte_mark_accessed()
@@ -44,6 +47,7 @@ enum pte_fmt {
 #define PTE_AGE_MASK (0x7ULL << PTE_AGE_SHIFT)	/* VALID: aging passes untouched */
 #define PTE_AGE_MAX 7
 #define PTE_F_READONLY 0x100ULL		/* any format: writes are access violations */
+#define PTE_PREFETCHED 0x200ULL		/* VALID: read ahead, not yet seen touched */
 #define PTE_PAYLOAD_SHIFT 12		/* frame, slot or bounce index */
 
 static inline enum pte_fmt pte_format(pte_t p)
@@ -72,8 +76,10 @@ struct vm;
 const char *pte_format_name(enum pte_fmt f);
 pte_t pte_read(struct vm *vm, uint64_t vpn);
 void pte_write_valid(struct vm *vm, uint64_t vpn, uint32_t frame);
+void pte_write_valid_prefetched(struct vm *vm, uint64_t vpn, uint32_t frame);
 void pte_write_transition(struct vm *vm, uint64_t vpn, uint32_t frame);
 void pte_write_pagefile(struct vm *vm, uint64_t vpn, uint64_t slot);
+void pte_write_pagefile_move(struct vm *vm, uint64_t vpn, uint64_t from, uint64_t to);
 void pte_write_inpage(struct vm *vm, uint64_t vpn, unsigned bounce);
 void pte_write_demand_zero(struct vm *vm, uint64_t vpn);
 void pte_repurpose(struct vm *vm, uint64_t vpn, uint32_t frame, uint64_t slot);

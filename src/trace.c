@@ -225,6 +225,30 @@ int trace_load(const char *path, uint64_t page_size, struct trace *out,
 	return 0;
 }
 
+size_t trace_lineno(const char *path, size_t index)
+{
+	char *line = NULL;
+	size_t linecap = 0, lineno = 0, found = 0, n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL)
+		return 0;
+	while (getline(&line, &linecap, f) != -1) {
+		char *s = trace_line_trim(line);
+
+		lineno++;
+		if (*s == '\0' || *s == '#')
+			continue;
+		if (n++ == index) {
+			found = lineno;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return found;
+}
+
 void trace_free(struct trace *t)
 {
 	free(t->t_refs);

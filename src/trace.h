@@ -50,6 +50,13 @@ struct trace {
 int trace_load(const char *path, uint64_t page_size, struct trace *out,
 	       char *err, size_t errlen);
 
+/*
+ * The line number (1-based) in path of its index-th access (0-based), for
+ * messages about a reference that parsed but is unusable; 0 if there is no
+ * such access or the file cannot be read.
+ */
+size_t trace_lineno(const char *path, size_t index);
+
 /* Free a trace's references and reset it to empty. Safe on an empty trace. */
 void trace_free(struct trace *t);
 

@@ -1,10 +1,19 @@
 /*
  * trim.c - the working-set trimmer.
  *
- * Woken when available pages (zeroed + free + standby) run low, it sweeps a
- * clock hand over the PTEs, ages each valid page by its accessed bit (set
- * by the access routine, standing in for the MMU), and trims a batch of the
- * oldest in three steps:
+ * Woken when available pages (zeroed + free + standby) run low, it picks a
+ * batch of valid pages by the trim policy (vc_trim_policy) and trims it.
+ *
+ *  aging   (the default) a clock hand sweeps the PTEs and ages each valid
+ *          page by its accessed bit (set by the access routine, standing in
+ *          for the MMU); pages untouched for vm_trim_age sweeps are trimmed
+ *  fifo    the pages mapped longest ago (pf_mapseq, stamped when the frame
+ *          became active), whatever their accessed bits
+ *  random  a uniformly random set of valid pages
+ *
+ * fifo and random scan every PTE for each batch and keep the batch's best
+ * keys in a heap (trim_select): O(pages log batch), not O(1), but exact.
+ * The batch is trimmed in three steps:
  *
  *  1. collect: under each region lock, mark the candidates' PTEs TRIMMING.
  *     They stay mapped; a thread that faults on one waits for the batch.
@@ -20,6 +29,7 @@
  */
 #include <string.h>
 
+#include "trim.h"
 #include "vm_internal.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -58,21 +68,16 @@ static bool trim_needed(struct vm *vm)
 	return vm_available(vm) + (mod < slots ? mod : slots) < vm->vm_trim_goal;
 }
 
-/* Is the valid page a trim candidate under the policy?  May age it. */
-static bool trim_policy_pick(struct vm *vm, uint64_t vpn, pte_t p)
+/* Is the valid page a trim candidate under aging?  Ages it if not. */
+static bool trim_aging_pick(struct vm *vm, uint64_t vpn, pte_t p)
 {
 	if (vm->vm_trim_everything)
 		return true;
-	switch (vm->vm_cfg.vc_trim_policy) {
-	case VM_TRIM_FIFO:
-		return true;
-	case VM_TRIM_RANDOM:
-		return vm_rand(&vm->vm_trim_rng) % 4 == 0;
-	case VM_TRIM_AGING:
-		break;
-	}
 	if (p & PTE_ACCESSED) {
-		pte_cas(vm, vpn, p, p & ~(PTE_ACCESSED | PTE_AGE_MASK));
+		/* Touched: young again; a prefetched page has proved useful. */
+		if (pte_cas(vm, vpn, p, p & ~(PTE_ACCESSED | PTE_AGE_MASK | PTE_PREFETCHED)) &&
+		    (p & PTE_PREFETCHED))
+			vm_count(vm->st_prefetch_used, 1);
 		return false;
 	}
 	if (pte_age(p) < vm->vm_trim_age) {
@@ -82,18 +87,13 @@ static bool trim_policy_pick(struct vm *vm, uint64_t vpn, pte_t p)
 	return true;
 }
 
-/* Consider one PTE; add it to the batch if it is to be trimmed.  Returns
- * whether the PTE was valid.  Caller holds its region lock. */
-static bool trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
+/* Add the valid page p at vpn to the batch: mark it TRIMMING under its
+ * frame's PFN lock.  Caller holds the region lock. */
+static void trim_mark(struct vm *vm, uint64_t vpn, pte_t p, struct trim_batch *b)
 {
-	pte_t p = pte_read(vm, vpn);
-	struct pfn *pf;
+	struct pfn *pf = &vm->vm_pfns[pte_payload(p)];
 
-	if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING))
-		return false;
-	if (!trim_policy_pick(vm, vpn, p))
-		return true;
-	pf = &vm->vm_pfns[pte_payload(p)];
+	lk_assert_held(vm_pte_lock(vm, vpn));
 	lk_acquire(&pf->pf_lock);
 	/* A page re-faulted while the writer still copies its frame waits. */
 	if (!(pf->pf_flags & PFN_F_WRITING) && pte_cas(vm, vpn, p, p | PTE_TRIMMING)) {
@@ -101,15 +101,27 @@ static bool trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
 		b->tb_frame[b->tb_n++] = (uint32_t)pte_payload(p);
 	}
 	lk_release(&pf->pf_lock);
+}
+
+/* Consider one PTE for aging; add it to the batch if it is to be trimmed.
+ * Returns whether the PTE was valid.  Caller holds its region lock. */
+static bool trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
+{
+	pte_t p = pte_read(vm, vpn);
+
+	if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING))
+		return false;
+	if (trim_aging_pick(vm, vpn, p))
+		trim_mark(vm, vpn, p, b);
 	return true;
 }
 
 /*
- * Sweep the clock hand until the batch is full, at most one revolution.  A
- * batch never wraps past the end of the region, so its vpns ascend.
- * Returns how many valid pages the sweep saw.
+ * Aging: sweep the clock hand until the batch is full, at most one
+ * revolution.  A batch never wraps past the end of the region, so its vpns
+ * ascend.  Returns how many valid pages the sweep saw.
  */
-static uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
+static uint64_t trim_collect_clock(struct vm *vm, struct trim_batch *b)
 {
 	uint64_t scanned = 0, valid = 0;
 
@@ -134,6 +146,113 @@ static uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
 		}
 	}
 	return valid;
+}
+
+/*
+ * Keep the k smallest keys seen in a max-heap h of *n entries (k >= 1).
+ * Pure: the unit tests check it against sorting.
+ */
+void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vpn)
+{
+	int i;
+
+	if (*n < k) {
+		for (i = (*n)++; i > 0 && h[(i - 1) / 2].tp_key < key; i = (i - 1) / 2)
+			h[i] = h[(i - 1) / 2];
+		h[i] = (struct trim_pick){ key, vpn };
+		return;
+	}
+	if (key >= h[0].tp_key)
+		return;
+	for (i = 0;;) {
+		int c = 2 * i + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && h[c + 1].tp_key > h[c].tp_key)
+			c++;
+		if (h[c].tp_key <= key)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = (struct trim_pick){ key, vpn };
+}
+
+/* Sort n vpns ascending (map_zap wants a batch in order). */
+void trim_vpns_sort(uint64_t *v, int n)
+{
+	for (int i = 1; i < n; i++) {
+		uint64_t x = v[i];
+		int j = i;
+		for (; j > 0 && v[j - 1] > x; j--)
+			v[j] = v[j - 1];
+		v[j] = x;
+	}
+}
+
+/*
+ * FIFO and random: choose up to k valid pages, those mapped longest ago
+ * (smallest pf_mapseq) or a uniformly random set (smallest random keys),
+ * into out, ascending.  Reads PTEs and pf_mapseq without locks: only the
+ * trimmer makes a valid page invalid, so the choice stays valid until
+ * trim_collect_scan() marks it.  *nvalid gets the valid pages seen.
+ */
+int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid)
+{
+	struct trim_pick h[VM_TRIM_BATCH_MAX];
+	bool fifo = vm->vm_cfg.vc_trim_policy == VM_TRIM_FIFO;
+	int n = 0;
+
+	VM_ASSERT(k >= 1 && k <= VM_TRIM_BATCH_MAX);
+	*nvalid = 0;
+	for (uint64_t vpn = 0; vpn < vm->vm_npages; vpn++) {
+		pte_t p = pte_read(vm, vpn);
+		uint64_t key;
+
+		if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING))
+			continue;
+		(*nvalid)++;
+		key = fifo ? atomic_load_explicit(&vm->vm_pfns[pte_payload(p)].pf_mapseq,
+		    memory_order_relaxed) : vm_rand(&vm->vm_trim_rng);
+		trim_pick_add(h, &n, k, key, vpn);
+	}
+	for (int i = 0; i < n; i++)
+		out[i] = h[i].tp_vpn;
+	trim_vpns_sort(out, n);
+	return n;
+}
+
+/* FIFO and random: select, then mark under each region lock. */
+static uint64_t trim_collect_scan(struct vm *vm, struct trim_batch *b)
+{
+	uint64_t pick[VM_TRIM_BATCH_MAX], valid;
+	int n = trim_select(vm, pick, vm->vm_trim_batch, &valid);
+	lk_t *held = NULL;
+
+	b->tb_n = 0;
+	for (int i = 0; i < n; i++) {
+		lk_t *rl = vm_pte_lock(vm, pick[i]);
+		pte_t p;
+		if (rl != held) {
+			if (held != NULL)
+				lk_release(held);
+			lk_acquire(rl);
+			held = rl;
+		}
+		p = pte_read(vm, pick[i]);
+		if (pte_format(p) == PTE_FMT_VALID && !(p & PTE_TRIMMING))
+			trim_mark(vm, pick[i], p, b);
+	}
+	if (held != NULL)
+		lk_release(held);
+	return valid;
+}
+
+static uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
+{
+	if (vm->vm_trim_everything || vm->vm_cfg.vc_trim_policy == VM_TRIM_AGING)
+		return trim_collect_clock(vm, b);
+	return trim_collect_scan(vm, b);
 }
 
 /* Step 2: freeze, capture the contents into the frames, zap, thaw. */
@@ -163,6 +282,20 @@ static void trim_capture(struct vm *vm, struct trim_batch *b)
 	ev_signal(&vm->vm_ev_window);
 }
 
+/* A prefetched page leaves the working set: was it used?  Caller holds
+ * the region lock. */
+static void trim_prefetch_account(struct vm *vm, uint64_t vpn)
+{
+	pte_t p = pte_read(vm, vpn);
+
+	if (!(p & PTE_PREFETCHED))
+		return;
+	if (p & PTE_ACCESSED)
+		vm_count(vm->st_prefetch_used, 1);
+	else
+		vm_count(vm->st_prefetch_wasted, 1);
+}
+
 /* Step 3 for one page: transition PTE; frame to modified or standby.
  * Returns true if the page went to standby. */
 static bool trim_finish(struct vm *vm, uint64_t vpn, uint32_t frame, bool dirty)
@@ -174,6 +307,8 @@ static bool trim_finish(struct vm *vm, uint64_t vpn, uint32_t frame, bool dirty)
 	lk_acquire(rl);
 	lk_acquire(&pf->pf_lock);
 	VM_ASSERT(pf->pf_state == PFN_STATE_ACTIVE && pf->pf_vpn == vpn);
+	trim_prefetch_account(vm, vpn);
+	atomic_store_explicit(&pf->pf_mapseq, 0, memory_order_relaxed);
 	if (dirty || pf->pf_slot == PGF_SLOT_NONE) {
 		if (pf->pf_slot != PGF_SLOT_NONE) {
 			pgf_slot_free(&vm->vm_pgf, pf->pf_slot);
@@ -192,13 +327,16 @@ static bool trim_finish(struct vm *vm, uint64_t vpn, uint32_t frame, bool dirty)
 
 static void trim_batch(struct vm *vm, struct trim_batch *b)
 {
-	int clean = 0;
+	int clean = 0, dirty = 0;
 
 	trim_capture(vm, b);
-	for (int i = 0; i < b->tb_n; i++)
+	for (int i = 0; i < b->tb_n; i++) {
 		clean += trim_finish(vm, b->tb_vpn[i], b->tb_frame[i], b->tb_dirty[i]);
+		dirty += b->tb_dirty[i];
+	}
 	vm_count(vm->st_trimmed, (uint64_t)b->tb_n);
 	vm_count(vm->st_trimmed_clean, (uint64_t)clean);
+	vm_count(vm->st_trimmed_dirty, (uint64_t)dirty);
 	vm_count(vm->st_trim_batches, 1);
 	ev_signal(&vm->vm_ev_trimmed);
 	if (clean < b->tb_n)

@@ -11,7 +11,8 @@
  *          no PTE is mid-trim or in-page;
  *  slots   every slot in use is referenced exactly once (a page-file PTE, a
  *          frame's pf_slot, or the stash), every slot referenced is in
- *          use, and the free count matches the bitmap.
+ *          use, and the free count matches the bitmap; the reverse map
+ *          (pg_owner) names each slot's owner.
  *
  * Call with nothing running: no thread touching the region, system threads
  * paused (vm_pause) or never started.
@@ -103,6 +104,12 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 			vbad(v, "pfn %u: slot %llu out of range", f, (unsigned long long)pf->pf_slot);
 		else if (slotref[pf->pf_slot] < 255)
 			slotref[pf->pf_slot]++;
+		if (pf->pf_slot < vm->vm_pgf.pg_nslots &&
+		    pgf_slot_owner(&vm->vm_pgf, pf->pf_slot) != pf->pf_vpn)
+			vbad(v, "pfn %u: slot %llu's reverse map names vpn %llu, not %llu", f,
+			    (unsigned long long)pf->pf_slot,
+			    (unsigned long long)pgf_slot_owner(&vm->vm_pgf, pf->pf_slot),
+			    (unsigned long long)pf->pf_vpn);
 	}
 	switch (s) {
 	case PFN_STATE_ZEROED:
@@ -160,6 +167,10 @@ static void validate_ptes(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 				    (unsigned long long)x);
 			else if (slotref[x] < 255)
 				slotref[x]++;
+			if (x < vm->vm_pgf.pg_nslots && pgf_slot_owner(&vm->vm_pgf, x) != vpn)
+				vbad(v, "vpn %llu: slot %llu's reverse map names vpn %llu",
+				    (unsigned long long)vpn, (unsigned long long)x,
+				    (unsigned long long)pgf_slot_owner(&vm->vm_pgf, x));
 			break;
 		default:
 			vbad(v, "vpn %llu: %s PTE while quiescent", (unsigned long long)vpn,

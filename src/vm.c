@@ -130,6 +130,7 @@ static void vm_kick_all(struct vm *vm)
 	ev_signal(&vm->vm_ev_mpw);
 	ev_signal(&vm->vm_ev_zero);
 	ev_signal(&vm->vm_ev_slots);
+	ev_signal(&vm->vm_ev_defrag);
 }
 
 void vm_pause(struct vm *vm)
@@ -170,6 +171,11 @@ static int vm_threads_start(struct vm *vm)
 		return -1;
 	vm->vm_nsysthreads = 3;
 	vm->vm_threads_started = true;
+	if (vm->vm_cfg.vc_defrag) {
+		if (pthread_create(&vm->vm_defragger, NULL, defrag_thread, vm) != 0)
+			return -1;
+		vm->vm_nsysthreads = 4;
+	}
 	return 0;
 }
 
@@ -185,6 +191,8 @@ static void vm_threads_stop(struct vm *vm)
 	pthread_join(vm->vm_trimmer, NULL);
 	pthread_join(vm->vm_writer, NULL);
 	pthread_join(vm->vm_zeroer, NULL);
+	if (vm->vm_nsysthreads == 4)
+		pthread_join(vm->vm_defragger, NULL);
 	vm->vm_threads_started = false;
 }
 
@@ -248,6 +256,10 @@ static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
 		    vm_size_str(a, sizeof(a), c->vc_virtual), vm_size_str(b, sizeof(b), c->vc_physical),
 		    vm_size_str(d, sizeof(d), c->vc_pagefile), vm_size_str(e, sizeof(e), commit),
 		    vm_size_str(f, sizeof(f), c->vc_virtual - c->vc_physical));
+		return VM_EINVAL;
+	}
+	if (c->vc_prefetch < 0 || c->vc_prefetch > 63) {
+		snprintf(err, errlen, "prefetch must be between 0 and 63 pages");
 		return VM_EINVAL;
 	}
 	if (c->vc_max_faulters < 1 || c->vc_max_faulters > 4096) {
@@ -342,7 +354,7 @@ int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_
 		lk_release(&pf->pf_lock);
 	}
 	vm_thresholds(vm, cfg);
-	return 0;
+	return image_init(vm, err, errlen);
 }
 
 void vm_structs_destroy(struct vm *vm)
@@ -492,6 +504,15 @@ void vm_get_stats(struct vm *vm, struct vm_stats *st)
 	st->vs_trimmer_busy_ns = vm_read(vm->st_trimmer_ns);
 	st->vs_writer_busy_ns = vm_read(vm->st_writer_ns);
 	st->vs_zero_busy_ns = vm_read(vm->st_zero_ns);
+	st->vs_trimmed_dirty = vm_read(vm->st_trimmed_dirty);
+	st->vs_access_violations = vm_read(vm->st_av);
+	st->vs_readonly_pages = vm->vm_ro_end;
+	st->vs_prefetched = vm_read(vm->st_prefetched);
+	st->vs_prefetch_used = vm_read(vm->st_prefetch_used);
+	st->vs_prefetch_wasted = vm_read(vm->st_prefetch_wasted);
+	st->vs_write_runs = vm_read(vm->st_write_runs);
+	st->vs_defrag_moves = vm_read(vm->st_defrag_moves);
+	st->vs_pgf_free_rows = pgf_free_rows(&vm->vm_pgf);
 }
 
 long vm_validate(struct vm *vm, FILE *f, int expensive)

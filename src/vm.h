@@ -40,6 +40,14 @@ struct vm_config {
 	enum vm_trim_policy vc_trim_policy;
 	int vc_start_threads;		/* start trimmer, writer and zero thread */
 	uint64_t vc_seed;		/* for the random trim policy */
+	/* realism (docs/REALISM.md) */
+	double vc_readonly_fraction;	/* the first fraction of the region is read-only */
+	/* the read-only pages' known contents, written to their page-file slots
+	 * at vm_create (NULL: zero) */
+	void (*vc_image_fill)(void *arg, uint64_t vpn, void *page);
+	void *vc_image_arg;
+	int vc_prefetch;		/* a hard fault continuing a run reads up to N more */
+	int vc_defrag;			/* run the page-file defragmenter */
 };
 
 #define VM_CONFIG_DEFAULT ((struct vm_config){ \
@@ -69,6 +77,15 @@ struct vm_stats {
 	uint64_t vs_lock_contended[4];	/* PTE, PFN, list, page file */
 	uint64_t vs_lock_wait_ns[4];
 	uint64_t vs_trimmer_busy_ns, vs_writer_busy_ns, vs_zero_busy_ns;
+	uint64_t vs_trimmed_dirty;	/* trimmed pages written since mapped */
+	uint64_t vs_access_violations;	/* writes to read-only pages refused */
+	uint64_t vs_readonly_pages;	/* pages [0, this) are read-only */
+	uint64_t vs_prefetched;		/* pages read ahead by a hard fault */
+	uint64_t vs_prefetch_used;	/* ... then touched */
+	uint64_t vs_prefetch_wasted;	/* ... trimmed untouched */
+	uint64_t vs_write_runs;		/* contiguous slot runs over all write batches */
+	uint64_t vs_defrag_moves;	/* page-file slots moved by the defragmenter */
+	uint64_t vs_pgf_free_rows;	/* whole free 64-slot rows now */
 };
 
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);

@@ -65,6 +65,7 @@ struct vm {
 	struct vm_event vm_ev_window;	/* a trim window was un-protected (faulters) */
 	struct vm_event vm_ev_inpage;	/* a bounced hard fault finished */
 	struct vm_event vm_ev_park;	/* system threads park/unpark */
+	struct vm_event vm_ev_defrag;	/* wake the page-file defragmenter */
 
 	/* the trim window: [lo, hi) is write-protected while nonempty (a) */
 	_Atomic uint64_t vm_win_lo, vm_win_hi;
@@ -75,9 +76,10 @@ struct vm {
 	unsigned vm_trim_age_max;	/* (c) */
 	uint64_t vm_trim_rng;
 	bool vm_trim_everything;	/* vm_empty_working_set() is trimming */
+	_Atomic uint64_t vm_mapseq;	/* next pf_mapseq (FIFO policy) (a) */
 
 	/* system threads */
-	pthread_t vm_trimmer, vm_writer, vm_zeroer;
+	pthread_t vm_trimmer, vm_writer, vm_zeroer, vm_defragger;
 	bool vm_threads_started;
 	_Atomic int vm_stop;		/* (a) */
 	_Atomic int vm_pause_req;	/* (a) */
@@ -92,6 +94,8 @@ struct vm {
 	vm_counter_t st_trimmed, st_trimmed_clean, st_trim_batches;
 	vm_counter_t st_written, st_write_batches, st_zeroed;
 	vm_counter_t st_trimmer_ns, st_writer_ns, st_zero_ns;
+	vm_counter_t st_trimmed_dirty, st_av, st_prefetched, st_prefetch_used, st_prefetch_wasted;
+	vm_counter_t st_write_runs, st_defrag_moves;
 };
 
 static inline char *vm_va(struct vm *vm, uint64_t vpn)
@@ -146,6 +150,13 @@ void *mpw_thread(void *arg);
 
 /* "zero.c" */
 void *zero_thread(void *arg);
+
+/* "defrag.c" */
+void *defrag_thread(void *arg);
+int defrag_pass(struct vm *vm, uint64_t *cursor, int budget);
+
+/* "image.c" */
+int image_init(struct vm *vm, char *err, size_t errlen);
 
 /* "validate.c" */
 long vm_validate_locked(struct vm *vm, FILE *f, int expensive);

@@ -43,19 +43,34 @@ static inline void cpu_relax(void)
 #endif
 }
 
+#define LK_SPIN_ROUNDS 10
+#define LK_SPIN_MAX 1024
+
+static void lk_account(lk_t *l, uint64_t t0)
+{
+	int c = lk_class(l);
+
+	t0 = vm_now_ns() - t0;
+	atomic_fetch_add_explicit(&lk_stats.ls_contended[c], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&lk_stats.ls_wait_ns[c], t0, memory_order_relaxed);
+	if (vm_tstats != NULL)
+		vm_tstats->ts_lock_wait_ns[c] += t0;
+}
+
 /*
  * Contended acquire.  Spin with exponential backoff while the holder is
  * likely running (a critical section here is a few hundred nanoseconds);
  * then, for the futex lock, mark the word contended and sleep.  The spin
- * lock never sleeps: it yields the CPU once its backoff is capped.
+ * lock never sleeps: it yields the CPU once its backoff is capped.  The
+ * mutex variant skips the spin.
  */
 void lk_acquire_slow(lk_t *l)
 {
 	uint64_t t0 = vm_now_ns();
 	uint32_t spins = 1;
-	int c = lk_class(l);
+	int rounds = lk_impl == LK_IMPL_MUTEX ? 0 : LK_SPIN_ROUNDS;
 
-	for (int round = 0; round < 10; round++) {
+	for (int round = 0; round < rounds; round++) {
 		for (uint32_t i = 0; i < spins; i++)
 			cpu_relax();
 		uint32_t z = 0;
@@ -80,16 +95,63 @@ void lk_acquire_slow(lk_t *l)
 	while (atomic_exchange_explicit(&l->lk_word, 2, memory_order_acquire) != 0)
 		futex(&l->lk_word, FUTEX_WAIT, 2, NULL);
 out:
-	t0 = vm_now_ns() - t0;
-	atomic_fetch_add_explicit(&lk_stats.ls_contended[c], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&lk_stats.ls_wait_ns[c], t0, memory_order_relaxed);
-	if (vm_tstats != NULL)
-		vm_tstats->ts_lock_wait_ns[c] += t0;
+	lk_account(l, t0);
 }
 
 void lk_wake(lk_t *l)
 {
 	futex(&l->lk_word, FUTEX_WAKE, 1, NULL);
+}
+
+void lk_wake_all(lk_t *l)
+{
+	futex(&l->lk_word, FUTEX_WAKE, INT32_MAX, NULL);
+}
+
+/*
+ * Contended shared or exclusive acquire (see LK_RW_* in vm_lock.h).  The
+ * same shape as lk_acquire_slow(): backoff spin (none for LK_IMPL_MUTEX),
+ * then sleep on the word with LK_RW_SLEEP set (or yield, LK_IMPL_SPIN).  A
+ * writer sets LK_RW_WANT first so that sharers arriving after it wait.
+ * Every release that clears LK_RW_SLEEP wakes all sleepers; they retry.
+ */
+void lk_acquire_rw_slow(lk_t *l, bool excl)
+{
+	const uint32_t block = excl ? ~(LK_RW_WANT | LK_RW_SLEEP) : (LK_RW_WRITER | LK_RW_WANT);
+	int rounds = lk_impl == LK_IMPL_MUTEX ? 0 : LK_SPIN_ROUNDS;
+	uint64_t t0 = vm_now_ns();
+	uint32_t spins = 1;
+
+	for (int round = 0;; round++) {
+		uint32_t w = atomic_load_explicit(&l->lk_word, memory_order_relaxed);
+
+		if (!(w & block)) {
+			uint32_t nw = excl ? ((w | LK_RW_WRITER) & ~LK_RW_WANT) : w + LK_RW_READER;
+			if (atomic_compare_exchange_weak_explicit(&l->lk_word, &w, nw,
+			    memory_order_acquire, memory_order_relaxed))
+				break;
+			continue;
+		}
+		if (excl && !(w & LK_RW_WANT)) {
+			atomic_compare_exchange_weak_explicit(&l->lk_word, &w, w | LK_RW_WANT,
+			    memory_order_relaxed, memory_order_relaxed);
+			continue;
+		}
+		if (round < rounds || lk_impl == LK_IMPL_SPIN) {
+			for (uint32_t i = 0; i < spins; i++)
+				cpu_relax();
+			if (spins < LK_SPIN_MAX)
+				spins <<= 1;
+			else
+				sched_yield();
+			continue;
+		}
+		if (!(w & LK_RW_SLEEP) && !atomic_compare_exchange_weak_explicit(&l->lk_word, &w,
+		    w | LK_RW_SLEEP, memory_order_relaxed, memory_order_relaxed))
+			continue;
+		futex(&l->lk_word, FUTEX_WAIT, w | LK_RW_SLEEP, NULL);
+	}
+	lk_account(l, t0);
 }
 
 void ev_wait(struct vm_event *ev, uint32_t snap, int timeout_ms)

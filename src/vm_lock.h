@@ -8,7 +8,10 @@
  *   LK_RANK_PTE        10  PTE region lock (vm_pte_locks[vpn >> PTE_REGION_SHIFT]);
  *   |                      at most one held by a thread
  *   +-LK_RANK_PFN      20  PFN lock (pf_lock); at most one, except by lk_try()
- *     +-LK_RANK_LIST   30  one page-list lock (pl_lock) at a time
+ *     +-LK_RANK_LIST   30  one page-list lock (pl_lock) at a time, shared or
+ *       |                  exclusive (lk_acquire_shared / lk_acquire_excl)
+ *       +-(LK_RANK_PFN)    a sharer of a list lock may then lk_try() the
+ *       |                  two neighbours' PFN locks of the page it unlinks
  *       +-LK_RANK_PGF  40  page-file stash lock (leaf)
  *
  * The rules the ranks do not show:
@@ -20,6 +23,14 @@
  *  - Taking a page off a list needs the PFN lock after the list lock, which
  *    is against the order: the list walker uses lk_try() on the PFN and
  *    skips a page whose lock is busy (plist_take_head()).
+ *  - A page list's links are written either under its list lock held
+ *    exclusive, or under the list lock held shared plus the PFN locks of
+ *    every page whose links change: a page unlinked from the middle (a soft
+ *    fault) and its two neighbours (seed 000's "target, Flink and Blink";
+ *    seed 001's shared list locks).  The neighbours are only tried: if
+ *    either is busy, or the page is the head or the tail (pl_head/pl_tail
+ *    change), the unlink drops the shared lock and takes it exclusive.
+ *    Inserts and head takes are always exclusive (plist.c).
  *  - No lock is held while waiting on an event, while copying a batch
  *    (trimmer, writer, zero thread), or while touching the managed region
  *    (a fault there would re-enter the fault handler).
@@ -64,8 +75,17 @@ extern struct lk_stats lk_stats;
 struct vm_thread_stats;
 extern __thread struct vm_thread_stats *vm_tstats __attribute__((tls_model("initial-exec")));
 
-/* Which implementation lk_acquire() uses (benchmarked in docs/PERFORMANCE.md). */
-enum lk_impl { LK_IMPL_FUTEX, LK_IMPL_SPIN };
+/*
+ * Which contended path lk_acquire() uses (benchmarked in docs/PERFORMANCE.md):
+ *  FUTEX  backoff spin, then sleep (the default)
+ *  SPIN   backoff spin, then sched_yield(); never sleeps (seed 000)
+ *  MUTEX  sleep at once, no spin: glibc's PTHREAD_MUTEX_NORMAL algorithm on
+ *         the same word.  A real pthread_mutex_t is not async-signal-safe
+ *         and would grow every struct pfn by 36 bytes; this measures its
+ *         algorithm, not its code.  Bench only.
+ * Set it only while no lock is held or waited for.
+ */
+enum lk_impl { LK_IMPL_FUTEX, LK_IMPL_SPIN, LK_IMPL_MUTEX };
 extern enum lk_impl lk_impl;
 
 static inline void lk_init(lk_t *l, enum lk_rank rank)
@@ -115,6 +135,64 @@ static inline void lk_release(lk_t *l)
 	lk_debug_pop(l);
 	if (atomic_exchange_explicit(&l->lk_word, 0, memory_order_release) == 2)
 		lk_wake(l);
+}
+
+/*
+ * Shared/exclusive use of a lock (the page lists).  The same lk_t, its word
+ * read as: LK_RW_WRITER held exclusive; LK_RW_WANT a thread waits to take
+ * it exclusive, so new sharers hold off (no writer starvation);
+ * LK_RW_SLEEP a thread sleeps on the word; the bits above count sharers in
+ * units of LK_RW_READER.  A lock is used either with lk_acquire/lk_release
+ * or with these, never both.  Async-signal-safe like lk_acquire().
+ */
+#define LK_RW_WRITER 1u
+#define LK_RW_WANT 2u
+#define LK_RW_SLEEP 4u
+#define LK_RW_READER 8u
+
+void lk_acquire_rw_slow(lk_t *l, bool excl);
+void lk_wake_all(lk_t *l);
+
+static inline void lk_acquire_excl(lk_t *l)
+{
+	uint32_t z = 0;
+
+	lk_debug_push(l, true);
+	if (!atomic_compare_exchange_strong_explicit(&l->lk_word, &z, LK_RW_WRITER,
+	    memory_order_acquire, memory_order_relaxed))
+		lk_acquire_rw_slow(l, true);
+}
+
+static inline void lk_release_excl(lk_t *l)
+{
+	lk_debug_pop(l);
+	if (atomic_fetch_and_explicit(&l->lk_word, ~(LK_RW_WRITER | LK_RW_SLEEP),
+	    memory_order_release) & LK_RW_SLEEP)
+		lk_wake_all(l);
+}
+
+static inline void lk_acquire_shared(lk_t *l)
+{
+	uint32_t w = atomic_load_explicit(&l->lk_word, memory_order_relaxed);
+
+	lk_debug_push(l, true);
+	if ((w & (LK_RW_WRITER | LK_RW_WANT)) ||
+	    !atomic_compare_exchange_weak_explicit(&l->lk_word, &w, w + LK_RW_READER,
+	    memory_order_acquire, memory_order_relaxed))
+		lk_acquire_rw_slow(l, false);
+}
+
+static inline void lk_release_shared(lk_t *l)
+{
+	uint32_t w;
+
+	lk_debug_pop(l);
+	w = atomic_fetch_sub_explicit(&l->lk_word, LK_RW_READER, memory_order_release) -
+	    LK_RW_READER;
+	/* The last sharer out wakes a waiting writer. */
+	if (w < LK_RW_READER && (w & LK_RW_SLEEP) &&
+	    (atomic_fetch_and_explicit(&l->lk_word, ~LK_RW_SLEEP, memory_order_relaxed) & LK_RW_SLEEP))
+		lk_wake_all(l);
 }
 
 #if VM_DEBUG >= 1

@@ -48,6 +48,16 @@ run "stress/one-thread"  "$S" one-thread 1 64 1024 1024 4 $((20000 * scale)) 0.5
 pgf=$(mktemp /tmp/vmsim-pagefile.XXXXXX)
 run "stress/file-pagefile" "$S" file-pagefile 4 128 2048 2048 4 $((20000 * scale)) 0.5 16 "$pgf"
 rm -f "$pgf"
+# realism (docs/REALISM.md): access patterns x trim policies, read-only pages,
+# prefetch, page-file defragmentation, and all of them at once.
+run "stress/zipf-fifo"     "$S" zipf-fifo 2 128 2048 2048 4 $((30000 * scale)) 0.5 16 workload=zipf policy=fifo
+run "stress/scan-random"   "$S" scan-random 2 128 1024 1024 3 $((20000 * scale)) 0.5 16 workload=scan policy=random
+run "stress/phases"        "$S" phases 2 128 2048 2048 4 $((30000 * scale)) 0.5 16 workload=phases
+run "stress/uniform-fifo"  "$S" uniform-fifo 3 64 512 512 3 $((15000 * scale)) 0.5 16 workload=uniform policy=fifo
+run "stress/readonly"      "$S" readonly 4 128 2048 2048 4 $((30000 * scale)) 0.3 16 ro=0.25
+run "stress/prefetch"      "$S" prefetch 2 128 2048 2048 4 $((30000 * scale)) 0.3 64 workload=scan prefetch=8
+run "stress/defrag"        "$S" defrag 2 128 2048 4096 4 $((30000 * scale)) 0.5 16 workload=zipf defrag=1
+run "stress/realism-all"   "$S" realism-all 4 64 1024 1024 4 $((20000 * scale)) 0.4 32 ro=0.2 prefetch=4 defrag=1 policy=fifo
 run "fault" "$B/tests/fault/fault"
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh

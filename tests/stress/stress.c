@@ -4,11 +4,16 @@
  * threads park, and the whole structure is validated (expensively in debug
  * builds).  Every access is verified as in the simulator.
  *
- * usage: stress NAME THREADS FRAMES PAGES PGF_PAGES ITERS ACCESSES WRITE_RATIO MAX_RUN [PGF_PATH]
+ * usage: stress NAME THREADS FRAMES PAGES PGF_PAGES ITERS ACCESSES WRITE_RATIO MAX_RUN
+ *               [PGF_PATH] [KEY=VALUE...]
  *   ACCESSES is per phase, over all threads.  Prints "NAME: N passed, N failed"
- *   where each phase's verification and validation is one check.
+ *   where each phase's verification and validation is one check.  KEYs:
+ *   workload=runs|uniform|zipf|scan|phases, policy=aging|fifo|random,
+ *   ro=FRACTION (read-only part; one more check: writes there were refused),
+ *   prefetch=N (one more check: pages were read ahead), defrag=1.
  */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +25,32 @@
 static long arg(char **argv, int i)
 {
 	return strtol(argv[i], NULL, 10);
+}
+
+/* One KEY=VALUE argument; returns false if unknown. */
+static bool opt(const char *a, struct vm_config *cfg, struct wl_config *wc)
+{
+	static const char *const kinds[] = { "runs", "uniform", "zipf", "scan", "phases" };
+	static const char *const policies[] = { "aging", "fifo", "random" };
+
+	if (strncmp(a, "workload=", 9) == 0) {
+		for (int i = 0; i < 5; i++)
+			if (strcmp(a + 9, kinds[i]) == 0)
+				wc->wc_kind = (enum wl_kind)i;
+	} else if (strncmp(a, "policy=", 7) == 0) {
+		for (int i = 0; i < 3; i++)
+			if (strcmp(a + 7, policies[i]) == 0)
+				cfg->vc_trim_policy = (enum vm_trim_policy)i;
+	} else if (strncmp(a, "ro=", 3) == 0) {
+		cfg->vc_readonly_fraction = strtod(a + 3, NULL);
+	} else if (strncmp(a, "prefetch=", 9) == 0) {
+		cfg->vc_prefetch = atoi(a + 9);
+	} else if (strncmp(a, "defrag=", 7) == 0) {
+		cfg->vc_defrag = atoi(a + 7);
+	} else {
+		return false;
+	}
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -45,7 +76,17 @@ int main(int argc, char **argv)
 	per_phase = (uint64_t)arg(argv, 7);
 	wc.wc_write_ratio = strtod(argv[8], NULL);
 	wc.wc_max_run = (int)arg(argv, 9);
-	cfg.vc_pagefile_path = argc > 10 ? argv[10] : NULL;
+	for (int i = 10; i < argc; i++) {
+		if (strchr(argv[i], '=') == NULL)
+			cfg.vc_pagefile_path = argv[i];
+		else if (!opt(argv[i], &cfg, &wc)) {
+			fprintf(stderr, "%s: unknown option %s\n", argv[1], argv[i]);
+			return 2;
+		}
+	}
+	wc.wc_phase_len = 2000;
+	wc.wc_phase_pages = (uint64_t)arg(argv, 3) / 2;
+	cfg.vc_image_fill = wl_image_fill;
 	cfg.vc_max_faulters = wc.wc_threads;
 	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", argv[1], err);
@@ -68,14 +109,47 @@ int main(int argc, char **argv)
 		bad = vm_validate(vm, stderr, VM_DEBUG >= 2);
 		vm_resume(vm);
 		wl_sum(&sh, &c);
-		if (bad == 0 && c.wt_wrong_page + c.wt_zeroed + c.wt_lost_write == 0) {
+		if (bad == 0 && wl_failures(&c) == 0) {
 			pass++;
 		} else {
 			fail++;
 			fprintf(stderr, "%s: phase %d: %ld invalid, %llu wrong page, %llu zeroed, "
-			    "%llu lost writes\n", argv[1], it, bad, (unsigned long long)c.wt_wrong_page,
-			    (unsigned long long)c.wt_zeroed, (unsigned long long)c.wt_lost_write);
+			    "%llu lost writes, %llu read-only writes let through\n", argv[1], it, bad,
+			    (unsigned long long)c.wt_wrong_page, (unsigned long long)c.wt_zeroed,
+			    (unsigned long long)c.wt_lost_write, (unsigned long long)c.wt_ro_written);
 		}
+	}
+	{
+		struct vm_stats s;
+		struct wl_counts c;
+		vm_get_stats(vm, &s);
+		wl_sum(&sh, &c);
+		if (cfg.vc_readonly_fraction > 0 && wc.wc_write_ratio > 0) {
+			bool ok = c.wt_av > 0 && c.wt_av == s.vs_access_violations && c.wt_ro_reads > 0;
+			pass += ok;
+			fail += !ok;
+			if (!ok)
+				fprintf(stderr, "%s: read-only: %llu violations caught, %llu counted by "
+				    "vmsim, %llu reads\n", argv[1], (unsigned long long)c.wt_av,
+				    (unsigned long long)s.vs_access_violations,
+				    (unsigned long long)c.wt_ro_reads);
+		}
+		if (cfg.vc_prefetch > 0) {
+			bool ok = s.vs_prefetched > 0 &&
+			    s.vs_prefetch_used + s.vs_prefetch_wasted <= s.vs_prefetched;
+			pass += ok;
+			fail += !ok;
+			if (!ok)
+				fprintf(stderr, "%s: prefetch: %llu read ahead, %llu used, %llu wasted\n",
+				    argv[1], (unsigned long long)s.vs_prefetched,
+				    (unsigned long long)s.vs_prefetch_used,
+				    (unsigned long long)s.vs_prefetch_wasted);
+		}
+		fprintf(stderr, "%s: prefetched %llu (used %llu, wasted %llu) violations %llu "
+		    "defrag moves %llu write runs %llu\n", argv[1],
+		    (unsigned long long)s.vs_prefetched, (unsigned long long)s.vs_prefetch_used,
+		    (unsigned long long)s.vs_prefetch_wasted, (unsigned long long)s.vs_access_violations,
+		    (unsigned long long)s.vs_defrag_moves, (unsigned long long)s.vs_write_runs);
 	}
 	{
 		struct vm_stats s;

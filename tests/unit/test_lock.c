@@ -292,6 +292,7 @@ static void test_events(void)
 
 int main(void)
 {
+	vmtest_watchdog("test_lock", 120);
 	init_locks();
 	test_basics();
 #if VM_DEBUG >= 1

@@ -2,7 +2,9 @@
  * test_pgf.c - unit tests of the page file: the bitmap's tail bits, whole-row
  * and single-bit claims, the free count, the last free slot, the writer's
  * stash and its overflow, reads and writes in memory and in a file, injected
- * write and read failures, and the double-free panic.
+ * write and read failures, and the double-free panic; the reverse map
+ * (slot -> owner vpn) and claiming a particular slot, which page-file
+ * defragmentation uses.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -392,8 +394,49 @@ static void test_panics(void)
 	pgf_destroy(&pg);
 }
 
+/* The reverse map follows each slot's owner; a particular slot can be claimed. */
+static void test_reverse_map(void)
+{
+	uint64_t slots[64];
+	int n;
+
+	pg_init(200);	/* rows 0..2 full size, row 3 has 8 slots */
+	n = pgf_slot_alloc(&pg, 3, slots);
+	CHECK("rmap: allocated", n == 3);
+	CHECK("rmap: a new slot has no owner", pgf_slot_owner(&pg, slots[0]) == PGF_OWNER_NONE);
+	pgf_slot_set_owner(&pg, slots[0], 77);
+	pgf_slot_set_owner(&pg, slots[1], 0);
+	CHECK("rmap: owner set", pgf_slot_owner(&pg, slots[0]) == 77 && pgf_slot_owner(&pg, slots[1]) == 0);
+	CHECK("rmap: others untouched", pgf_slot_owner(&pg, slots[2]) == PGF_OWNER_NONE);
+	pgf_slot_free(&pg, slots[0]);
+	CHECK("rmap: freeing clears the owner", pgf_slot_owner(&pg, slots[0]) == PGF_OWNER_NONE);
+	n = pgf_slot_alloc(&pg, 1, slots + 3);
+	CHECK("rmap: a reused slot starts ownerless", n == 1 && pgf_slot_owner(&pg, slots[3]) == PGF_OWNER_NONE);
+	/* claim a particular slot */
+	CHECK("claim: a free slot", pgf_slot_claim(&pg, 150) && pgf_slot_in_use(&pg, 150));
+	CHECK("claim: counted", pgf_free_count(&pg) == bitmap_free());
+	CHECK("claim: an in-use slot fails", !pgf_slot_claim(&pg, 150));
+	CHECK("claim: still counted once", pgf_free_count(&pg) == bitmap_free());
+	pgf_slot_claim(&pg, 199);	/* the last slot */
+	CHECK("claim: the last slot", pgf_slot_in_use(&pg, 199) && !pgf_slot_claim(&pg, 199));
+	/* a move, as defrag does it: claim d, own it, free s */
+	pgf_slot_set_owner(&pg, 150, 5);
+	pgf_slot_free(&pg, slots[1]);
+	CHECK("move: new owner", pgf_slot_owner(&pg, 150) == 5);
+	CHECK("move: old slot free, no owner",
+	    !pgf_slot_in_use(&pg, slots[1]) && pgf_slot_owner(&pg, slots[1]) == PGF_OWNER_NONE);
+	/* rows */
+	CHECK("rows: row 2 has 1 in use", pgf_row_used(&pg, 2) == 1);
+	CHECK("rows: the tail row counts its phantom slots", pgf_row_used(&pg, 3) == 56 + 1);
+	CHECK("rows: one whole free row (row 1)", pgf_free_rows(&pg) == 1);
+	pgf_slot_free(&pg, 150);
+	CHECK("rows: row 2 free again", pgf_free_rows(&pg) == 2);
+	pgf_destroy(&pg);
+}
+
 int main(void)
 {
+	vmtest_watchdog("test_pgf", 120);
 	test_init_tail();
 	test_alloc_all();
 	test_rows();
@@ -401,5 +444,6 @@ int main(void)
 	test_stash_overflow();
 	test_io();
 	test_panics();
+	test_reverse_map();
 	return check_done("test_pgf");
 }

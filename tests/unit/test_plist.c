@@ -182,6 +182,34 @@ static void test_remove(void)
 	want[n++] = 15;
 	CHECK("remove: reinserted at the tail", list_is(PFN_STATE_FREE, want, n));
 	CHECK("remove: validates", vm_validate_locked(&vm, stderr, 1) == 0);
+
+	/* A middle page whose neighbours' PFN locks are busy (a second PFN lock
+	 * only by lk_try): 4 between busy 3 and busy 5, then 9 with busy 8. */
+	struct pfn *p3 = &vm.vm_pfns[3], *p4 = &vm.vm_pfns[4], *p5 = &vm.vm_pfns[5];
+	lk_acquire(&p4->pf_lock);
+	CHECK("remove busy neighbours: try both", lk_try(&p3->pf_lock) && lk_try(&p5->pf_lock));
+	plist_remove(&vm, p4);
+	lk_release(&p5->pf_lock);
+	lk_release(&p3->pf_lock);
+	CHECK("remove busy neighbours: unlinked", off_list(p4) &&
+	    p3->pf_flink == 5 && p5->pf_blink == 3 &&
+	    plist_count(vm_list(&vm, PFN_STATE_FREE)) == NFRAMES - 1);
+	CHECK("remove busy neighbours: neighbours' locks untouched",
+	    atomic_load(&p3->pf_lock.lk_word) == 0 && atomic_load(&p5->pf_lock.lk_word) == 0);
+	plist_insert_tail(&vm, p4);
+	lk_release(&p4->pf_lock);
+	lk_acquire(&vm.vm_pfns[9].pf_lock);
+	CHECK("remove busy blink: try 8", lk_try(&vm.vm_pfns[8].pf_lock));
+	plist_remove(&vm, &vm.vm_pfns[9]);
+	lk_release(&vm.vm_pfns[8].pf_lock);
+	CHECK("remove busy blink: unlinked", off_list(&vm.vm_pfns[9]) &&
+	    vm.vm_pfns[8].pf_flink == 10 && vm.vm_pfns[10].pf_blink == 8);
+	plist_insert_tail(&vm, &vm.vm_pfns[9]);
+	lk_release(&vm.vm_pfns[9].pf_lock);
+#if VM_DEBUG >= 1
+	CHECK("remove: no lock left held", lk_debug_depth() == 0);
+#endif
+	CHECK("remove busy: validates", vm_validate_locked(&vm, stderr, 1) == 0);
 }
 
 /* A list of one entry: head == tail, and removing it empties the list. */
@@ -437,6 +465,7 @@ static void test_debug_asserts(void)
 
 int main(void)
 {
+	vmtest_watchdog("test_plist", 120);
 	vm_reset(true);
 	test_init();
 	vm_reset(false);

@@ -412,6 +412,7 @@ static void child_ok(void *arg)
 
 int main(void)
 {
+	vmtest_watchdog("test_pte", 120);
 	if (vmtest_init(&vm, NFRAMES, NPAGES, NSLOTS) != 0)
 		return 2;
 	test_encode();

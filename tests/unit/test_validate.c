@@ -76,6 +76,7 @@ static void build(void)
 	pgf_slot_alloc(&vm.vm_pgf, 1, &slot_standby);
 	pgf_write(&vm.vm_pgf, slot_standby, vm_frame(&vm, f_standby));
 	pf->pf_slot = slot_standby;
+	pgf_slot_set_owner(&vm.vm_pgf, slot_standby, VPN_STANDBY);
 	trim(pf, PFN_STATE_STANDBY);
 	lk_release(&pf->pf_lock);
 
@@ -94,6 +95,7 @@ static void build(void)
 	pgf_slot_alloc(&vm.vm_pgf, 1, &slot_pgf);
 	pte_set_readonly(&vm, VPN_PGF);
 	pte_write_pagefile(&vm, VPN_PGF, slot_pgf);
+	pgf_slot_set_owner(&vm.vm_pgf, slot_pgf, VPN_PGF);
 
 	pgf_slot_alloc(&vm.vm_pgf, 1, &slot_stash);
 	pgf_stash_put(&vm.vm_pgf, &slot_stash, 1);
@@ -240,6 +242,16 @@ static void c_slot_out_of_range(void)
 	atomic_store(&vm.vm_ptes[10], pte_make(PTE_FMT_PGF, NSLOTS + 5, 0));
 }
 
+static void c_rmap_pte(void)
+{
+	pgf_slot_set_owner(&vm.vm_pgf, slot_pgf, 3);
+}
+
+static void c_rmap_frame(void)
+{
+	pgf_slot_set_owner(&vm.vm_pgf, slot_standby, PGF_OWNER_NONE);
+}
+
 static void c_free_count(void)
 {
 	atomic_fetch_sub(&vm.vm_pgf.pg_free, 1);
@@ -338,6 +350,8 @@ static const struct corruption {
 	{ "slot in the stash and a PTE", c_slot_stash_and_pte, "referred to 2 times", 0 },
 	{ "slot freed while referenced", c_slot_freed_but_referenced, "free but referred to", 0 },
 	{ "slot out of range", c_slot_out_of_range, "out of range", 0 },
+	{ "reverse map names another vpn", c_rmap_pte, "vpn 9: slot 1's reverse map names vpn 3", 0 },
+	{ "reverse map lost a frame's slot", c_rmap_frame, "reverse map names vpn 18446744073709551615, not 7", 0 },
 	{ "page-file free count", c_free_count, "free count", 0 },
 	{ "unzeroed page on the zeroed list", c_zeroed_not_zero, "not zero", 1 },
 	{ "zeroed page's last byte", c_zeroed_last_byte, "not zero", 1 },
@@ -398,6 +412,7 @@ static void test_report_cap(void)
 
 int main(void)
 {
+	vmtest_watchdog("test_validate", 120);
 	test_consistent();
 	test_corruptions();
 	test_report_cap();

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -66,4 +67,24 @@ static inline int vmtest_child(void (*fn)(void *), void *arg)
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+static const char *vmtest_suite = "test";
+
+static void vmtest_alarm(int sig)
+{
+	static const char msg[] = ": timed out (hung?)\n";
+
+	(void)sig;
+	if (write(2, vmtest_suite, strlen(vmtest_suite)) >= 0)
+		(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+/* A hung test fails instead of hanging the run. */
+static inline void vmtest_watchdog(const char *suite, unsigned seconds)
+{
+	vmtest_suite = suite;
+	signal(SIGALRM, vmtest_alarm);
+	alarm(seconds);
 }

@@ -1,0 +1,153 @@
+/*
+ * test_trim.c - unit tests of the trimmer's batch selection for the fifo
+ * and random policies: the k-smallest heap against a sort; fifo picks the
+ * pages mapped longest ago (by pf_mapseq, not by page number), skips pages
+ * that are not valid or already being trimmed, and returns them ascending;
+ * random picks distinct valid pages, each about equally often.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "trim.h"
+#include "vmtest.h"
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The heap keeps exactly the k smallest of n distinct keys. */
+static bool pick_matches_sort(int n, int k, uint64_t seed)
+{
+	struct trim_pick h[64];
+	uint64_t keys[300], sorted[300], got[64], want[64];
+	uint64_t rng = seed;
+	int m = 0;
+
+	for (int i = 0; i < n; i++) {
+		keys[i] = (vm_rand(&rng) & ~0xffffULL) | (uint64_t)i;	/* distinct */
+		trim_pick_add(h, &m, k, keys[i], (uint64_t)i);
+	}
+	memcpy(sorted, keys, (size_t)n * sizeof(keys[0]));
+	qsort(sorted, (size_t)n, sizeof(sorted[0]), cmp_u64);
+	if (m != (n < k ? n : k))
+		return false;
+	for (int i = 0; i < m; i++) {
+		got[i] = h[i].tp_vpn;
+		want[i] = sorted[i] & 0xffff;
+	}
+	qsort(got, (size_t)m, sizeof(got[0]), cmp_u64);
+	qsort(want, (size_t)m, sizeof(want[0]), cmp_u64);
+	return memcmp(got, want, (size_t)m * sizeof(got[0])) == 0;
+}
+
+static void test_pick(void)
+{
+	static const int ks[] = { 1, 2, 5, 64 };
+	bool ok = true;
+
+	for (int ki = 0; ki < 4; ki++)
+		for (int n = 0; n <= 300; n += 13)
+			ok &= pick_matches_sort(n, ks[ki], (uint64_t)(n * 7 + ks[ki]));
+	CHECK("pick: the k smallest keys, for k in {1,2,5,64}, n in 0..300", ok);
+	ok = pick_matches_sort(64, 64, 3) && pick_matches_sort(65, 64, 4);
+	CHECK("pick: exactly k and one more than k", ok);
+}
+
+static void test_sort(void)
+{
+	uint64_t v[] = { 9, 3, 7, 3, 0, 100 };
+
+	trim_vpns_sort(v, 6);
+	CHECK("sort: ascending", v[0] == 0 && v[1] == 3 && v[2] == 3 && v[3] == 7 && v[4] == 9 && v[5] == 100);
+	trim_vpns_sort(v, 0);
+	CHECK("sort: empty is fine", v[0] == 0);
+}
+
+static struct vm vm;
+
+/* Make vpn valid on frame with mapping sequence seq (no region, no locks:
+ * trim_select only reads). */
+static void map_at(uint64_t vpn, uint32_t frame, uint64_t seq, pte_t flags)
+{
+	atomic_store(&vm.vm_ptes[vpn], pte_make(PTE_FMT_VALID, frame, flags));
+	atomic_store(&vm.vm_pfns[frame].pf_mapseq, seq);
+}
+
+static void test_fifo(void)
+{
+	uint64_t out[64], nvalid;
+	int n;
+
+	if (vmtest_init(&vm, 16, 128, 128) != 0)
+		exit(2);
+	vm.vm_cfg.vc_trim_policy = VM_TRIM_FIFO;
+	n = trim_select(&vm, out, 4, &nvalid);
+	CHECK("fifo: nothing mapped, nothing picked", n == 0 && nvalid == 0);
+	/* mapped in the order 100, 5, 70, 6, 120, 2 (sequence 1..6) */
+	map_at(100, 0, 1, 0);
+	map_at(5, 1, 2, 0);
+	map_at(70, 2, 3, PTE_ACCESSED);	/* accessed bits do not matter to fifo */
+	map_at(6, 3, 4, 0);
+	map_at(120, 4, 5, 0);
+	map_at(2, 5, 6, 0);
+	n = trim_select(&vm, out, 3, &nvalid);
+	CHECK("fifo: the three mapped first, ascending",
+	    n == 3 && out[0] == 5 && out[1] == 70 && out[2] == 100);
+	CHECK("fifo: saw every valid page", nvalid == 6);
+	n = trim_select(&vm, out, 1, &nvalid);
+	CHECK("fifo: k = 1 is the oldest", n == 1 && out[0] == 100);
+	/* the oldest is being trimmed already: skipped */
+	map_at(100, 0, 1, PTE_TRIMMING);
+	n = trim_select(&vm, out, 2, &nvalid);
+	CHECK("fifo: a page being trimmed is skipped", n == 2 && out[0] == 5 && out[1] == 70 && nvalid == 5);
+	/* re-mapped pages go to the back of the queue */
+	map_at(5, 1, 7, 0);
+	n = trim_select(&vm, out, 2, &nvalid);
+	CHECK("fifo: a re-mapped page is young again", n == 2 && out[0] == 6 && out[1] == 70);
+	n = trim_select(&vm, out, 64, &nvalid);
+	CHECK("fifo: k larger than the valid pages takes them all", n == 5 && out[0] == 2 && out[4] == 120);
+	vm_structs_destroy(&vm);
+}
+
+static void test_random(void)
+{
+	uint64_t out[64], nvalid, hits[128] = { 0 };
+	bool ok = true;
+	int trials = 4000;
+
+	if (vmtest_init(&vm, 16, 128, 128) != 0)
+		exit(2);
+	vm.vm_cfg.vc_trim_policy = VM_TRIM_RANDOM;
+	for (uint32_t f = 0; f < 10; f++)
+		map_at(f * 12 + 3, f, f + 1, f % 2 ? PTE_ACCESSED : 0);
+	for (int t = 0; t < trials; t++) {
+		int n = trim_select(&vm, out, 4, &nvalid);
+		ok &= n == 4 && nvalid == 10;
+		for (int i = 0; i < n; i++) {
+			ok &= pte_format(pte_read(&vm, out[i])) == PTE_FMT_VALID;
+			ok &= i == 0 || out[i] > out[i - 1];
+			hits[out[i]]++;
+		}
+	}
+	CHECK("random: 4 distinct valid pages, ascending, every time", ok);
+	ok = true;
+	for (uint32_t f = 0; f < 10; f++)	/* expect 4000 * 4 / 10 = 1600 each */
+		ok &= hits[f * 12 + 3] > 1400 && hits[f * 12 + 3] < 1800;
+	CHECK("random: every valid page picked about equally often", ok);
+	vm_structs_destroy(&vm);
+}
+
+int main(void)
+{
+	test_pick();
+	test_sort();
+	test_fifo();
+	test_random();
+	return check_done("trim");
+}

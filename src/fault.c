@@ -169,7 +169,8 @@ static void fault_read_slot(struct vm *vm, uint64_t slot, void *dst)
  * writer needs to free a frame.  Park the contents in a bounce buffer, free
  * the slot, and finish once a frame comes (fault_bounce_finish).
  */
-static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, struct fault_wait *w)
+static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, uint32_t snap,
+    struct fault_wait *w)
 {
 	uint64_t slot = pte_payload(pte);
 
@@ -186,8 +187,12 @@ static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, stru
 		w->fw_bounce = (unsigned)i;
 		return STEP_BOUNCED;
 	}
+	/* Every bounce buffer busy: wait like any faulter without a frame.
+	 * snap was taken before pfn_alloc() failed, so no signal is lost. */
 	trim_wakeup(vm);
-	return fault_wait_on(&vm->vm_ev_avail, w);
+	w->fw_ev = &vm->vm_ev_avail;
+	w->fw_snap = snap;
+	return STEP_WAIT;
 }
 
 static void fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
@@ -297,7 +302,7 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 
 	if (pf == NULL) {
 		if (!dz && pgf_free_count(&vm->vm_pgf) == 0)
-			return fault_bounce_start(vm, vpn, pte, w);
+			return fault_bounce_start(vm, vpn, pte, snap, w);
 		vm_count(vm->st_waits_avail, 1);
 		trim_wakeup(vm);
 		w->fw_ev = &vm->vm_ev_avail;

@@ -140,7 +140,9 @@ void pgf_slot_free(struct pgf *pg, uint64_t slot)
 	uint64_t bit = 1ULL << (slot % 64);
 	uint64_t old;
 
-	VM_ASSERT(slot < pg->pg_nslots);
+	if (slot >= pg->pg_nslots)
+		vm_panic("page file: freeing slot %llu of %llu", (unsigned long long)slot,
+		    (unsigned long long)pg->pg_nslots);
 	atomic_store_explicit(&pg->pg_owner[slot], PGF_OWNER_NONE, memory_order_relaxed);
 	old = atomic_fetch_and_explicit(&pg->pg_bitmap[slot / 64], ~bit, memory_order_release);
 	if (!(old & bit))

@@ -184,9 +184,12 @@ static void validate_slots(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 	struct pgf *pg = &vm->vm_pgf;
 	uint64_t used = 0;
 
-	for (int i = 0; i < pg->pg_nstash; i++)
-		if (pg->pg_stash[i] < pg->pg_nslots && slotref[pg->pg_stash[i]] < 255)
+	for (int i = 0; i < pg->pg_nstash; i++) {
+		if (pg->pg_stash[i] >= pg->pg_nslots)
+			vbad(v, "stash: slot %llu out of range", (unsigned long long)pg->pg_stash[i]);
+		else if (slotref[pg->pg_stash[i]] < 255)
 			slotref[pg->pg_stash[i]]++;
+	}
 	for (uint64_t s = 0; s < pg->pg_nslots; s++) {
 		bool inuse = pgf_slot_in_use(pg, s);
 		used += inuse;

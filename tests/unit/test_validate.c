@@ -242,6 +242,11 @@ static void c_slot_out_of_range(void)
 	atomic_store(&vm.vm_ptes[10], pte_make(PTE_FMT_PGF, NSLOTS + 5, 0));
 }
 
+static void c_stash_out_of_range(void)
+{
+	vm.vm_pgf.pg_stash[vm.vm_pgf.pg_nstash++] = NSLOTS + 7;
+}
+
 static void c_rmap_pte(void)
 {
 	pgf_slot_set_owner(&vm.vm_pgf, slot_pgf, 3);
@@ -350,6 +355,7 @@ static const struct corruption {
 	{ "slot in the stash and a PTE", c_slot_stash_and_pte, "referred to 2 times", 0 },
 	{ "slot freed while referenced", c_slot_freed_but_referenced, "free but referred to", 0 },
 	{ "slot out of range", c_slot_out_of_range, "out of range", 0 },
+	{ "stash entry out of range", c_stash_out_of_range, "stash: slot", 0 },
 	{ "reverse map names another vpn", c_rmap_pte, "vpn 9: slot 1's reverse map names vpn 3", 0 },
 	{ "reverse map lost a frame's slot", c_rmap_frame, "reverse map names vpn 18446744073709551615, not 7", 0 },
 	{ "page-file free count", c_free_count, "free count", 0 },

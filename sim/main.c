@@ -318,21 +318,6 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	o->o_live = !o->o_quiet && !o->o_json && isatty(2);
 }
 
-static void fmt_size(char *buf, size_t n, uint64_t b)
-{
-	static const char suf[] = "KMGT";
-	int i = -1;
-
-	while (b >= 1024 && b % 1024 == 0 && i < 3) {
-		b /= 1024;
-		i++;
-	}
-	if (i < 0)
-		snprintf(buf, n, "%" PRIu64, b);
-	else
-		snprintf(buf, n, "%" PRIu64 "%c", b, suf[i]);
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
@@ -463,9 +448,9 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 	uint64_t soft = s->vs_faults_soft_standby + s->vs_faults_soft_modified;
 	uint64_t vfail = wl_failures(c);
 
-	fmt_size(ph, sizeof(ph), o->o_vm.vc_physical);
-	fmt_size(vi, sizeof(vi), o->o_vm.vc_virtual);
-	fmt_size(pg, sizeof(pg), o->o_vm.vc_pagefile);
+	vm_size_str(ph, sizeof(ph), o->o_vm.vc_physical);
+	vm_size_str(vi, sizeof(vi), o->o_vm.vc_virtual);
+	vm_size_str(pg, sizeof(pg), o->o_vm.vc_pagefile);
 	printf("vmsim: %d user thread%s, workload %s, write ratio %.2f, seed %" PRIu64 "\n",
 	    o->o_wl.wc_threads, o->o_wl.wc_threads == 1 ? "" : "s", o->o_workload,
 	    o->o_wl.wc_write_ratio, o->o_wl.wc_seed);

@@ -199,7 +199,7 @@ static void vm_threads_stop(struct vm *vm)
 /* ---- creation ---- */
 
 /* "64M", "1G", "12K": the largest binary unit that divides b exactly. */
-static const char *vm_size_str(char *buf, size_t n, uint64_t b)
+const char *vm_size_str(char *buf, size_t n, uint64_t b)
 {
 	static const char suf[] = "KMGT";
 	int i = -1;

@@ -130,5 +130,8 @@ uint64_t vm_empty_working_set(struct vm *vm);
 uint64_t vm_flush_modified(struct vm *vm);
 uint64_t vm_purge_standby(struct vm *vm);
 
+/* Format a byte count as "64M", "1G", "12K" (exact units) into buf. */
+const char *vm_size_str(char *buf, size_t n, uint64_t bytes);
+
 /* The access routine's MMU work: set the page's accessed bit. */
 void vm_touch(struct vm *vm, const void *addr);

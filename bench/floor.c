@@ -28,7 +28,9 @@
  *    and our SIGBUS handler installed for the duration; all three are
  *    restored exactly afterwards.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "floor.h"
 
 #include <errno.h>

@@ -59,7 +59,8 @@ void pfn_repurpose_locked(struct vm *vm, struct pfn *pf)
  * standby pages and leaves zeroed ones for demand-zero faults.  Returns the
  * frame off every list with its PFN lock held, owner and slot cleared, and
  * *zeroed telling whether it is known to be all zero; or NULL if no frame
- * is available.  Wakes the trimmer and zero-page thread as lists run low.
+ * is available.  The caller calls pfn_alloc_kick() once its locks are
+ * released.
  */
 struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, bool *zeroed)
 {
@@ -72,13 +73,24 @@ struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, bool *zeroed)
 		pf = plist_take_head(vm, order[i]);
 	if (pf != NULL && pf->pf_state == PFN_STATE_STANDBY)
 		pfn_repurpose_locked(vm, pf);
+	if (pf != NULL)
+		*zeroed = pf->pf_state == PFN_STATE_ZEROED;
+	return pf;
+}
+
+/*
+ * Wake the trimmer and the zero-page thread if their lists run low.  Called
+ * with no lock held: a wakeup can preempt the waker on the spot, and a
+ * faulter preempted while holding its PTE region lock stalls every other
+ * fault in the region for a time slice.
+ */
+static void pfn_alloc_kick(struct vm *vm)
+{
+	lk_assert_none_held();
 	if (vm_available(vm) < vm->vm_trim_low)
 		trim_wakeup(vm);
 	if (plist_count(vm_list(vm, PFN_STATE_ZEROED)) < vm->vm_zero_goal)
 		ev_signal(&vm->vm_ev_zero);
-	if (pf != NULL)
-		*zeroed = pf->pf_state == PFN_STATE_ZEROED;
-	return pf;
 }
 
 /* A fault on a page whose PTE is valid. */
@@ -189,7 +201,6 @@ static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, uint
 	}
 	/* Every bounce buffer busy: wait like any faulter without a frame.
 	 * snap was taken before pfn_alloc() failed, so no signal is lost. */
-	trim_wakeup(vm);
 	w->fw_ev = &vm->vm_ev_avail;
 	w->fw_snap = snap;
 	return STEP_WAIT;
@@ -211,10 +222,11 @@ static void fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 			    vm->vm_bounce + ((uint64_t)b << VM_PAGE_SHIFT), VM_PAGE_SIZE);
 			fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte);
 			lk_release(rl);
+			pfn_alloc_kick(vm);
 			break;
 		}
 		lk_release(rl);
-		trim_wakeup(vm);
+		pfn_alloc_kick(vm);
 		uint64_t t0 = vm_now_ns();
 		ev_wait(&vm->vm_ev_avail, snap, -1);
 		if (vm_tstats != NULL)
@@ -304,7 +316,6 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 		if (!dz && pgf_free_count(&vm->vm_pgf) == 0)
 			return fault_bounce_start(vm, vpn, pte, snap, w);
 		vm_count(vm->st_waits_avail, 1);
-		trim_wakeup(vm);
 		w->fw_ev = &vm->vm_ev_avail;
 		w->fw_snap = snap;
 		return STEP_WAIT;
@@ -352,6 +363,7 @@ static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fa
 		break;
 	}
 	lk_release(rl);
+	pfn_alloc_kick(vm);
 	return s;
 }
 

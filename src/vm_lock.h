@@ -34,6 +34,9 @@
  *  - No lock is held while waiting on an event, while copying a batch
  *    (trimmer, writer, zero thread), or while touching the managed region
  *    (a fault there would re-enter the fault handler).
+ *  - The fault path sends no wakeup while it holds a PTE region lock
+ *    (pfn_alloc_kick() runs after the release): the woken thread may
+ *    preempt the waker, stalling every fault in the region meanwhile.
  *
  * The lock itself is a futex word with a short exponential-backoff spin
  * before it sleeps: async-signal-safe (atomics and futex(2) only), so the

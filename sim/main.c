@@ -465,7 +465,7 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 	    s->vs_faults_dz, soft, s->vs_faults_soft_standby, s->vs_faults_soft_modified,
 	    s->vs_faults_hard, s->vs_faults_collided);
 	printf("trimmer:     %" PRIu64 " pages trimmed by %s in %" PRIu64 " batches: %" PRIu64
-	    " clean, %" PRIu64 " dirty; %" PRIu64 " clean with a page-file copy went straight to "
+	    " clean, %" PRIu64 " copied back (written, or no page-file copy); %" PRIu64 " clean with a page-file copy went straight to "
 	    "standby (page-file writes saved); %" PRIu64 " trim calls (%.3f per page)\n",
 	    s->vs_trimmed, trim_policy_names[o->o_vm.vc_trim_policy], s->vs_trim_batches,
 	    s->vs_trimmed - s->vs_trimmed_dirty, s->vs_trimmed_dirty, s->vs_trimmed_clean,

@@ -96,7 +96,7 @@ static void usage(void)
 "policy\n"
 "  --trim-policy P      aging (accessed bits, aged), fifo (oldest mapping\n"
 "                       first) or random                       [aging]\n"
-"  --trim-batch N       pages per trim batch (1..64)           [64]\n"
+"  --trim-batch N       pages per trim batch (1..256)         [256]\n"
 "  --write-batch N      pages per page-file write batch (1..64) [64]\n"
 "  --prefetch N         a hard fault continuing a sequential run also reads\n"
 "                       the next N page-file pages (0..63)      [0]\n"
@@ -300,7 +300,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case O_SEED: o->o_wl.wc_seed = (uint64_t)opt_int("seed", optarg, 0, INT64_MAX); break;
 		case O_WR: o->o_wl.wc_write_ratio = opt_double("write-ratio", optarg, 0.0, 1.0); break;
 		case O_MAXRUN: o->o_wl.wc_max_run = (int)opt_int("max-run", optarg, 1, 1 << 20); break;
-		case O_TBATCH: o->o_vm.vc_trim_batch = (int)opt_int("trim-batch", optarg, 1, 64); break;
+		case O_TBATCH: o->o_vm.vc_trim_batch = (int)opt_int("trim-batch", optarg, 1, 256); break;
 		case O_WBATCH: o->o_vm.vc_write_batch = (int)opt_int("write-batch", optarg, 1, 64); break;
 		case O_WORKLOAD: opt_workload(o, optarg); break;
 		case O_JSON: o->o_json = 1; break;

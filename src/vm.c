@@ -289,7 +289,7 @@ static void vm_thresholds(struct vm *vm, const struct vm_config *c)
 {
 	uint64_t n = vm->vm_nframes;
 
-	vm->vm_trim_batch = (int)clamp64(c->vc_trim_batch ? (uint64_t)c->vc_trim_batch : 64,
+	vm->vm_trim_batch = (int)clamp64(c->vc_trim_batch ? (uint64_t)c->vc_trim_batch : 256,
 	    1, VM_TRIM_BATCH_MAX);
 	if ((uint64_t)vm->vm_trim_batch > n / 4)
 		vm->vm_trim_batch = (int)clamp64(n / 4, 1, VM_TRIM_BATCH_MAX);

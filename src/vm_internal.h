@@ -22,7 +22,7 @@
 #include "vm_util.h"
 
 #define PTE_REGION_SHIFT 6		/* 64 PTEs (256 KiB of region) per lock */
-#define VM_TRIM_BATCH_MAX 64
+#define VM_TRIM_BATCH_MAX 256
 #define VM_WRITE_BATCH_MAX 64
 
 struct vm {

@@ -91,6 +91,18 @@ static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_writ
 		return fault_wait_on(&vm->vm_ev_trimmed, w);
 	snap = ev_snapshot(&vm->vm_ev_window);
 	if (vpn >= atomic_load(&vm->vm_win_lo) && vpn < atomic_load(&vm->vm_win_hi)) {
+		if (is_write != 0 && !(pte & PTE_F_READONLY)) {
+			/*
+			 * A write to a page the trim window froze that is not
+			 * in the batch: un-protect this page alone (one
+			 * shootdown) rather than wait for the whole batch's
+			 * thaw.  Thawing a page that is already writable is
+			 * harmless, and the window's thaw covers it again.
+			 */
+			map_thaw(vm, vpn, vpn + 1);
+			vm_count(vm->st_window_thaws, 1);
+			return STEP_DONE;
+		}
 		w->fw_ev = &vm->vm_ev_window;
 		w->fw_snap = snap;
 		return STEP_WAIT;

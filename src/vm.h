@@ -86,6 +86,8 @@ struct vm_stats {
 	uint64_t vs_prefetch_wasted;	/* ... trimmed untouched */
 	uint64_t vs_write_runs;		/* contiguous slot runs over all write batches */
 	uint64_t vs_defrag_moves;	/* page-file slots moved by the defragmenter */
+	uint64_t vs_window_thaws;	/* writes inside a trim window that un-protected
+					 * their own page instead of waiting for the thaw */
 	uint64_t vs_pgf_free_rows;	/* whole free 64-slot rows now */
 };
 

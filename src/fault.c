@@ -7,8 +7,9 @@
  * format in one switch:
  *
  *   VALID     another thread resolved it, or the page is write-protected
- *             by a trim window (wait for the thaw), or being trimmed (wait
- *             for the batch), or read-only (an access violation)
+ *             by a trim window (a write un-protects the page alone), or
+ *             being trimmed (wait for the batch), or read-only (an access
+ *             violation)
  *   TRANS     soft fault: rescue the frame from standby or modified, or
  *             from under the modified writer's in-flight write
  *   DZ        demand-zero fault: a zeroed frame, or one zeroed here

@@ -18,11 +18,13 @@
  *  1. collect: under each region lock, mark the candidates' PTEs TRIMMING.
  *     They stay mapped; a thread that faults on one waits for the batch.
  *  2. capture, with no lock held: write-protect the batch's window (one
- *     shootdown), compare each frozen page with its frame (a page equal to
- *     the frame it was mapped from was not written) and copy the written
- *     ones back, zap the batch with one process_madvise (one shootdown),
- *     un-protect the window (one shootdown).  A write to another page of the
- *     window meanwhile faults and waits for the un-protect.
+ *     shootdown), compare each frozen page that has a page-file copy with
+ *     its frame (a page equal to the frame it was mapped from was not
+ *     written) and copy the written ones, and those with no page-file copy,
+ *     back; zap the batch with one process_madvise (one shootdown);
+ *     un-protect the part of the window that still holds valid pages not in
+ *     the batch, if any (one shootdown, or none).  A write to another page
+ *     of the window meanwhile faults and un-protects that page alone.
  *  3. finish: under region and PFN lock, each PTE goes to transition and
  *     its frame to the modified list, or straight to standby if it is clean
  *     and its page-file copy is still valid.

@@ -684,10 +684,10 @@ static void bench_scaling(struct bench_all *a, int rounds)
 /* Each optimization on and off, against baselines run in the same rounds. */
 static void bench_opts(struct bench_all *a, int rounds)
 {
-	static const char *tb[] = { "trim-batch=1", "trim-batch=4", "trim-batch=16" };
+	static const char *tb[] = { "trim-batch=1", "trim-batch=4", "trim-batch=16", "trim-batch=64" };
 	static const char *wb[] = { "write-batch=1", "write-batch=4", "write-batch=16" };
-	static const int bs[] = { 1, 4, 16 };
-	struct run_spec sp[24], x;
+	static const int bs[] = { 1, 4, 16, 64 };
+	struct run_spec sp[32], x;
 	int n = 0;
 
 	for (int nt = 2; nt <= 4; nt *= 2) {
@@ -708,7 +708,7 @@ static void bench_opts(struct bench_all *a, int rounds)
 	x = spec_seq(2);
 	x.rs_variant = "base";
 	sp[n++] = x;
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		x = spec_heavy(2);
 		x.rs_trim_batch = bs[i];
 		x.rs_variant = tb[i];
@@ -717,6 +717,8 @@ static void bench_opts(struct bench_all *a, int rounds)
 		x.rs_trim_batch = bs[i];
 		x.rs_variant = tb[i];
 		sp[n++] = x;
+		if (i == 3)
+			break;
 		x = spec_heavy(2);
 		x.rs_write_batch = bs[i];
 		x.rs_variant = wb[i];

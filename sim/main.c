@@ -96,7 +96,7 @@ static void usage(void)
 "policy\n"
 "  --trim-policy P      aging (accessed bits, aged), fifo (oldest mapping\n"
 "                       first) or random                       [aging]\n"
-"  --trim-batch N       pages per trim batch (1..64)           [64]\n"
+"  --trim-batch N       pages per trim batch (1..256)         [256]\n"
 "  --write-batch N      pages per page-file write batch (1..64) [64]\n"
 "  --prefetch N         a hard fault continuing a sequential run also reads\n"
 "                       the next N page-file pages (0..63)      [0]\n"
@@ -300,7 +300,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case O_SEED: o->o_wl.wc_seed = (uint64_t)opt_int("seed", optarg, 0, INT64_MAX); break;
 		case O_WR: o->o_wl.wc_write_ratio = opt_double("write-ratio", optarg, 0.0, 1.0); break;
 		case O_MAXRUN: o->o_wl.wc_max_run = (int)opt_int("max-run", optarg, 1, 1 << 20); break;
-		case O_TBATCH: o->o_vm.vc_trim_batch = (int)opt_int("trim-batch", optarg, 1, 64); break;
+		case O_TBATCH: o->o_vm.vc_trim_batch = (int)opt_int("trim-batch", optarg, 1, 256); break;
 		case O_WBATCH: o->o_vm.vc_write_batch = (int)opt_int("write-batch", optarg, 1, 64); break;
 		case O_WORKLOAD: opt_workload(o, optarg); break;
 		case O_JSON: o->o_json = 1; break;
@@ -465,7 +465,7 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 	    s->vs_faults_dz, soft, s->vs_faults_soft_standby, s->vs_faults_soft_modified,
 	    s->vs_faults_hard, s->vs_faults_collided);
 	printf("trimmer:     %" PRIu64 " pages trimmed by %s in %" PRIu64 " batches: %" PRIu64
-	    " clean, %" PRIu64 " dirty; %" PRIu64 " clean with a page-file copy went straight to "
+	    " clean, %" PRIu64 " copied back (written, or no page-file copy); %" PRIu64 " clean with a page-file copy went straight to "
 	    "standby (page-file writes saved); %" PRIu64 " trim calls (%.3f per page)\n",
 	    s->vs_trimmed, trim_policy_names[o->o_vm.vc_trim_policy], s->vs_trim_batches,
 	    s->vs_trimmed - s->vs_trimmed_dirty, s->vs_trimmed_dirty, s->vs_trimmed_clean,

@@ -7,8 +7,9 @@
  * format in one switch:
  *
  *   VALID     another thread resolved it, or the page is write-protected
- *             by a trim window (wait for the thaw), or being trimmed (wait
- *             for the batch), or read-only (an access violation)
+ *             by a trim window (a write un-protects the page alone), or
+ *             being trimmed (wait for the batch), or read-only (an access
+ *             violation)
  *   TRANS     soft fault: rescue the frame from standby or modified, or
  *             from under the modified writer's in-flight write
  *   DZ        demand-zero fault: a zeroed frame, or one zeroed here
@@ -103,6 +104,18 @@ static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_writ
 		return fault_wait_on(&vm->vm_ev_trimmed, w);
 	snap = ev_snapshot(&vm->vm_ev_window);
 	if (vpn >= atomic_load(&vm->vm_win_lo) && vpn < atomic_load(&vm->vm_win_hi)) {
+		if (is_write != 0 && !(pte & PTE_F_READONLY)) {
+			/*
+			 * A write to a page the trim window froze that is not
+			 * in the batch: un-protect this page alone (one
+			 * shootdown) rather than wait for the whole batch's
+			 * thaw.  Thawing a page that is already writable is
+			 * harmless, and the window's thaw covers it again.
+			 */
+			map_thaw(vm, vpn, vpn + 1);
+			vm_count(vm->st_window_thaws, 1);
+			return STEP_DONE;
+		}
 		w->fw_ev = &vm->vm_ev_window;
 		w->fw_snap = snap;
 		return STEP_WAIT;

@@ -18,11 +18,13 @@
  *  1. collect: under each region lock, mark the candidates' PTEs TRIMMING.
  *     They stay mapped; a thread that faults on one waits for the batch.
  *  2. capture, with no lock held: write-protect the batch's window (one
- *     shootdown), compare each frozen page with its frame (a page equal to
- *     the frame it was mapped from was not written) and copy the written
- *     ones back, zap the batch with one process_madvise (one shootdown),
- *     un-protect the window (one shootdown).  A write to another page of the
- *     window meanwhile faults and waits for the un-protect.
+ *     shootdown), compare each frozen page that has a page-file copy with
+ *     its frame (a page equal to the frame it was mapped from was not
+ *     written) and copy the written ones, and those with no page-file copy,
+ *     back; zap the batch with one process_madvise (one shootdown);
+ *     un-protect the part of the window that still holds valid pages not in
+ *     the batch, if any (one shootdown, or none).  A write to another page
+ *     of the window meanwhile faults and un-protects that page alone.
  *  3. finish: under region and PFN lock, each PTE goes to transition and
  *     its frame to the modified list, or straight to standby if it is clean
  *     and its page-file copy is still valid.
@@ -46,7 +48,8 @@ struct trim_batch {
 	int tb_n;
 	uint64_t tb_vpn[VM_TRIM_BATCH_MAX];	/* ascending */
 	uint32_t tb_frame[VM_TRIM_BATCH_MAX];
-	bool tb_dirty[VM_TRIM_BATCH_MAX];
+	bool tb_noslot[VM_TRIM_BATCH_MAX];	/* no page-file copy when marked */
+	bool tb_dirty[VM_TRIM_BATCH_MAX];	/* copied back: goes to modified */
 };
 
 void trim_wakeup(struct vm *vm)
@@ -98,6 +101,7 @@ static void trim_mark(struct vm *vm, uint64_t vpn, pte_t p, struct trim_batch *b
 	/* A page re-faulted while the writer still copies its frame waits. */
 	if (!(pf->pf_flags & PFN_F_WRITING) && pte_cas(vm, vpn, p, p | PTE_TRIMMING)) {
 		b->tb_vpn[b->tb_n] = vpn;
+		b->tb_noslot[b->tb_n] = pf->pf_slot == PGF_SLOT_NONE;
 		b->tb_frame[b->tb_n++] = (uint32_t)pte_payload(p);
 	}
 	lk_release(&pf->pf_lock);
@@ -255,6 +259,50 @@ static uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
 	return trim_collect_scan(vm, b);
 }
 
+/* The first (dir > 0) or last (dir < 0) page of [lo, hi) that is valid
+ * and not in the batch, or hi if none.  Takes each region lock in turn. */
+static uint64_t trim_thaw_edge(struct vm *vm, uint64_t lo, uint64_t hi, int dir)
+{
+	uint64_t vpn = dir > 0 ? lo : hi - 1;
+
+	while (vpn >= lo && vpn < hi) {
+		lk_t *rl = vm_pte_lock(vm, vpn);
+		lk_acquire(rl);
+		do {
+			pte_t p = pte_read(vm, vpn);
+			if (pte_format(p) == PTE_FMT_VALID && !(p & PTE_TRIMMING)) {
+				lk_release(rl);
+				return vpn;
+			}
+			vpn += (uint64_t)(int64_t)dir;
+		} while (vpn >= lo && vpn < hi && vm_pte_lock(vm, vpn) == rl);
+		lk_release(rl);
+	}
+	return hi;
+}
+
+/*
+ * After the zap: narrow the frozen window [*lo, *hi) to the part that needs
+ * a thaw.  The batch's pages are zapped, so only a valid page that is not
+ * in the batch can still be write-protected: one mapped before the freeze
+ * (a page mapped after it is writable, and thawing it too is harmless).
+ * Returns false if there is none, and the thaw (a shootdown and a walk of
+ * the window) is skipped.  Only the trimmer makes a valid PTE invalid, so a
+ * page valid at the freeze is still valid here, and the region lock orders
+ * this read after the PTE write of a fault that filled its page before the
+ * freeze.
+ */
+static bool trim_thaw_range(struct vm *vm, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t first = trim_thaw_edge(vm, *lo, *hi, 1);
+
+	if (first == *hi)
+		return false;
+	*hi = trim_thaw_edge(vm, first, *hi, -1) + 1;
+	*lo = first;
+	return true;
+}
+
 /* Step 2: freeze, capture the contents into the frames, zap, thaw. */
 static void trim_capture(struct vm *vm, struct trim_batch *b)
 {
@@ -269,13 +317,19 @@ static void trim_capture(struct vm *vm, struct trim_batch *b)
 	for (int i = 0; i < b->tb_n; i++) {
 		char *va = vm_va(vm, b->tb_vpn[i]);
 		char *fr = vm_frame(vm, b->tb_frame[i]);
-		b->tb_dirty[i] = b->tb_vpn[i] >= vm->vm_ro_end && memcmp(va, fr, VM_PAGE_SIZE) != 0;
+		/*
+		 * A page with no page-file copy goes to modified whatever its
+		 * bytes (trim_finish), so copy it without comparing; only a
+		 * page with a valid slot needs the compare, to choose standby.
+		 */
+		b->tb_dirty[i] = b->tb_vpn[i] >= vm->vm_ro_end &&
+		    (b->tb_noslot[i] || memcmp(va, fr, VM_PAGE_SIZE) != 0);
 		if (b->tb_dirty[i])
 			memcpy(fr, va, VM_PAGE_SIZE);
 	}
 	hw_copy_end();
 	map_zap(vm, b->tb_vpn, b->tb_n);
-	if (wlo < hi)
+	if (wlo < hi && trim_thaw_range(vm, &wlo, &hi))
 		map_thaw(vm, wlo, hi);
 	atomic_store(&vm->vm_win_lo, 0);
 	atomic_store(&vm->vm_win_hi, 0);

@@ -289,7 +289,7 @@ static void vm_thresholds(struct vm *vm, const struct vm_config *c)
 {
 	uint64_t n = vm->vm_nframes;
 
-	vm->vm_trim_batch = (int)clamp64(c->vc_trim_batch ? (uint64_t)c->vc_trim_batch : 64,
+	vm->vm_trim_batch = (int)clamp64(c->vc_trim_batch ? (uint64_t)c->vc_trim_batch : 256,
 	    1, VM_TRIM_BATCH_MAX);
 	if ((uint64_t)vm->vm_trim_batch > n / 4)
 		vm->vm_trim_batch = (int)clamp64(n / 4, 1, VM_TRIM_BATCH_MAX);
@@ -512,6 +512,7 @@ void vm_get_stats(struct vm *vm, struct vm_stats *st)
 	st->vs_prefetch_wasted = vm_read(vm->st_prefetch_wasted);
 	st->vs_write_runs = vm_read(vm->st_write_runs);
 	st->vs_defrag_moves = vm_read(vm->st_defrag_moves);
+	st->vs_window_thaws = vm_read(vm->st_window_thaws);
 	st->vs_pgf_free_rows = pgf_free_rows(&vm->vm_pgf);
 }
 

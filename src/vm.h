@@ -77,7 +77,8 @@ struct vm_stats {
 	uint64_t vs_lock_contended[4];	/* PTE, PFN, list, page file */
 	uint64_t vs_lock_wait_ns[4];
 	uint64_t vs_trimmer_busy_ns, vs_writer_busy_ns, vs_zero_busy_ns;
-	uint64_t vs_trimmed_dirty;	/* trimmed pages written since mapped */
+	uint64_t vs_trimmed_dirty;	/* trimmed pages copied back: written since mapped,
+					 * or with no page-file copy (not compared) */
 	uint64_t vs_access_violations;	/* writes to read-only pages refused */
 	uint64_t vs_readonly_pages;	/* pages [0, this) are read-only */
 	uint64_t vs_prefetched;		/* pages read ahead by a hard fault */
@@ -85,6 +86,8 @@ struct vm_stats {
 	uint64_t vs_prefetch_wasted;	/* ... trimmed untouched */
 	uint64_t vs_write_runs;		/* contiguous slot runs over all write batches */
 	uint64_t vs_defrag_moves;	/* page-file slots moved by the defragmenter */
+	uint64_t vs_window_thaws;	/* writes inside a trim window that un-protected
+					 * their own page instead of waiting for the thaw */
 	uint64_t vs_pgf_free_rows;	/* whole free 64-slot rows now */
 };
 

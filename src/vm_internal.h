@@ -22,7 +22,7 @@
 #include "vm_util.h"
 
 #define PTE_REGION_SHIFT 6		/* 64 PTEs (256 KiB of region) per lock */
-#define VM_TRIM_BATCH_MAX 64
+#define VM_TRIM_BATCH_MAX 256
 #define VM_WRITE_BATCH_MAX 64
 
 struct vm {
@@ -95,7 +95,7 @@ struct vm {
 	vm_counter_t st_written, st_write_batches, st_zeroed;
 	vm_counter_t st_trimmer_ns, st_writer_ns, st_zero_ns;
 	vm_counter_t st_trimmed_dirty, st_av, st_prefetched, st_prefetch_used, st_prefetch_wasted;
-	vm_counter_t st_write_runs, st_defrag_moves;
+	vm_counter_t st_write_runs, st_defrag_moves, st_window_thaws;
 };
 
 static inline char *vm_va(struct vm *vm, uint64_t vpn)

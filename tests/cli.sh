@@ -37,7 +37,7 @@ expect_error "missing value"       "needs a value"       "$V" --threads
 expect_error "stray argument"      "unexpected argument" "$V" extra
 expect_error "unknown workload"    "unknown workload"    "$V" --workload nope
 expect_error "unwritable page file" "cannot create page file" "$V" $small --pagefile-path /nonexistent/dir/pf
-expect_error "trim batch range"    "--trim-batch"        "$V" --trim-batch 65
+expect_error "trim batch range"    "--trim-batch"        "$V" --trim-batch 257
 # realism options (docs/REALISM.md)
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 printf 'R 0\nW 1\n# comment\nX 12\n' >"$tmp/bad.trace"

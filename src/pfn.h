@@ -2,7 +2,9 @@
  * pfn.h - the PFN database (one struct pfn per frame) and the page lists.
  *
  * Locking key:  (c) constant after init   (a) atomic ops only
- *   (P) this entry's PFN lock   (L) the lock of the list the page is on
+ *   (P) this entry's PFN lock   (L) the lock of the list the page is on,
+ *       exclusive; or shared plus the PFN locks of the page and both its
+ *       neighbours (a middle unlink, see vm_lock.h)
  *   (T) the PTE region lock of the page's owner
  *
  * Page states (pf_state) and their lists (Windows Internals, ch. 5):

@@ -38,7 +38,7 @@ struct vm {
 	/* the state machine */
 	struct pfn *vm_pfns;		/* (P) per entry */
 	_Atomic pte_t *vm_ptes;		/* (T), see pte.h */
-	lk_t *vm_pte_locks;		/* one per region of 64 PTEs */
+	lk_t *vm_pte_locks;		/* one per region of 64 PTEs (c) */
 	uint64_t vm_nregions;		/* (c) */
 	struct plist vm_lists[PLIST_N];
 	struct pgf vm_pgf;
@@ -80,7 +80,7 @@ struct vm {
 
 	/* system threads */
 	pthread_t vm_trimmer, vm_writer, vm_zeroer, vm_defragger;
-	bool vm_threads_started;
+	bool vm_threads_started;	/* (c) between start and stop */
 	_Atomic int vm_stop;		/* (a) */
 	_Atomic int vm_pause_req;	/* (a) */
 	_Atomic int vm_parked;		/* system threads parked (a) */

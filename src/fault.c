@@ -164,8 +164,10 @@ static enum step fault_soft(struct vm *vm, uint64_t vpn, pte_t pte)
 	return STEP_DONE;
 }
 
-/* Map the locked, off-list frame pf at vpn, as the page's new frame. */
-static void fault_map_new(struct vm *vm, uint64_t vpn, struct pfn *pf, uint64_t slot, pte_t pte)
+/* Map the locked, off-list frame pf at vpn, as the page's new frame, and
+ * release its PFN lock.  A prefetched page is mapped not yet accessed. */
+static void fault_map_new(struct vm *vm, uint64_t vpn, struct pfn *pf, uint64_t slot, pte_t pte,
+    bool prefetched)
 {
 	uint32_t frame = vm_pfn_index(vm, pf);
 
@@ -174,7 +176,10 @@ static void fault_map_new(struct vm *vm, uint64_t vpn, struct pfn *pf, uint64_t 
 	pfn_set_state(vm, pf, (enum pfn_state)pf->pf_state, PFN_STATE_ACTIVE);
 	fault_mapseq(vm, pf);
 	map_fill(vm, vpn, vm_frame(vm, frame), pte & PTE_F_READONLY);
-	pte_write_valid(vm, vpn, frame);
+	if (prefetched)
+		pte_write_valid_prefetched(vm, vpn, frame);
+	else
+		pte_write_valid(vm, vpn, frame);
 	lk_release(&pf->pf_lock);
 }
 
@@ -233,7 +238,7 @@ static void fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 			VM_ASSERT(pte_format(pte) == PTE_FMT_INPAGE && pte_payload(pte) == b);
 			memcpy(vm_frame(vm, vm_pfn_index(vm, pf)),
 			    vm->vm_bounce + ((uint64_t)b << VM_PAGE_SHIFT), VM_PAGE_SIZE);
-			fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte);
+			fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte, false);
 			lk_release(rl);
 			pfn_alloc_kick(vm);
 			break;
@@ -272,7 +277,6 @@ static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
 {
 	uint64_t slot = pte_payload(pte);
 	struct pfn *pf;
-	uint32_t frame;
 	bool zeroed;
 
 	lk_assert_held(vm_pte_lock(vm, vpn));
@@ -281,15 +285,8 @@ static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
 	pf = pfn_alloc(vm, false, &zeroed);
 	if (pf == NULL)
 		return false;
-	frame = vm_pfn_index(vm, pf);
-	fault_read_slot(vm, slot, vm_frame(vm, frame));
-	pf->pf_vpn = vpn;
-	pf->pf_slot = slot;
-	pfn_set_state(vm, pf, (enum pfn_state)pf->pf_state, PFN_STATE_ACTIVE);
-	fault_mapseq(vm, pf);
-	map_fill(vm, vpn, vm_frame(vm, frame), pte & PTE_F_READONLY);
-	pte_write_valid_prefetched(vm, vpn, frame);
-	lk_release(&pf->pf_lock);
+	fault_read_slot(vm, slot, vm_frame(vm, vm_pfn_index(vm, pf)));
+	fault_map_new(vm, vpn, pf, slot, pte, true);
 	return true;
 }
 
@@ -340,13 +337,13 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 			vm_count(vm->st_zeroed_inline, 1);
 		}
 		VM_ASSERT_EXPENSIVE(frame[0] == 0 && !memcmp(frame, frame + 1, VM_PAGE_SIZE - 1));
-		fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte);
+		fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte, false);
 		vm_count(vm->st_dz, 1);
 		return STEP_DONE;
 	}
 	/* Hard fault: the page keeps its slot, so a clean trim costs no write. */
 	fault_read_slot(vm, pte_payload(pte), frame);
-	fault_map_new(vm, vpn, pf, pte_payload(pte), pte);
+	fault_map_new(vm, vpn, pf, pte_payload(pte), pte, false);
 	vm_count(vm->st_hard, 1);
 	fault_prefetch(vm, vpn);
 	return STEP_DONE;

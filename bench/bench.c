@@ -380,6 +380,7 @@ struct run_spec {
 	enum lk_impl rs_lock;
 	int rs_shared, rs_rows, rs_stash;
 	int rs_goal_div;		/* trim goal = frames / this (0: vmsim's n/8) */
+	int rs_hints;			/* vc_trim_hints */
 };
 
 #define SPEC_DEFAULT(nm, nt) ((struct run_spec){ .rs_name = nm, .rs_variant = "", \
@@ -545,6 +546,7 @@ static void run_once(const struct run_spec *s, struct bench_run *r)
 	plist_shared = s->rs_shared;
 	c.vc_trim_batch = s->rs_trim_batch;
 	c.vc_write_batch = s->rs_write_batch;
+	c.vc_trim_hints = s->rs_hints;
 	c.vc_max_faulters = s->rs_threads;
 	vm = bench_vm(s->rs_frames, s->rs_pages, s->rs_pages, 1, &c);
 	vm->vm_pgf.pg_rows_enabled = s->rs_rows;
@@ -740,6 +742,21 @@ static void bench_opts(struct bench_all *a, int rounds)
 	sp[n++] = x;
 	x.rs_goal_div = 2;
 	x.rs_variant = "trim-goal=n/2";
+	sp[n++] = x;
+	/* Seed 001's trim hints, on the three workloads at 2T. */
+	x = spec_heavy(2);
+	x.rs_hints = 1;
+	x.rs_variant = "trim-hints=on";
+	sp[n++] = x;
+	x = spec_seq(2);
+	x.rs_hints = 1;
+	x.rs_variant = "trim-hints=on";
+	sp[n++] = x;
+	x = (struct run_spec)SPEC_DEFAULT("default", 2);
+	x.rs_variant = "base";
+	sp[n++] = x;
+	x.rs_hints = 1;
+	x.rs_variant = "trim-hints=on";
 	sp[n++] = x;
 	bench_plan(a, sp, n, rounds);
 }

@@ -9,7 +9,7 @@
 
 #include "floor.h"
 
-#define BENCH_MAX_RUNS 64
+#define BENCH_MAX_RUNS 80
 #define BENCH_MAX_ROUNDS 7
 
 /* Per-fault-kind scenario (one thread, system threads off). */

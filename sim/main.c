@@ -102,6 +102,8 @@ static void usage(void)
 "                       the next N page-file pages (0..63)      [0]\n"
 "  --defrag             move page-file slots in the background to keep free\n"
 "                       slots in whole rows\n"
+"  --trim-hints         a fault continuing a sequential run hands the page 16\n"
+"                       behind it to the trimmer, trimmed first     [off]\n"
 "\n"
 "output\n"
 "  --record FILE        write the reference string the run generated, in the\n"
@@ -230,7 +232,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	enum { O_PHYS = 256, O_VIRT, O_PGF, O_PGFPATH, O_THREADS, O_SECONDS, O_ACCESSES,
 		O_SEED, O_WR, O_JSON, O_QUIET, O_HELP, O_WORKLOAD, O_MAXRUN, O_TBATCH, O_WBATCH,
 		O_ZIPFS, O_SCAN, O_PHLEN, O_PHSIZE, O_TRACE, O_POLICY, O_RECORD, O_COMPARE,
-		O_RO, O_PREFETCH, O_DEFRAG };
+		O_RO, O_PREFETCH, O_DEFRAG, O_HINTS };
 	static const struct option longopts[] = {
 		{ "physical", required_argument, NULL, O_PHYS },
 		{ "virtual", required_argument, NULL, O_VIRT },
@@ -256,6 +258,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		{ "readonly-fraction", required_argument, NULL, O_RO },
 		{ "prefetch", required_argument, NULL, O_PREFETCH },
 		{ "defrag", no_argument, NULL, O_DEFRAG },
+		{ "trim-hints", no_argument, NULL, O_HINTS },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "quiet", no_argument, NULL, O_QUIET },
 		{ "help", no_argument, NULL, O_HELP },
@@ -297,6 +300,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 		case O_RO: o->o_vm.vc_readonly_fraction = opt_double("readonly-fraction", optarg, 0.0, 1.0); break;
 		case O_PREFETCH: o->o_vm.vc_prefetch = (int)opt_int("prefetch", optarg, 0, 63); break;
 		case O_DEFRAG: o->o_vm.vc_defrag = 1; break;
+		case O_HINTS: o->o_vm.vc_trim_hints = 1; break;
 		case O_SEED: o->o_wl.wc_seed = (uint64_t)opt_int("seed", optarg, 0, INT64_MAX); break;
 		case O_WR: o->o_wl.wc_write_ratio = opt_double("write-ratio", optarg, 0.0, 1.0); break;
 		case O_MAXRUN: o->o_wl.wc_max_run = (int)opt_int("max-run", optarg, 1, 1 << 20); break;
@@ -466,10 +470,12 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 	    s->vs_faults_hard, s->vs_faults_collided);
 	printf("trimmer:     %" PRIu64 " pages trimmed by %s in %" PRIu64 " batches: %" PRIu64
 	    " clean, %" PRIu64 " copied back (written, or no page-file copy); %" PRIu64 " clean with a page-file copy went straight to "
-	    "standby (page-file writes saved); %" PRIu64 " trim calls (%.3f per page)\n",
+	    "standby (page-file writes saved); %" PRIu64 " trim calls (%.3f per page); %" PRIu64
+	    " picked by trim hints\n",
 	    s->vs_trimmed, trim_policy_names[o->o_vm.vc_trim_policy], s->vs_trim_batches,
 	    s->vs_trimmed - s->vs_trimmed_dirty, s->vs_trimmed_dirty, s->vs_trimmed_clean,
-	    s->vs_trim_calls, s->vs_trimmed ? (double)s->vs_trim_calls / (double)s->vs_trimmed : 0.0);
+	    s->vs_trim_calls, s->vs_trimmed ? (double)s->vs_trim_calls / (double)s->vs_trimmed : 0.0,
+	    s->vs_trimmed_by_hint);
 	printf("writer:      %" PRIu64 " pages written in %" PRIu64 " batches, %" PRIu64
 	    " contiguous slot runs (%.2f pages per run, %.3f write calls per page)\n",
 	    s->vs_written, s->vs_write_batches, s->vs_write_runs,
@@ -519,9 +525,11 @@ static void print_json(const struct opts *o, const struct vm_stats *s, const str
 	    ",\"threads\":%d,\"workload\":\"%s\",\"write_ratio\":%g,\"seed\":%" PRIu64,
 	    o->o_vm.vc_physical, o->o_vm.vc_virtual, o->o_vm.vc_pagefile, o->o_wl.wc_threads,
 	    o->o_workload, o->o_wl.wc_write_ratio, o->o_wl.wc_seed);
-	printf(",\"trim_policy\":\"%s\",\"readonly_fraction\":%g,\"prefetch\":%d,\"defrag\":%s",
+	printf(",\"trim_policy\":\"%s\",\"readonly_fraction\":%g,\"prefetch\":%d,\"defrag\":%s"
+	    ",\"trim_hints\":%s",
 	    trim_policy_names[o->o_vm.vc_trim_policy], o->o_vm.vc_readonly_fraction,
-	    o->o_vm.vc_prefetch, o->o_vm.vc_defrag ? "true" : "false");
+	    o->o_vm.vc_prefetch, o->o_vm.vc_defrag ? "true" : "false",
+	    o->o_vm.vc_trim_hints ? "true" : "false");
 	if (o->o_wl.wc_accesses)
 		printf(",\"accesses\":%" PRIu64, o->o_wl.wc_accesses);
 	else
@@ -534,11 +542,11 @@ static void print_json(const struct opts *o, const struct vm_stats *s, const str
 	    s->vs_faults_soft_standby, s->vs_faults_soft_modified, s->vs_faults_hard,
 	    s->vs_faults_collided);
 	printf("\"pages_trimmed\":%" PRIu64 ",\"pages_trimmed_clean\":%" PRIu64 ",\"trim_batches\":%"
-	    PRIu64 ",\"trim_calls\":%" PRIu64 ",\"pages_written\":%" PRIu64 ",\"write_batches\":%" PRIu64
+	    PRIu64 ",\"trim_calls\":%" PRIu64 ",\"trimmed_by_hint\":%" PRIu64 ",\"pages_written\":%" PRIu64 ",\"write_batches\":%" PRIu64
 	    ",\"pages_zeroed\":%" PRIu64 ",\"pages_zeroed_inline\":%" PRIu64 ",\"pages_repurposed\":%"
 	    PRIu64 ",\"waits_for_pages\":%" PRIu64 ",\"bounces\":%" PRIu64 ",",
-	    s->vs_trimmed, s->vs_trimmed_clean, s->vs_trim_batches, s->vs_trim_calls, s->vs_written,
-	    s->vs_write_batches, s->vs_zeroed, s->vs_zeroed_inline, s->vs_repurposed,
+	    s->vs_trimmed, s->vs_trimmed_clean, s->vs_trim_batches, s->vs_trim_calls,
+	    s->vs_trimmed_by_hint, s->vs_written, s->vs_write_batches, s->vs_zeroed, s->vs_zeroed_inline, s->vs_repurposed,
 	    s->vs_waits_avail, s->vs_bounces);
 	printf("\"pages_trimmed_dirty\":%" PRIu64 ",\"pagefile_writes_saved\":%" PRIu64
 	    ",\"write_runs\":%" PRIu64 ",\"readonly_pages\":%" PRIu64 ",\"readonly_reads\":%" PRIu64

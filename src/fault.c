@@ -349,10 +349,34 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 	return STEP_DONE;
 }
 
+/*
+ * Seed 001's trim hint: a fault that mapped vpn and continues a sequential
+ * run (the page before it valid and touched, as fault_prefetch_wanted has
+ * it) hands the trimmer vpn - VM_HINT_DIST, a page the run has left
+ * behind.  Lock-free and lossy: a lapped slot is overwritten; the trimmer
+ * checks each hint under its region lock.  Called with no lock held.
+ */
+static void fault_trim_hint(struct vm *vm, uint64_t vpn)
+{
+	pte_t prev;
+	uint64_t i;
+
+	lk_assert_none_held();
+	if (!vm->vm_cfg.vc_trim_hints || vpn < VM_HINT_DIST)
+		return;
+	prev = pte_read(vm, vpn - 1);
+	if (pte_format(prev) != PTE_FMT_VALID || !(prev & PTE_ACCESSED))
+		return;
+	i = atomic_fetch_add_explicit(&vm->vm_hint_head, 1, memory_order_relaxed);
+	atomic_store_explicit(&vm->vm_hints[i & (VM_HINT_RING - 1)], vpn - VM_HINT_DIST + 1,
+	    memory_order_relaxed);
+}
+
 static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fault_wait *w)
 {
 	lk_t *rl = vm_pte_lock(vm, vpn);
 	enum step s = STEP_RETRY;
+	bool mapped = false;
 	pte_t pte;
 
 	lk_acquire(rl);
@@ -363,16 +387,20 @@ static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fa
 		break;
 	case PTE_FMT_TRANS:
 		s = fault_soft(vm, vpn, pte);
+		mapped = s == STEP_DONE;
 		break;
 	case PTE_FMT_DZ:
 	case PTE_FMT_PGF:
 		s = fault_new_frame(vm, vpn, pte, w);
+		mapped = s == STEP_DONE;
 		break;
 	case PTE_FMT_INPAGE:
 		s = fault_wait_on(&vm->vm_ev_inpage, w);
 		break;
 	}
 	lk_release(rl);
+	if (mapped)
+		fault_trim_hint(vm, vpn);	/* before the kick: the woken trimmer sees it */
 	pfn_alloc_kick(vm);
 	return s;
 }
@@ -398,7 +426,7 @@ static void fault_wait(struct vm *vm, struct fault_wait *w)
 
 enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 {
-	struct fault_wait w;
+	struct fault_wait w = { 0 };
 	enum fault_result r = FAULT_DONE;
 	uint64_t t0 = vm_now_ns();
 	bool done = false;

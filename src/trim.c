@@ -122,14 +122,14 @@ static bool trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
 
 /*
  * Aging: sweep the clock hand until the batch is full, at most one
- * revolution.  A batch never wraps past the end of the region, so its vpns
- * ascend.  Returns how many valid pages the sweep saw.
+ * revolution, appending to what the batch holds.  The sweep never wraps
+ * past the end of the region, so its vpns ascend.  Returns how many valid
+ * pages the sweep saw.
  */
 static uint64_t trim_collect_clock(struct vm *vm, struct trim_batch *b)
 {
 	uint64_t scanned = 0, valid = 0;
 
-	b->tb_n = 0;
 	while (b->tb_n < vm->vm_trim_batch && scanned < vm->vm_npages) {
 		uint64_t vpn = vm->vm_trim_hand;
 		uint64_t end = ((vpn >> PTE_REGION_SHIFT) + 1) << PTE_REGION_SHIFT;
@@ -226,14 +226,14 @@ int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid)
 	return n;
 }
 
-/* FIFO and random: select, then mark under each region lock. */
+/* FIFO and random: select, then mark under each region lock, appending
+ * to what the batch holds. */
 static uint64_t trim_collect_scan(struct vm *vm, struct trim_batch *b)
 {
 	uint64_t pick[VM_TRIM_BATCH_MAX], valid;
-	int n = trim_select(vm, pick, vm->vm_trim_batch, &valid);
+	int n = trim_select(vm, pick, vm->vm_trim_batch - b->tb_n, &valid);
 	lk_t *held = NULL;
 
-	b->tb_n = 0;
 	for (int i = 0; i < n; i++) {
 		lk_t *rl = vm_pte_lock(vm, pick[i]);
 		pte_t p;
@@ -252,11 +252,89 @@ static uint64_t trim_collect_scan(struct vm *vm, struct trim_batch *b)
 	return valid;
 }
 
+/*
+ * Trim hints (vc_trim_hints): mark the pages faulters' sequential runs left
+ * behind, whatever their accessed bits, until the batch is full or the ring
+ * is drained.  A hint that is no longer a valid page, or is already in the
+ * batch (TRIMMING), is dropped.  Hints come in any order: the caller sorts.
+ */
+static void trim_collect_hints(struct vm *vm, struct trim_batch *b)
+{
+	uint64_t head = atomic_load_explicit(&vm->vm_hint_head, memory_order_acquire);
+	lk_t *held = NULL;
+	int n0 = b->tb_n;
+
+	if (head - vm->vm_hint_tail > VM_HINT_RING)
+		vm->vm_hint_tail = head - VM_HINT_RING;	/* lapped: those are gone */
+	for (; vm->vm_hint_tail != head && b->tb_n < vm->vm_trim_batch; vm->vm_hint_tail++) {
+		uint64_t h = atomic_exchange_explicit(
+		    &vm->vm_hints[vm->vm_hint_tail & (VM_HINT_RING - 1)], 0, memory_order_relaxed);
+		uint64_t vpn = h - 1;
+		lk_t *rl;
+		pte_t p;
+
+		if (h == 0 || vpn >= vm->vm_npages)
+			continue;	/* not stored yet, or consumed: lossy */
+		rl = vm_pte_lock(vm, vpn);
+		if (rl != held) {
+			if (held != NULL)
+				lk_release(held);
+			lk_acquire(rl);
+			held = rl;
+		}
+		p = pte_read(vm, vpn);
+		if (pte_format(p) == PTE_FMT_VALID && !(p & PTE_TRIMMING))
+			trim_mark(vm, vpn, p, b);
+	}
+	if (held != NULL)
+		lk_release(held);
+	vm_count(vm->st_trimmed_by_hint, (uint64_t)(b->tb_n - n0));
+}
+
+/* Sort the batch by vpn, its per-page fields with it; it must ascend with
+ * no duplicates (map_zap, the window). */
+static void trim_batch_sort(struct trim_batch *b)
+{
+	for (int i = 1; i < b->tb_n; i++) {
+		uint64_t v = b->tb_vpn[i];
+		uint32_t f = b->tb_frame[i];
+		bool ns = b->tb_noslot[i];
+		int j = i;
+		for (; j > 0 && b->tb_vpn[j - 1] > v; j--) {
+			b->tb_vpn[j] = b->tb_vpn[j - 1];
+			b->tb_frame[j] = b->tb_frame[j - 1];
+			b->tb_noslot[j] = b->tb_noslot[j - 1];
+		}
+		b->tb_vpn[j] = v;
+		b->tb_frame[j] = f;
+		b->tb_noslot[j] = ns;
+	}
+#if VM_DEBUG >= 1
+	for (int i = 1; i < b->tb_n; i++)
+		VM_ASSERT(b->tb_vpn[i - 1] < b->tb_vpn[i]);
+#endif
+}
+
 static uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
 {
-	if (vm->vm_trim_everything || vm->vm_cfg.vc_trim_policy == VM_TRIM_AGING)
+	uint64_t valid;
+	int nhint;
+
+	b->tb_n = 0;
+	if (vm->vm_trim_everything)
 		return trim_collect_clock(vm, b);
-	return trim_collect_scan(vm, b);
+	if (vm->vm_cfg.vc_trim_hints)
+		trim_collect_hints(vm, b);
+	nhint = b->tb_n;
+	if (nhint == vm->vm_trim_batch)
+		valid = 0;	/* the hints filled the batch */
+	else if (vm->vm_cfg.vc_trim_policy == VM_TRIM_AGING)
+		valid = trim_collect_clock(vm, b);
+	else
+		valid = trim_collect_scan(vm, b);
+	if (nhint > 0)
+		trim_batch_sort(b);
+	return valid + (uint64_t)nhint;
 }
 
 /* The first (dir > 0) or last (dir < 0) page of [lo, hi) that is valid

@@ -513,6 +513,7 @@ void vm_get_stats(struct vm *vm, struct vm_stats *st)
 	st->vs_write_runs = vm_read(vm->st_write_runs);
 	st->vs_defrag_moves = vm_read(vm->st_defrag_moves);
 	st->vs_window_thaws = vm_read(vm->st_window_thaws);
+	st->vs_trimmed_by_hint = vm_read(vm->st_trimmed_by_hint);
 	st->vs_pgf_free_rows = pgf_free_rows(&vm->vm_pgf);
 }
 

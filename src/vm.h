@@ -48,6 +48,8 @@ struct vm_config {
 	void *vc_image_arg;
 	int vc_prefetch;		/* a hard fault continuing a run reads up to N more */
 	int vc_defrag;			/* run the page-file defragmenter */
+	int vc_trim_hints;		/* faulters hand the pages a sequential run left
+					 * behind to the trimmer (seed 001) */
 };
 
 #define VM_CONFIG_DEFAULT ((struct vm_config){ \
@@ -89,6 +91,7 @@ struct vm_stats {
 	uint64_t vs_window_thaws;	/* writes inside a trim window that un-protected
 					 * their own page instead of waiting for the thaw */
 	uint64_t vs_pgf_free_rows;	/* whole free 64-slot rows now */
+	uint64_t vs_trimmed_by_hint;	/* trimmed pages a faulter's trim hint picked */
 };
 
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);

@@ -24,6 +24,8 @@
 #define PTE_REGION_SHIFT 6		/* 64 PTEs (256 KiB of region) per lock */
 #define VM_TRIM_BATCH_MAX 256
 #define VM_WRITE_BATCH_MAX 64
+#define VM_HINT_RING 1024		/* trim-hint slots (a power of two) */
+#define VM_HINT_DIST 16			/* a run's fault at vpn hints vpn - this */
 
 struct vm {
 	/* geometry (c) */
@@ -78,6 +80,13 @@ struct vm {
 	bool vm_trim_everything;	/* vm_empty_working_set() is trimming */
 	_Atomic uint64_t vm_mapseq;	/* next pf_mapseq (FIFO policy) (a) */
 
+	/* trim hints (vc_trim_hints): a lossy multi-producer ring of vpn + 1
+	 * (0: empty); faulters fetch_add the head and store, the trimmer
+	 * exchanges slots with 0 from its tail; a lapped slot is overwritten */
+	_Atomic uint64_t vm_hint_head;	/* (a) */
+	uint64_t vm_hint_tail;		/* (trimmer) */
+	_Atomic uint64_t vm_hints[VM_HINT_RING];	/* (a) */
+
 	/* system threads */
 	pthread_t vm_trimmer, vm_writer, vm_zeroer, vm_defragger;
 	bool vm_threads_started;	/* (c) between start and stop */
@@ -95,7 +104,7 @@ struct vm {
 	vm_counter_t st_written, st_write_batches, st_zeroed;
 	vm_counter_t st_trimmer_ns, st_writer_ns, st_zero_ns;
 	vm_counter_t st_trimmed_dirty, st_av, st_prefetched, st_prefetch_used, st_prefetch_wasted;
-	vm_counter_t st_write_runs, st_defrag_moves, st_window_thaws;
+	vm_counter_t st_write_runs, st_defrag_moves, st_window_thaws, st_trimmed_by_hint;
 };
 
 static inline char *vm_va(struct vm *vm, uint64_t vpn)

@@ -106,6 +106,12 @@ if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=
 assert p["pages"] > 0 and p["used"] + p["wasted"] <= p["pages"] and j["config"]["defrag"] is True
 assert "defrag_moves" in j and "write_runs" in j and j["verify_failures"] == 0' "$out"
 then ok; else bad "--prefetch/--defrag run: exit $rc"; fi
+# Trim hints: sequential runs hand pages to the trimmer; all verified.
+out=$("$V" $small --workload runs --max-run 512 --trim-hints --json); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1])
+assert j["config"]["trim_hints"] is True and j["trimmed_by_hint"] > 0
+assert j["trimmed_by_hint"] <= j["pages_trimmed"] and j["verify_failures"] == 0' "$out"
+then ok; else bad "--trim-hints run: exit $rc"; fi
 if "$V" --help | grep -q -- "--trim-policy P" && "$V" --help | grep -q "thread t replaying references t, t+N"; then ok; else bad "--help: realism options"; fi
 
 if [ -x "$B/tests/tools/nouffd" ]; then

@@ -57,6 +57,8 @@ run "stress/uniform-fifo"  "$S" uniform-fifo 3 64 512 512 3 $((15000 * scale)) 0
 run "stress/readonly"      "$S" readonly 4 128 2048 2048 4 $((30000 * scale)) 0.3 16 ro=0.25
 run "stress/prefetch"      "$S" prefetch 2 128 2048 2048 4 $((30000 * scale)) 0.3 64 workload=scan prefetch=8
 run "stress/defrag"        "$S" defrag 2 128 2048 4096 4 $((30000 * scale)) 0.5 16 workload=zipf defrag=1
+run "stress/trim-hints"    "$S" trim-hints 2 128 2048 2048 4 $((30000 * scale)) 0.5 512 hints=1
+run "stress/hints-fifo"    "$S" hints-fifo 3 128 2048 2048 3 $((20000 * scale)) 0.5 64 hints=1 policy=fifo ro=0.1 prefetch=4
 run "stress/realism-all"   "$S" realism-all 4 64 1024 1024 4 $((20000 * scale)) 0.4 32 ro=0.2 prefetch=4 defrag=1 policy=fifo
 run "fault" "$B/tests/fault/fault"
 if [ "$VARIANT" != tsan ]; then

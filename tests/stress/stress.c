@@ -10,7 +10,8 @@
  *   where each phase's verification and validation is one check.  KEYs:
  *   workload=runs|uniform|zipf|scan|phases, policy=aging|fifo|random,
  *   ro=FRACTION (read-only part; one more check: writes there were refused),
- *   prefetch=N (one more check: pages were read ahead), defrag=1.
+ *   prefetch=N (one more check: pages were read ahead), defrag=1,
+ *   hints=1 (trim hints; one more check: hinted pages were trimmed).
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -47,6 +48,8 @@ static bool opt(const char *a, struct vm_config *cfg, struct wl_config *wc)
 		cfg->vc_prefetch = atoi(a + 9);
 	} else if (strncmp(a, "defrag=", 7) == 0) {
 		cfg->vc_defrag = atoi(a + 7);
+	} else if (strncmp(a, "hints=", 6) == 0) {
+		cfg->vc_trim_hints = atoi(a + 6);
 	} else {
 		return false;
 	}
@@ -144,6 +147,15 @@ int main(int argc, char **argv)
 				    argv[1], (unsigned long long)s.vs_prefetched,
 				    (unsigned long long)s.vs_prefetch_used,
 				    (unsigned long long)s.vs_prefetch_wasted);
+		}
+		if (cfg.vc_trim_hints) {
+			bool ok = s.vs_trimmed_by_hint > 0 && s.vs_trimmed_by_hint <= s.vs_trimmed;
+			pass += ok;
+			fail += !ok;
+			if (!ok)
+				fprintf(stderr, "%s: trim hints: %llu of %llu trimmed by hint\n", argv[1],
+				    (unsigned long long)s.vs_trimmed_by_hint,
+				    (unsigned long long)s.vs_trimmed);
 		}
 		fprintf(stderr, "%s: prefetched %llu (used %llu, wasted %llu) violations %llu "
 		    "defrag moves %llu write runs %llu\n", argv[1],

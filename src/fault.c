@@ -48,6 +48,7 @@ void pfn_repurpose_locked(struct vm *vm, struct pfn *pf)
 	lk_assert_held(&pf->pf_lock);
 	VM_ASSERT(pf->pf_state == PFN_STATE_STANDBY && !pf->pf_onlist);
 	VM_ASSERT(pf->pf_vpn != PFN_VPN_NONE && pf->pf_slot != PGF_SLOT_NONE);
+	VM_ASSERT(pfn_lockcnt(pf) == 0);
 	pte_repurpose(vm, pf->pf_vpn, vm_pfn_index(vm, pf), pf->pf_slot);
 	pf->pf_vpn = PFN_VPN_NONE;
 	pf->pf_slot = PGF_SLOT_NONE;

@@ -6,6 +6,7 @@
  *       exclusive; or shared plus the PFN locks of the page and both its
  *       neighbours (a middle unlink, see vm_lock.h)
  *   (T) the PTE region lock of the page's owner
+ *   Two keys, e.g. (T,P): both to write, either one to read.
  *
  * Page states (pf_state) and their lists (Windows Internals, ch. 5):
  *
@@ -57,6 +58,10 @@ struct pfn {
 	uint8_t pf_state;	/* enum pfn_state (P) */
 	uint8_t pf_flags;	/* PFN_F_* (P) */
 	uint8_t pf_onlist;	/* linked on the list pf_state names (P,L) */
+	/* vm_lock_pages() references (MmProbeAndLockPages' reference count):
+	 * nonzero only while ACTIVE, and then never trimmed.  (T,P); the
+	 * trimmer's freeze also reads it with neither, see vm_lock.h. */
+	_Atomic uint32_t pf_lockcnt;
 	/* when it last became ACTIVE, from vm_mapseq (FIFO trim policy); 0 while
 	 * not active.  Written under (P); the FIFO trimmer reads it without. */
 	_Atomic uint64_t pf_mapseq;
@@ -69,6 +74,11 @@ struct plist {
 	_Atomic uint64_t pl_count;	/* written under (L); read without */
 	uint8_t pl_state;		/* the pfn_state it holds (c) */
 } __attribute__((aligned(64)));
+
+static inline uint32_t pfn_lockcnt(const struct pfn *pf)
+{
+	return atomic_load_explicit(&pf->pf_lockcnt, memory_order_seq_cst);
+}
 
 /* "pfn.c" */
 void pfn_set_state(struct vm *vm, struct pfn *pf, enum pfn_state from, enum pfn_state to);

@@ -13,12 +13,13 @@
  *
  * fifo and random scan every PTE for each batch and keep the batch's best
  * keys in a heap (trim_select): O(pages log batch), not O(1), but exact.
- * The batch is trimmed in three steps:
+ * Locked pages (pglock.c) are never candidates.  The batch is trimmed in
+ * three steps:
  *
  *  1. collect: under each region lock, mark the candidates' PTEs TRIMMING.
  *     They stay mapped; a thread that faults on one waits for the batch.
- *  2. capture, with no lock held: write-protect the batch's window (one
- *     shootdown), compare each frozen page that has a page-file copy with
+ *  2. capture, with no lock held: write-protect the batch's window but its
+ *     locked pages (one shootdown when none is locked), compare each frozen page that has a page-file copy with
  *     its frame (a page equal to the frame it was mapped from was not
  *     written) and copy the written ones, and those with no page-file copy,
  *     back; zap the batch with one process_madvise (one shootdown);
@@ -90,6 +91,17 @@ static bool trim_aging_pick(struct vm *vm, uint64_t vpn, pte_t p)
 	return true;
 }
 
+/*
+ * Is the valid page p locked (vm_lock_pages)?  Exact under its region lock
+ * or its frame's PFN lock; a hint without either.  Reads no PFN entry
+ * while nothing is locked.
+ */
+static bool trim_locked(struct vm *vm, pte_t p)
+{
+	return atomic_load_explicit(&vm->vm_nlocked, memory_order_relaxed) != 0 &&
+	    pfn_lockcnt(&vm->vm_pfns[pte_payload(p)]) != 0;
+}
+
 /* Add the valid page p at vpn to the batch: mark it TRIMMING under its
  * frame's PFN lock.  Caller holds the region lock. */
 static void trim_mark(struct vm *vm, uint64_t vpn, pte_t p, struct trim_batch *b)
@@ -98,8 +110,10 @@ static void trim_mark(struct vm *vm, uint64_t vpn, pte_t p, struct trim_batch *b
 
 	lk_assert_held(vm_pte_lock(vm, vpn));
 	lk_acquire(&pf->pf_lock);
-	/* A page re-faulted while the writer still copies its frame waits. */
-	if (!(pf->pf_flags & PFN_F_WRITING) && pte_cas(vm, vpn, p, p | PTE_TRIMMING)) {
+	/* A page re-faulted while the writer still copies its frame waits;
+	 * a locked page stays. */
+	if (!(pf->pf_flags & PFN_F_WRITING) && pfn_lockcnt(pf) == 0 &&
+	    pte_cas(vm, vpn, p, p | PTE_TRIMMING)) {
 		b->tb_vpn[b->tb_n] = vpn;
 		b->tb_noslot[b->tb_n] = pf->pf_slot == PGF_SLOT_NONE;
 		b->tb_frame[b->tb_n++] = (uint32_t)pte_payload(p);
@@ -108,12 +122,14 @@ static void trim_mark(struct vm *vm, uint64_t vpn, pte_t p, struct trim_batch *b
 }
 
 /* Consider one PTE for aging; add it to the batch if it is to be trimmed.
- * Returns whether the PTE was valid.  Caller holds its region lock. */
+ * Returns whether the PTE was valid and could be trimmed (not locked), so
+ * the trimmer sleeps when only locked pages are mapped.  Caller holds its
+ * region lock. */
 static bool trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
 {
 	pte_t p = pte_read(vm, vpn);
 
-	if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING))
+	if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING) || trim_locked(vm, p))
 		return false;
 	if (trim_aging_pick(vm, vpn, p))
 		trim_mark(vm, vpn, p, b);
@@ -197,9 +213,10 @@ void trim_vpns_sort(uint64_t *v, int n)
 /*
  * FIFO and random: choose up to k valid pages, those mapped longest ago
  * (smallest pf_mapseq) or a uniformly random set (smallest random keys),
- * into out, ascending.  Reads PTEs and pf_mapseq without locks: only the
- * trimmer makes a valid page invalid, so the choice stays valid until
- * trim_collect_scan() marks it.  *nvalid gets the valid pages seen.
+ * into out, ascending.  Reads PTEs, pf_mapseq and pf_lockcnt without
+ * locks: only the trimmer makes a valid page invalid, so the choice stays
+ * valid until trim_collect_scan() marks it (and rechecks the lock).
+ * *nvalid gets the valid pages seen that are not locked.
  */
 int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid)
 {
@@ -213,7 +230,7 @@ int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid)
 		pte_t p = pte_read(vm, vpn);
 		uint64_t key;
 
-		if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING))
+		if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING) || trim_locked(vm, p))
 			continue;
 		(*nvalid)++;
 		key = fifo ? atomic_load_explicit(&vm->vm_pfns[pte_payload(p)].pf_mapseq,
@@ -337,60 +354,13 @@ static uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
 	return valid + (uint64_t)nhint;
 }
 
-/* The first (dir > 0) or last (dir < 0) page of [lo, hi) that is valid
- * and not in the batch, or hi if none.  Takes each region lock in turn. */
-static uint64_t trim_thaw_edge(struct vm *vm, uint64_t lo, uint64_t hi, int dir)
-{
-	uint64_t vpn = dir > 0 ? lo : hi - 1;
-
-	while (vpn >= lo && vpn < hi) {
-		lk_t *rl = vm_pte_lock(vm, vpn);
-		lk_acquire(rl);
-		do {
-			pte_t p = pte_read(vm, vpn);
-			if (pte_format(p) == PTE_FMT_VALID && !(p & PTE_TRIMMING)) {
-				lk_release(rl);
-				return vpn;
-			}
-			vpn += (uint64_t)(int64_t)dir;
-		} while (vpn >= lo && vpn < hi && vm_pte_lock(vm, vpn) == rl);
-		lk_release(rl);
-	}
-	return hi;
-}
-
-/*
- * After the zap: narrow the frozen window [*lo, *hi) to the part that needs
- * a thaw.  The batch's pages are zapped, so only a valid page that is not
- * in the batch can still be write-protected: one mapped before the freeze
- * (a page mapped after it is writable, and thawing it too is harmless).
- * Returns false if there is none, and the thaw (a shootdown and a walk of
- * the window) is skipped.  Only the trimmer makes a valid PTE invalid, so a
- * page valid at the freeze is still valid here, and the region lock orders
- * this read after the PTE write of a fault that filled its page before the
- * freeze.
- */
-static bool trim_thaw_range(struct vm *vm, uint64_t *lo, uint64_t *hi)
-{
-	uint64_t first = trim_thaw_edge(vm, *lo, *hi, 1);
-
-	if (first == *hi)
-		return false;
-	*hi = trim_thaw_edge(vm, first, *hi, -1) + 1;
-	*lo = first;
-	return true;
-}
-
 /* Step 2: freeze, capture the contents into the frames, zap, thaw. */
 static void trim_capture(struct vm *vm, struct trim_batch *b)
 {
 	uint64_t lo = b->tb_vpn[0], hi = b->tb_vpn[b->tb_n - 1] + 1;
 	uint64_t wlo = lo > vm->vm_ro_end ? lo : vm->vm_ro_end;
 
-	atomic_store(&vm->vm_win_lo, lo);
-	atomic_store(&vm->vm_win_hi, hi);
-	if (wlo < hi)
-		map_freeze(vm, wlo, hi);
+	trim_window_open(vm, lo, hi, wlo);
 	hw_copy_begin();
 	for (int i = 0; i < b->tb_n; i++) {
 		char *va = vm_va(vm, b->tb_vpn[i]);
@@ -407,11 +377,7 @@ static void trim_capture(struct vm *vm, struct trim_batch *b)
 	}
 	hw_copy_end();
 	map_zap(vm, b->tb_vpn, b->tb_n);
-	if (wlo < hi && trim_thaw_range(vm, &wlo, &hi))
-		map_thaw(vm, wlo, hi);
-	atomic_store(&vm->vm_win_lo, 0);
-	atomic_store(&vm->vm_win_hi, 0);
-	ev_signal(&vm->vm_ev_window);
+	trim_window_close(vm, wlo, hi);
 }
 
 /* A prefetched page leaves the working set: was it used?  Caller holds
@@ -439,6 +405,7 @@ static bool trim_finish(struct vm *vm, uint64_t vpn, uint32_t frame, bool dirty)
 	lk_acquire(rl);
 	lk_acquire(&pf->pf_lock);
 	VM_ASSERT(pf->pf_state == PFN_STATE_ACTIVE && pf->pf_vpn == vpn);
+	VM_ASSERT(pfn_lockcnt(pf) == 0);
 	trim_prefetch_account(vm, vpn);
 	atomic_store_explicit(&pf->pf_mapseq, 0, memory_order_relaxed);
 	if (dirty || pf->pf_slot == PGF_SLOT_NONE) {
@@ -511,8 +478,9 @@ void *trim_thread(void *arg)
 }
 
 /*
- * Trim every mapped page now, on the caller's thread (EmptyWorkingSet).
- * The system threads must be paused: the caller is the trimmer.
+ * Trim every mapped page but the locked ones now, on the caller's thread
+ * (EmptyWorkingSet).  The system threads must be paused: the caller is the
+ * trimmer.
  */
 uint64_t vm_empty_working_set(struct vm *vm)
 {

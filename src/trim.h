@@ -1,6 +1,7 @@
 /*
  * trim.h - the trimmer's batch selection for the fifo and random policies,
- * exposed for the unit tests (tests/unit/test_trim.c).
+ * and its trim window, exposed for the unit tests (tests/unit/test_trim.c,
+ * tests/unit/test_pglock.c).
  */
 #pragma once
 #include <stdint.h>
@@ -17,3 +18,8 @@ struct trim_pick {
 void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vpn);
 void trim_vpns_sort(uint64_t *v, int n);
 int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid);
+
+/* The trim window: publish and freeze (all but the locked pages), close. */
+void trim_freeze(struct vm *vm, uint64_t lo, uint64_t hi);
+void trim_window_open(struct vm *vm, uint64_t lo, uint64_t hi, uint64_t wlo);
+void trim_window_close(struct vm *vm, uint64_t wlo, uint64_t hi);

@@ -6,7 +6,9 @@
  *  frames  an active frame's owner PTE is valid and names it; a standby or
  *          modified frame's owner PTE is transition and names it; standby
  *          frames have a slot; free and zeroed frames have no owner and no
- *          slot; zeroed frames are all zero (expensive);
+ *          slot; zeroed frames are all zero (expensive); only active
+ *          frames are locked, and the locked frames number vm_nlocked, at
+ *          most vm_lock_limit;
  *  PTEs    every valid or transition PTE names a frame that names it back;
  *          no PTE is mid-trim or in-page;
  *  slots   every slot in use is referenced exactly once (a page-file PTE, a
@@ -99,6 +101,8 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 		vbad(v, "pfn %u: %s but on no list", f, pfn_state_name(s));
 	if (s == PFN_STATE_ACTIVE && pf->pf_onlist)
 		vbad(v, "pfn %u: active but on a list", f);
+	if (s != PFN_STATE_ACTIVE && pfn_lockcnt(pf) != 0)
+		vbad(v, "pfn %u: %s but locked %u times", f, pfn_state_name(s), pfn_lockcnt(pf));
 	if (pf->pf_slot != PGF_SLOT_NONE) {
 		if (pf->pf_slot >= vm->vm_pgf.pg_nslots)
 			vbad(v, "pfn %u: slot %llu out of range", f, (unsigned long long)pf->pf_slot);
@@ -208,7 +212,7 @@ static void validate_slots(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 long vm_validate_locked(struct vm *vm, FILE *f, int expensive)
 {
 	struct vcheck v = { f, 0 };
-	uint64_t onlist = 0, offlist = 0;
+	uint64_t onlist = 0, offlist = 0, locked = 0;
 	uint8_t *slotref = calloc(vm->vm_pgf.pg_nslots ? vm->vm_pgf.pg_nslots : 1, 1);
 
 	if (slotref == NULL) {
@@ -219,10 +223,15 @@ long vm_validate_locked(struct vm *vm, FILE *f, int expensive)
 	for (uint32_t i = 0; i < vm->vm_nframes; i++) {
 		validate_frame(vm, &v, i, expensive, slotref);
 		offlist += !vm->vm_pfns[i].pf_onlist;
+		locked += pfn_lockcnt(&vm->vm_pfns[i]) != 0;
 	}
 	if (onlist + offlist != vm->vm_nframes)
 		vbad(&v, "frames: %llu on lists + %llu active != %u", (unsigned long long)onlist,
 		    (unsigned long long)offlist, vm->vm_nframes);
+	if (locked != atomic_load(&vm->vm_nlocked) || locked > vm->vm_lock_limit)
+		vbad(&v, "locked frames: %llu, counted %llu, limit %llu", (unsigned long long)locked,
+		    (unsigned long long)atomic_load(&vm->vm_nlocked),
+		    (unsigned long long)vm->vm_lock_limit);
 	validate_ptes(vm, &v, slotref);
 	validate_slots(vm, &v, slotref);
 	free(slotref);

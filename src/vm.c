@@ -300,6 +300,9 @@ static void vm_thresholds(struct vm *vm, const struct vm_config *c)
 		vm->vm_trim_goal = (uint64_t)vm->vm_trim_batch;
 	vm->vm_trim_low = clamp64(vm->vm_trim_goal / 2, 1, n);
 	vm->vm_zero_goal = clamp64(n / 64, 1, 64);
+	/* Half the frames: the rest covers the trim goal (at most a quarter)
+	 * and leaves a quarter for faults (vm.h, vm_lock_limit). */
+	vm->vm_lock_limit = n / 2;
 	vm->vm_trim_age_max = 2;
 	vm->vm_trim_age = 1;
 	vm->vm_trim_rng = vm_seed_mix(c->vc_seed, 0x7117);
@@ -514,6 +517,8 @@ void vm_get_stats(struct vm *vm, struct vm_stats *st)
 	st->vs_defrag_moves = vm_read(vm->st_defrag_moves);
 	st->vs_window_thaws = vm_read(vm->st_window_thaws);
 	st->vs_trimmed_by_hint = vm_read(vm->st_trimmed_by_hint);
+	st->vs_nlocked = atomic_load(&vm->vm_nlocked);
+	st->vs_lock_window_waits = vm_read(vm->st_lock_window_waits);
 	st->vs_pgf_free_rows = pgf_free_rows(&vm->vm_pgf);
 }
 

@@ -12,18 +12,19 @@
  *	vm_destroy(vm);
  *
  * Faults on the region are resolved on the faulting thread, in vmsim's
- * SIGBUS handler.  Memory the kernel itself reads or writes (a buffer passed
- * to read(2), a futex word) must be touched from user space first: the
- * kernel gets EFAULT, not a fault vmsim can resolve.
+ * SIGBUS handler.  The kernel's own accesses to the region are not faults
+ * vmsim can resolve: see "Kernel access to the region" below.
  */
 #pragma once
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #define VM_OK 0
-#define VM_EINVAL (-22)		/* the configuration is impossible */
+#define VM_EINVAL (-22)		/* the configuration (or an address range) is impossible */
 #define VM_ENOSYS (-38)		/* the kernel lacks something vmsim needs */
 #define VM_ENOMEM (-12)		/* the host could not give vmsim its memory */
+#define VM_EBUSY (-16)		/* vm_lock_pages: the lock limit (vm_lock_limit) is reached */
 
 struct vm;
 
@@ -92,6 +93,9 @@ struct vm_stats {
 					 * their own page instead of waiting for the thaw */
 	uint64_t vs_pgf_free_rows;	/* whole free 64-slot rows now */
 	uint64_t vs_trimmed_by_hint;	/* trimmed pages a faulter's trim hint picked */
+	uint64_t vs_nlocked;		/* frames locked by vm_lock_pages now */
+	uint64_t vs_lock_window_waits;	/* vm_lock_pages calls that waited for a trim
+					 * window to close */
 };
 
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);
@@ -135,6 +139,69 @@ void vm_thread_stats_attach(struct vm_thread_stats *ts);
 uint64_t vm_empty_working_set(struct vm *vm);
 uint64_t vm_flush_modified(struct vm *vm);
 uint64_t vm_purge_standby(struct vm *vm);
+
+/*
+ * Kernel access to the region.  The kernel reads and writes user memory
+ * itself for system calls (read(2) into a buffer, write(2) from one),
+ * O_DIRECT I/O (it pins the pages and DMAs into them) and futexes
+ * (pthread mutexes and condition variables wait on a word in memory).
+ * It cannot fault a page in for vmsim: a page that is not mapped, or that
+ * the trimmer has write-protected for a moment to capture it, gets EFAULT
+ * (read(2) returns -1 or a short count; glibc aborts on a futex EFAULT).
+ *
+ * Locked pages are safe: lock the range first, as Windows drivers call
+ * MmProbeAndLockPages before I/O and programs call VirtualLock.
+ *
+ *  vm_lock_pages    faults every page of [addr, addr + len) in from user
+ *                   space, by reading it (never writing: a concurrent write
+ *                   is never lost), and locks it: until the matching unlock
+ *                   the page stays mapped and writable (if it is not
+ *                   read-only), whatever the trim pressure.  It is never
+ *                   trimmed, write-protected, repurposed or purged, by the
+ *                   trimmer or by vm_empty_working_set / vm_purge_standby.
+ *                   Locks nest: each frame counts them.  Returns 0;
+ *                   VM_EINVAL if the range is not inside the region;
+ *                   VM_EBUSY if it would lock more than vm_lock_limit()
+ *                   frames in all, leaving every lock as it was.  It may
+ *                   wait for trim batches in flight to finish.
+ *  vm_unlock_pages  undoes one vm_lock_pages of the same range.  Unlocking
+ *                   a page that is not locked is a bug: debug builds panic,
+ *                   release builds ignore it.
+ *  vm_lock_limit    the bound, in frames: half the frames.  The other half
+ *                   covers the trimmer's goal (an eighth of the frames, or
+ *                   one batch, at most a quarter) and leaves a quarter for
+ *                   faulting threads, so locked pages cannot starve the
+ *                   trimmer into a deadlock.  It is per instance.
+ *
+ * vm_destroy with pages still locked releases the locks with everything
+ * else; I/O still in flight into the region then is the caller's bug.
+ *
+ * vm_pread and vm_pwrite lock the part of buf inside the region, call
+ * pread(2) or pwrite(2), unlock, and return as the call does (-1 with
+ * errno set on failure).  Each locks at most a quarter of vm_lock_limit()
+ * pages at once: a longer buffer gets a short count, which these calls may
+ * always return.  A lock refused by the limit (other threads hold locks)
+ * returns -1 with errno ENOMEM.  Any other system call on region memory
+ * follows the same pattern: vm_lock_pages, the call, vm_unlock_pages; a
+ * pthread mutex or condition variable in the region stays locked for as
+ * long as it is in use (from before pthread_*_init to after *_destroy).
+ *
+ * What vmsim cannot see, and so cannot protect: a kernel access to an
+ * *unlocked* page.  A system call on it may get EFAULT at any moment.
+ * Worse, O_DIRECT into an unlocked buffer can lose data silently: the
+ * kernel pins the pages it found mapped, the trimmer captures and zaps
+ * them meanwhile (it cannot see the pin), and the DMA lands in pages the
+ * region no longer maps: the read returns the full count and the buffer
+ * holds the old bytes.  Lock every buffer the kernel touches.
+ */
+int vm_lock_pages(struct vm *vm, void *addr, size_t len);
+void vm_unlock_pages(struct vm *vm, void *addr, size_t len);
+uint64_t vm_lock_limit(struct vm *vm);
+ssize_t vm_pread(struct vm *vm, int fd, void *buf, size_t len, off_t off);
+ssize_t vm_pwrite(struct vm *vm, int fd, const void *buf, size_t len, off_t off);
+
+/* A sentence for a VM_E* code, e.g. "... at most half the frames ...". */
+const char *vm_strerror(int rc);
 
 /* Format a byte count as "64M", "1G", "12K" (exact units) into buf. */
 const char *vm_size_str(char *buf, size_t n, uint64_t bytes);

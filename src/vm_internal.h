@@ -71,6 +71,13 @@ struct vm {
 
 	/* the trim window: [lo, hi) is write-protected while nonempty (a) */
 	_Atomic uint64_t vm_win_lo, vm_win_hi;
+	/* bumped as a window opens and as it closes: odd while one is open (a) */
+	_Atomic uint64_t vm_win_gen;
+
+	/* locked pages (pglock.c): frames with pf_lockcnt > 0, changed under
+	 * the page's region lock and its PFN lock; read without (a) */
+	_Atomic uint64_t vm_nlocked;
+	uint64_t vm_lock_limit;		/* at most this many frames locked (c) */
 
 	/* trimmer state (trimmer) */
 	uint64_t vm_trim_hand;		/* clock hand, a vpn */
@@ -105,6 +112,7 @@ struct vm {
 	vm_counter_t st_trimmer_ns, st_writer_ns, st_zero_ns;
 	vm_counter_t st_trimmed_dirty, st_av, st_prefetched, st_prefetch_used, st_prefetch_wasted;
 	vm_counter_t st_write_runs, st_defrag_moves, st_window_thaws, st_trimmed_by_hint;
+	vm_counter_t st_lock_window_waits;
 };
 
 static inline char *vm_va(struct vm *vm, uint64_t vpn)

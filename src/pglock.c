@@ -1,0 +1,258 @@
+/*
+ * pglock.c - locked pages: vm_lock_pages / vm_unlock_pages, Windows'
+ * MmProbeAndLockPages / MmUnlockPages (and VirtualLock) for vmsim's region.
+ *
+ * The kernel cannot fault a region page in (see vm.h, "Kernel access to the
+ * region"), so a buffer the kernel will touch is locked first: every page
+ * is made resident and its frame gets a reference (pf_lockcnt) that keeps
+ * the trimmer away until the unlock.  Locking one page:
+ *
+ *   under its region lock, a valid PTE that is not TRIMMING: take the PFN
+ *   lock and count one more reference (a frame's first also counts in
+ *   vm_nlocked, against vm_lock_limit);
+ *   TRIMMING: wait for the batch (vm_ev_trimmed) and start over;
+ *   anything else: read one byte of the page from user space (a real
+ *   fault, resolved by the SIGBUS handler like any access: never a write,
+ *   so a concurrent write is never lost) and start over.
+ *
+ * A locked page is never a trim candidate, so it is never captured, zapped
+ * or repurposed.  It must not be write-protected either: a trim window's
+ * freeze leaves locked pages out (trim_freeze).  A lock taken while a
+ * window is open may come too late for that, so vm_lock_pages() ends by
+ * waiting for an open window over its range to close (vm_lock.h, "Locked
+ * pages", has the rule and why it is enough).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "vm_internal.h"
+
+/* One page's lock attempt, decided under its region lock. */
+enum pglock_step { PGLOCK_DONE, PGLOCK_TOUCH, PGLOCK_WAIT, PGLOCK_LIMIT };
+
+uint64_t vm_lock_limit(struct vm *vm)
+{
+	return vm->vm_lock_limit;
+}
+
+/*
+ * Fault the page at va in from user space by reading a byte of it.  The
+ * load is the MMU's own read, racing benignly with any write to the page,
+ * so the sanitizers are not shown it (inline assembly is not instrumented).
+ */
+static void pglock_probe(const char *va)
+{
+#if defined(__x86_64__)
+	char c;
+
+	__asm__ volatile("movb (%1), %0" : "=q"(c) : "r"(va) : "memory");
+	(void)c;
+#else
+	(void)*(const volatile char *)va;
+#endif
+}
+
+/*
+ * The pages [*first, *end) that [addr, addr + len) touches; VM_EINVAL
+ * unless they are all in the region.
+ */
+static int pglock_span(struct vm *vm, const void *addr, size_t len, uint64_t *first,
+    uint64_t *end)
+{
+	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)vm->vm_base;
+
+	*first = *end = 0;
+	if (len == 0)
+		return 0;
+	if (a < base || a - base >= vm->vm_region_len || len > vm->vm_region_len - (a - base))
+		return VM_EINVAL;
+	*first = (a - base) >> VM_PAGE_SHIFT;
+	*end = ((a - base) + len + VM_PAGE_SIZE - 1) >> VM_PAGE_SHIFT;
+	return 0;
+}
+
+/*
+ * One more reference on the active frame pf.  A frame's first reference
+ * is refused beyond vm_lock_limit.  The count is published before
+ * vm_nlocked (the trimmer reads them in the other order).  Caller holds
+ * the owner's region lock; takes the PFN lock.
+ */
+static bool pglock_ref(struct vm *vm, struct pfn *pf)
+{
+	uint32_t n;
+	bool ok = true;
+
+	lk_acquire(&pf->pf_lock);
+	VM_ASSERT(pf->pf_state == PFN_STATE_ACTIVE && !pf->pf_onlist);
+	n = atomic_load_explicit(&pf->pf_lockcnt, memory_order_relaxed);
+	if (n == UINT32_MAX) {
+		ok = false;
+	} else {
+		atomic_store(&pf->pf_lockcnt, n + 1);
+		if (n == 0 && atomic_fetch_add(&vm->vm_nlocked, 1) >= vm->vm_lock_limit) {
+			atomic_fetch_sub(&vm->vm_nlocked, 1);
+			atomic_store(&pf->pf_lockcnt, 0);
+			ok = false;
+		}
+	}
+	lk_release(&pf->pf_lock);
+	return ok;
+}
+
+/* Try to lock vpn once.  On PGLOCK_WAIT, *snap is the trimmed event's
+ * snapshot, taken under the region lock.  Takes and drops the region lock. */
+static enum pglock_step pglock_try(struct vm *vm, uint64_t vpn, uint32_t *snap)
+{
+	lk_t *rl = vm_pte_lock(vm, vpn);
+	enum pglock_step s;
+	pte_t p;
+
+	lk_acquire(rl);
+	p = pte_read(vm, vpn);
+	if (pte_format(p) != PTE_FMT_VALID) {
+		s = PGLOCK_TOUCH;
+	} else if (p & PTE_TRIMMING) {
+		*snap = ev_snapshot(&vm->vm_ev_trimmed);
+		s = PGLOCK_WAIT;
+	} else {
+		s = pglock_ref(vm, &vm->vm_pfns[pte_payload(p)]) ? PGLOCK_DONE : PGLOCK_LIMIT;
+	}
+	lk_release(rl);
+	return s;
+}
+
+/* Make vpn resident and lock it.  Called with no lock held. */
+static int pglock_one(struct vm *vm, uint64_t vpn)
+{
+	uint32_t snap = 0;
+
+	lk_assert_none_held();
+	for (;;) {
+		switch (pglock_try(vm, vpn, &snap)) {
+		case PGLOCK_DONE:
+			return 0;
+		case PGLOCK_LIMIT:
+			return VM_EBUSY;
+		case PGLOCK_WAIT:
+			ev_wait(&vm->vm_ev_trimmed, snap, -1);
+			break;
+		case PGLOCK_TOUCH:
+			pglock_probe(vm_va(vm, vpn));
+			break;
+		}
+	}
+}
+
+/* Drop one reference on vpn's frame.  Unlocking a page that is not locked
+ * panics in debug builds and is ignored otherwise. */
+static void pglock_unref(struct vm *vm, uint64_t vpn)
+{
+	lk_t *rl = vm_pte_lock(vm, vpn);
+	struct pfn *pf;
+	uint32_t n;
+	pte_t p;
+
+	lk_acquire(rl);
+	p = pte_read(vm, vpn);
+	if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING)) {
+		if (VM_DEBUG >= 1)
+			vm_panic("vm_unlock_pages: page %llu is not locked (%s PTE)",
+			    (unsigned long long)vpn, pte_format_name(pte_format(p)));
+		goto out_unlock_region;
+	}
+	pf = &vm->vm_pfns[pte_payload(p)];
+	lk_acquire(&pf->pf_lock);
+	n = atomic_load_explicit(&pf->pf_lockcnt, memory_order_relaxed);
+	if (n == 0) {
+		if (VM_DEBUG >= 1) {
+			pfn_dump(vm, pf, "unlock without a lock");
+			vm_panic("vm_unlock_pages: page %llu is not locked", (unsigned long long)vpn);
+		}
+		goto out_unlock_pfn;
+	}
+	atomic_store(&pf->pf_lockcnt, n - 1);
+	if (n == 1)
+		atomic_fetch_sub(&vm->vm_nlocked, 1);
+out_unlock_pfn:
+	lk_release(&pf->pf_lock);
+out_unlock_region:
+	lk_release(rl);
+}
+
+/*
+ * The locks are counted; now make sure no trim window leaves a page of
+ * [first, end) write-protected.  A window that opened after the counts
+ * were published leaves them out of its freeze; one already open may have
+ * frozen them before it saw the counts, so wait until it has closed (its
+ * thaw covers every valid page not in its batch).  A later window is not
+ * waited for.  Called with no lock held.
+ */
+static void pglock_window_wait(struct vm *vm, uint64_t first, uint64_t end)
+{
+	uint64_t gen = atomic_load(&vm->vm_win_gen);
+
+	if (!(gen & 1) || end <= atomic_load(&vm->vm_win_lo) ||
+	    first >= atomic_load(&vm->vm_win_hi))
+		return;
+	vm_count(vm->st_lock_window_waits, 1);
+	while (atomic_load(&vm->vm_win_gen) == gen) {
+		uint32_t snap = ev_snapshot(&vm->vm_ev_window);
+		if (atomic_load(&vm->vm_win_gen) != gen)
+			break;
+		ev_wait(&vm->vm_ev_window, snap, -1);
+	}
+}
+
+int vm_lock_pages(struct vm *vm, void *addr, size_t len)
+{
+	uint64_t first, end, vpn;
+	int rc = pglock_span(vm, addr, len, &first, &end);
+
+	if (rc != 0 || first == end)
+		return rc;
+	if (end - first > vm->vm_lock_limit)
+		return VM_EBUSY;
+	for (vpn = first; vpn < end; vpn++) {
+		rc = pglock_one(vm, vpn);
+		if (rc != 0)
+			goto out_unlock;
+	}
+	pglock_window_wait(vm, first, end);
+	return 0;
+out_unlock:
+	while (vpn-- > first)
+		pglock_unref(vm, vpn);
+	return rc;
+}
+
+void vm_unlock_pages(struct vm *vm, void *addr, size_t len)
+{
+	uint64_t first, end;
+
+	if (pglock_span(vm, addr, len, &first, &end) != 0) {
+		if (VM_DEBUG >= 1)
+			vm_panic("vm_unlock_pages: %p + %zu is not inside the region", addr, len);
+		return;
+	}
+	for (uint64_t vpn = first; vpn < end; vpn++)
+		pglock_unref(vm, vpn);
+}
+
+const char *vm_strerror(int rc)
+{
+	switch (rc) {
+	case VM_OK:
+		return "success";
+	case VM_EINVAL:
+		return "invalid argument: an impossible configuration, or a range not inside the region";
+	case VM_ENOSYS:
+		return "the kernel lacks something vmsim needs";
+	case VM_ENOMEM:
+		return "the host could not give vmsim its memory";
+	case VM_EBUSY:
+		return "lock limit reached: at most half the frames (vm_lock_limit) may be locked "
+		    "at once; unlock some pages first";
+	default:
+		return "unknown vmsim error";
+	}
+}

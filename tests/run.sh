@@ -60,6 +60,11 @@ run "stress/defrag"        "$S" defrag 2 128 2048 4096 4 $((30000 * scale)) 0.5 
 run "stress/trim-hints"    "$S" trim-hints 2 128 2048 2048 4 $((30000 * scale)) 0.5 512 hints=1
 run "stress/hints-fifo"    "$S" hints-fifo 3 128 2048 2048 3 $((20000 * scale)) 0.5 64 hints=1 policy=fifo ro=0.1 prefetch=4
 run "stress/realism-all"   "$S" realism-all 4 64 1024 1024 4 $((20000 * scale)) 0.4 32 ro=0.2 prefetch=4 defrag=1 policy=fifo
+# the kernel reading and writing locked region memory under trim pressure
+# (O_DIRECT, buffered vm_pread/vm_pwrite, a futex mutex + condvar)
+for m in odirect buffered futex; do
+	run "lockio/$m" "$B/tests/stress/lockio" "$m" 2
+done
 run "fault" "$B/tests/fault/fault"
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh

@@ -37,6 +37,31 @@
  *  - The fault path sends no wakeup while it holds a PTE region lock
  *    (pfn_alloc_kick() runs after the release): the woken thread may
  *    preempt the waker, stalling every fault in the region meanwhile.
+ *  - Locked pages (pglock.c).  A frame's lock count pf_lockcnt changes only
+ *    under its page's region lock and its PFN lock, and only while the PTE
+ *    is valid and not TRIMMING; a frame's first lock adds one to
+ *    vm_nlocked after storing the count, its last unlock subtracts one.
+ *    The trimmer never marks a locked page TRIMMING (trim_consider checks
+ *    under the region lock, trim_mark again under the PFN lock), so a locked
+ *    page is never captured, zapped or repurposed.  A locker that finds the
+ *    page TRIMMING waits for the batch (vm_ev_trimmed) and retries; one that
+ *    finds it invalid reads a byte of it from user space, holding nothing,
+ *    and retries.
+ *  - Locked pages and trim windows: a kernel write to a write-protected
+ *    page gets EFAULT, so no freeze may cover a locked page.  The trimmer
+ *    opens a window by bumping vm_win_gen (odd: open) and storing
+ *    vm_win_lo/hi, and only then reads vm_nlocked and, if it is nonzero,
+ *    the lock counts of the window's pages, with no lock held (a valid PTE
+ *    keeps its frame until the trimmer itself zaps it); it freezes around
+ *    every page it saw locked (trim_freeze).  A locker stores all its
+ *    counts first and only then reads vm_win_gen and the window.  All of
+ *    these accesses are sequentially consistent, so for each page one side
+ *    sees the other: either the freeze saw the count and left the page out,
+ *    or the locker sees the window open over its range (or already closed,
+ *    and a close thaws every valid page of the window not in its batch)
+ *    and waits until vm_win_gen moves on (pglock_window_wait).  A window
+ *    opened after that reads the count after it was stored, so the locker
+ *    waits for one window at most.
  *
  * The lock itself is a futex word with a short exponential-backoff spin
  * before it sleeps: async-signal-safe (atomics and futex(2) only), so the

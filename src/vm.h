@@ -130,7 +130,8 @@ void vm_thread_stats_attach(struct vm_thread_stats *ts);
 
 /*
  * Working-set control, with the system threads paused (vm_pause):
- *  vm_empty_working_set  trim every mapped page now (EmptyWorkingSet);
+ *  vm_empty_working_set  trim every mapped page now but the locked ones
+ *                        (EmptyWorkingSet);
  *  vm_flush_modified     write every modified page to the page file;
  *  vm_purge_standby      repurpose every standby page to the free list.
  * Each returns the pages it moved.  The benchmark uses them to set up one
@@ -163,7 +164,9 @@ uint64_t vm_purge_standby(struct vm *vm);
  *                   VM_EINVAL if the range is not inside the region;
  *                   VM_EBUSY if it would lock more than vm_lock_limit()
  *                   frames in all, leaving every lock as it was.  It may
- *                   wait for trim batches in flight to finish.
+ *                   wait for trim batches in flight to finish.  A read-only
+ *                   page locks too: the kernel may read it; a write into it
+ *                   gets EFAULT, as a user write gets an access violation.
  *  vm_unlock_pages  undoes one vm_lock_pages of the same range.  Unlocking
  *                   a page that is not locked is a bug: debug builds panic,
  *                   release builds ignore it.

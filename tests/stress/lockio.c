@@ -5,6 +5,8 @@
  * random pages of the region's upper half, verifying their own words, so
  * the trimmer never rests; meanwhile, in the lower half:
  *
+ * The trim policy is aging for odirect, fifo for buffered, random for futex.
+ *
  *   odirect   two I/O threads: O_DIRECT pread into a 64K region buffer they
  *             had just filled, under vm_lock_pages; every byte checked
  *             against the file; one in four is an O_DIRECT pwrite from a
@@ -404,9 +406,10 @@ int main(int argc, char **argv)
 	cfg.vc_physical = FRAMES * VM_PAGE_SIZE;
 	cfg.vc_virtual = PAGES * VM_PAGE_SIZE;
 	cfg.vc_pagefile = PAGES * VM_PAGE_SIZE;
-	/* Random trims take hot pages too: the ring's page goes often. */
-	if (mode == M_FUTEX)
-		cfg.vc_trim_policy = VM_TRIM_RANDOM;
+	/* A policy per mode, so each selection path meets locked pages.
+	 * Random trims take hot pages too: the ring's page goes often. */
+	cfg.vc_trim_policy = mode == M_FUTEX ? VM_TRIM_RANDOM :
+	    mode == M_BUFFERED ? VM_TRIM_FIFO : VM_TRIM_AGING;
 	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", name, err);
 		return 2;

@@ -19,10 +19,11 @@
  *  1. collect: under each region lock, mark the candidates' PTEs TRIMMING.
  *     They stay mapped; a thread that faults on one waits for the batch.
  *  2. capture, with no lock held: write-protect the batch's window but its
- *     locked pages (one shootdown when none is locked), compare each frozen page that has a page-file copy with
- *     its frame (a page equal to the frame it was mapped from was not
- *     written) and copy the written ones, and those with no page-file copy,
- *     back; zap the batch with one process_madvise (one shootdown);
+ *     locked pages (trimwin.c; one shootdown when none is locked), compare
+ *     each frozen page that has a page-file copy with its frame (a page
+ *     equal to the frame it was mapped from was not written) and copy the
+ *     written ones, and those with no page-file copy, back; zap the batch
+ *     with one process_madvise (one shootdown);
  *     un-protect the part of the window that still holds valid pages not in
  *     the batch, if any (one shootdown, or none).  A write to another page
  *     of the window meanwhile faults and un-protects that page alone.

@@ -61,8 +61,11 @@ run "stress/trim-hints"    "$S" trim-hints 2 128 2048 2048 4 $((30000 * scale)) 
 run "stress/hints-fifo"    "$S" hints-fifo 3 128 2048 2048 3 $((20000 * scale)) 0.5 64 hints=1 policy=fifo ro=0.1 prefetch=4
 run "stress/realism-all"   "$S" realism-all 4 64 1024 1024 4 $((20000 * scale)) 0.4 32 ro=0.2 prefetch=4 defrag=1 policy=fifo
 run "fault" "$B/tests/fault/fault"
+run "fault/create" "$B/tests/fault/create"
+run "fault/pagefile" "$B/tests/fault/pagefile"
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh
+	run "cli/pagefile" env VMSIM="$B/vmsim" tests/pagefile.sh
 fi
 
 echo "$VARIANT: $pass passed, $fail failed"

@@ -35,7 +35,7 @@ endif
 CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 LDLIBS  := -lm
 
-CORE    := vm vm_fail vm_lock vm_util pfn plist pte pgf map fault trim mpw zero validate trace oracle image defrag
+CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault trim mpw zero validate trace oracle image defrag
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 SIM_O   := $(B)/sim/main.o $(B)/sim/workload.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

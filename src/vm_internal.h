@@ -30,6 +30,7 @@
 #define VM_TRIM_BATCH_MAX 256
 #define VM_WRITE_BATCH_MAX 64
 #define VM_HINT_RING 1024		/* trim-hint slots (a power of two) */
+#define VM_MAX_INSTANCES 16		/* per process: the handler's registry */
 #define VM_HINT_DIST 16			/* a run's fault at vpn hints vpn - this */
 #define VM_READ_RETRIES 8		/* a page-file read is tried 1 + this many times */
 #define VM_WRITE_FAILS_MAX 64		/* failed writes in a row that fail the instance */
@@ -160,6 +161,14 @@ static inline uint64_t vm_available(struct vm *vm)
 int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen);
 void vm_structs_destroy(struct vm *vm);
 bool vm_parked_check(struct vm *vm);
+
+/* "vm_handler.c" */
+int vm_register(struct vm *vm);
+void vm_unregister(struct vm *vm);
+bool vm_registered(const struct vm *vm);
+bool vm_handler_ours(void);
+void vm_misuse_check(struct vm *vm, const char *fn);
+extern const char vm_handler_gone[];
 
 /* "fault.c" */
 enum fault_result { FAULT_DONE, FAULT_ACCESS_VIOLATION, FAULT_FAILED };

@@ -77,6 +77,7 @@ static int pgf_reserve_mem(struct pgf *pg, char *err, size_t errlen)
 		    vm_size_str(a, sizeof(a), need), strerror(errno));
 		return VM_ENOSPC;
 	}
+	madvise(pg->pg_mem, need, MADV_DONTFORK);	/* like the region and the frames */
 	return 0;
 }
 

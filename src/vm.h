@@ -173,13 +173,14 @@ uint64_t vm_purge_standby(struct vm *vm);
  *    cannot be completed.  The faulting thread calls vc_on_error(arg, vm,
  *    addr, msg) inside vmsim's SIGBUS handler, with no vmsim lock held.  It
  *    may siglongjmp() out of the handler (the access is abandoned) or end
- *    the process; it must not return: if it does, or if vc_on_error is
- *    NULL, vmsim writes "vmsim: <msg>" to stderr (one line per process,
- *    however many threads fail) and calls _exit(1).
+ *    the process.  If it returns, or vc_on_error is NULL, vmsim writes
+ *    "vmsim: <msg>" to stderr (one line per process, however many threads
+ *    fail) and calls _exit(1): the access can never complete, and
+ *    returning from the handler would only retry it.
  * Any thread may ask: vm_error() returns 0 while the instance is healthy,
  * or VM_EIO with the one-line reason in msg, e.g. "page file read error on
- * slot 17: Input/output error".  Pages already mapped stay readable and
- * writable.
+ * slot 17: Input/output error (9 tries)".  Pages already mapped stay
+ * readable and writable; vm_flush_modified() writes nothing more.
  */
 int vm_error(struct vm *vm, char *msg, size_t len);
 
@@ -193,8 +194,8 @@ int vm_error(struct vm *vm, char *msg, size_t len);
  *    an access to it.  Debug builds detect a thread still inside the fault
  *    handler; otherwise a later touch gets SIGSEGV, or corrupts whatever
  *    was mapped there since.
- *  - touching the region in a fork() child: the region, frames and page
- *    file are not inherited (MADV_DONTFORK); detected at the first touch.
+ *  - touching the region in a fork() child: the region is not inherited
+ *    (MADV_DONTFORK, as are the frames); detected at the first touch.
  *    In the child, vm_destroy() of the parent's instance does nothing and
  *    vm_pause() is refused as misuse.  A child may create its own.
  *  - a thread that touches the region with SIGBUS blocked is killed by the

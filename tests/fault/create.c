@@ -147,7 +147,7 @@ static void create_steps(const char *name, struct vm_config cfg, const char *pgf
 		}
 		t.no_msg += err[0] == '\0';
 		t.out_set += vm != NULL;
-		t.live_bad += !live_touch();
+		t.live_bad += !vm_registered(live) || !live_touch();
 		t.fds_bad += !fds_same();
 		t.fd_leak += count_fds() != fds;
 		t.map_leak += !VMTEST_TSAN && count_lines("/proc/self/maps") != maps;
@@ -165,7 +165,7 @@ static void create_steps(const char *name, struct vm_config cfg, const char *pgf
 	CHECK("creation steps: each failure reported", t.no_error == 0);
 	CHECK("creation steps: each with a message", t.no_msg == 0);
 	CHECK("creation steps: no instance returned", t.out_set == 0);
-	CHECK("creation steps: the live instance still faults and verifies", t.live_bad == 0);
+	CHECK("creation steps: the live instance still registered, faults, verifies", t.live_bad == 0);
 	CHECK("creation steps: fds 0-2 and another still open, same files", t.fds_bad == 0);
 	CHECK("creation steps: no fd leaked", t.fd_leak == 0);
 	CHECK("creation steps: no mapping leaked", t.map_leak == 0);

@@ -160,6 +160,8 @@ static void create_steps(const char *name, struct vm_config cfg, const char *pgf
 		fds = count_fds();
 		maps = count_lines("/proc/self/maps");
 	}
+	if (pgf_path != NULL)
+		unlink(pgf_path);	/* the successful creation's */
 	printf("create: %s: %d failure points\n", name, t.steps);
 	CHECK("creation steps: injection reached them all", t.steps >= min_steps);
 	CHECK("creation steps: each failure reported", t.no_error == 0);

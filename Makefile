@@ -35,7 +35,7 @@ endif
 CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 LDLIBS  := -lm
 
-CORE    := vm vm_lock vm_util pfn plist pte pgf map fault trim trimwin pglock vmio mpw zero validate trace oracle image defrag
+CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault trim trimwin pglock vmio mpw zero validate trace oracle image defrag
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 SIM_O   := $(B)/sim/main.o $(B)/sim/workload.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -62,9 +62,13 @@ run: $(B)/vmsim
 	./$(B)/vmsim
 
 TESTS   := $(UNIT:%=$(B)/tests/unit/%) $(STRESS:%=$(B)/tests/stress/%) $(FAULT:%=$(B)/tests/fault/%) \
-           $(B)/tests/tools/nouffd
+           $(B)/tests/tools/nouffd $(B)/tests/tools/eio
 
 $(B)/tests/tools/nouffd: tests/tools/nouffd.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -o $@ $<
+
+$(B)/tests/tools/eio: tests/tools/eio.c
 	@mkdir -p $(dir $@)
 	$(CC) -O2 -Wall -o $@ $<
 

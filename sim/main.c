@@ -346,6 +346,15 @@ static void live_line(struct vm *vm, struct wl_shared *sh, double t, uint64_t *l
 	*last_t = t;
 }
 
+/* The page file failed under a user thread (vm.h, "Failure"): clear the live
+ * line; on return vmsim prints the reason and exits with status 1. */
+static void on_vm_error(void *arg, struct vm *vm, void *addr, const char *msg)
+{
+	(void)vm, (void)addr, (void)msg;
+	if (*(const int *)arg)
+		(void)!write(2, "\r\033[K", 4);
+}
+
 /* Run the user threads to their quota or the deadline. */
 static double run_threads(struct opts *o, struct vm *vm, struct wl_shared *sh)
 {
@@ -649,6 +658,8 @@ int main(int argc, char **argv)
 		o.o_wl.wc_phase_pages = o.o_vm.vc_physical / VM_PAGE_SIZE / 2;
 	o.o_wl.wc_record = o.o_record != NULL;
 	o.o_vm.vc_image_fill = wl_image_fill;
+	o.o_vm.vc_on_error = on_vm_error;
+	o.o_vm.vc_on_error_arg = &o.o_live;
 	if ((rc = vm_create(&o.o_vm, &vm, err, sizeof(err))) != 0) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return 2;
@@ -660,6 +671,11 @@ int main(int argc, char **argv)
 	if (o.o_wl.wc_kind == WL_TRACE)
 		o.o_wl.wc_accesses = o.o_trace.t_n;
 	el = run_threads(&o, vm, &sh);
+	if (vm_error(vm, err, sizeof(err)) != 0) {
+		/* The page file failed, and no user thread faulted since. */
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return 1;
+	}
 	vm_pause(vm);
 	bad = vm_validate(vm, stderr, 0);
 	vm_get_stats(vm, &s);

@@ -21,17 +21,25 @@
  * A step that must wait returns STEP_WAIT with an event snapshot taken
  * under the region lock; fault_resolve() sleeps with no lock held and
  * starts over, because anything may have changed meanwhile.
+ *
+ * A page-file read that keeps failing (fault_read_slot) leaves the page in
+ * the page file, gives its frame back (pfn_unalloc), and returns
+ * STEP_FAILED; fault_resolve() then fails the instance (vm_fail) and
+ * returns FAULT_FAILED.  Once the instance has failed, no fault is
+ * resolved and none sleeps: each returns FAULT_FAILED (vm.h, "Failure").
  */
 #include <string.h>
 
 #include "vm_internal.h"
 
-enum step { STEP_DONE, STEP_RETRY, STEP_WAIT, STEP_AV, STEP_BOUNCED };
+enum step { STEP_DONE, STEP_RETRY, STEP_WAIT, STEP_AV, STEP_BOUNCED, STEP_FAILED };
 
 struct fault_wait {
 	struct vm_event *fw_ev;
 	uint32_t fw_snap;
 	unsigned fw_bounce;
+	uint64_t fw_slot;		/* STEP_FAILED: the slot that could not be read */
+	int fw_err;			/* ... and the errno */
 };
 
 static enum step fault_wait_on(struct vm_event *ev, struct fault_wait *w)
@@ -78,6 +86,24 @@ struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, bool *zeroed)
 	if (pf != NULL)
 		*zeroed = pf->pf_state == PFN_STATE_ZEROED;
 	return pf;
+}
+
+/*
+ * Give back a frame pfn_alloc() handed out, unused (the read meant for it
+ * failed): a zeroed frame, zeroed again since the read may have written
+ * part of it, to the zeroed list; a repurposed standby frame to the free
+ * list; a free one to the free list.  Caller holds the PFN lock; releases it.
+ */
+void pfn_unalloc(struct vm *vm, struct pfn *pf)
+{
+	lk_assert_held(&pf->pf_lock);
+	VM_ASSERT(!pf->pf_onlist && pf->pf_vpn == PFN_VPN_NONE && pf->pf_slot == PGF_SLOT_NONE);
+	if (pf->pf_state == PFN_STATE_STANDBY)
+		pfn_set_state(vm, pf, PFN_STATE_STANDBY, PFN_STATE_FREE);
+	else if (pf->pf_state == PFN_STATE_ZEROED)
+		memset(vm_frame(vm, vm_pfn_index(vm, pf)), 0, VM_PAGE_SIZE);
+	plist_insert_tail(vm, pf);
+	lk_release(&pf->pf_lock);
 }
 
 /*
@@ -184,15 +210,26 @@ static void fault_map_new(struct vm *vm, uint64_t vpn, struct pfn *pf, uint64_t 
 	lk_release(&pf->pf_lock);
 }
 
-/* Read slot into frame, retrying transient errors; an error that persists
- * is fatal (an in-memory page file cannot have one). */
-static void fault_read_slot(struct vm *vm, uint64_t slot, void *dst)
+/* Read slot into dst, retrying a failure up to VM_READ_RETRIES times.
+ * Returns 0, or the errno of the last try when all failed. */
+static int fault_read_slot(struct vm *vm, uint64_t slot, void *dst)
 {
-	for (int tries = 0; pgf_read(&vm->vm_pgf, slot, dst) != 0; tries++) {
-		if (tries == 8)
-			vm_panic("page file: slot %llu unreadable", (unsigned long long)slot);
+	int rc;
+
+	for (int tries = 0; (rc = pgf_read(&vm->vm_pgf, slot, dst)) != 0; tries++) {
 		vm_count(vm->st_inpage_errors, 1);
+		if (tries == VM_READ_RETRIES)
+			return -rc;
 	}
+	return 0;
+}
+
+/* The page in slot cannot be read: say so to fault_resolve(). */
+static enum step fault_read_failed(struct fault_wait *w, uint64_t slot, int err)
+{
+	w->fw_slot = slot;
+	w->fw_err = err;
+	return STEP_FAILED;
 }
 
 /*
@@ -204,13 +241,18 @@ static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, uint
     struct fault_wait *w)
 {
 	uint64_t slot = pte_payload(pte);
+	int err;
 
 	for (int i = 0; i < vm->vm_nbounce; i++) {
 		_Atomic uint64_t *word = &vm->vm_bounce_busy[i / 64];
 		uint64_t bit = 1ULL << (i % 64);
 		if (atomic_fetch_or(word, bit) & bit)
 			continue;
-		fault_read_slot(vm, slot, vm->vm_bounce + ((uint64_t)i << VM_PAGE_SHIFT));
+		err = fault_read_slot(vm, slot, vm->vm_bounce + ((uint64_t)i << VM_PAGE_SHIFT));
+		if (err != 0) {
+			atomic_fetch_and(word, ~bit);
+			return fault_read_failed(w, slot, err);
+		}
 		pte_write_inpage(vm, vpn, (unsigned)i);
 		pgf_slot_free(&vm->vm_pgf, slot);
 		ev_signal(&vm->vm_ev_slots);
@@ -225,13 +267,20 @@ static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, uint
 	return STEP_WAIT;
 }
 
-static void fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
+/*
+ * Finish a bounced fault once a frame comes.  Returns false if the instance
+ * failed first: the page stays in-page, its contents in bounce buffer b
+ * (nothing is lost, but no frame will come).
+ */
+static bool fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 {
 	lk_t *rl = vm_pte_lock(vm, vpn);
 	bool zeroed;
 
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_avail);
+		if (vm_is_failed(vm))
+			return false;
 		lk_acquire(rl);
 		struct pfn *pf = pfn_alloc(vm, false, &zeroed);
 		if (pf != NULL) {
@@ -254,6 +303,7 @@ static void fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 	atomic_fetch_and(&vm->vm_bounce_busy[b / 64], ~(1ULL << (b % 64)));
 	ev_signal(&vm->vm_ev_inpage);
 	vm_count(vm->st_hard, 1);
+	return true;
 }
 
 /*
@@ -273,7 +323,9 @@ static bool fault_prefetch_wanted(struct vm *vm, uint64_t vpn)
 }
 
 /* Read ahead one page-file page into a new frame; false if no frame is
- * free.  Caller holds vpn's region lock; the PTE is page-file format. */
+ * free, or the read failed (once: the page stays in the page file, for a
+ * demand fault to retry).  Caller holds vpn's region lock; the PTE is
+ * page-file format. */
 static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
 {
 	uint64_t slot = pte_payload(pte);
@@ -286,7 +338,11 @@ static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
 	pf = pfn_alloc(vm, false, &zeroed);
 	if (pf == NULL)
 		return false;
-	fault_read_slot(vm, slot, vm_frame(vm, vm_pfn_index(vm, pf)));
+	if (pgf_read(&vm->vm_pgf, slot, vm_frame(vm, vm_pfn_index(vm, pf))) != 0) {
+		vm_count(vm->st_inpage_errors, 1);
+		pfn_unalloc(vm, pf);
+		return false;
+	}
 	fault_map_new(vm, vpn, pf, slot, pte, true);
 	return true;
 }
@@ -322,6 +378,7 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 	uint32_t snap = ev_snapshot(&vm->vm_ev_avail);
 	struct pfn *pf = pfn_alloc(vm, dz, &zeroed);
 	char *frame;
+	int err;
 
 	if (pf == NULL) {
 		if (!dz && pgf_free_count(&vm->vm_pgf) == 0)
@@ -343,7 +400,10 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 		return STEP_DONE;
 	}
 	/* Hard fault: the page keeps its slot, so a clean trim costs no write. */
-	fault_read_slot(vm, pte_payload(pte), frame);
+	if ((err = fault_read_slot(vm, pte_payload(pte), frame)) != 0) {
+		pfn_unalloc(vm, pf);
+		return fault_read_failed(w, pte_payload(pte), err);
+	}
 	fault_map_new(vm, vpn, pf, pte_payload(pte), pte, false);
 	vm_count(vm->st_hard, 1);
 	fault_prefetch(vm, vpn);
@@ -406,16 +466,15 @@ static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fa
 	return s;
 }
 
-/*
- * Resolve a fault on vpn; is_write is 1 for a write, 0 for a read, -1 if
- * the hardware did not say.  Returns FAULT_DONE when the access can be
- * retried, FAULT_ACCESS_VIOLATION for a write to a read-only page.
- */
+/* Sleep on the event fault_once() chose, unless the instance has failed
+ * (checked after its snapshot, so vm_fail()'s wakeup cannot be missed). */
 static void fault_wait(struct vm *vm, struct fault_wait *w)
 {
 	uint64_t t0 = vm_now_ns();
 
 	vm_count(vm->st_collided, 1);
+	if (vm_is_failed(vm))
+		return;
 	ev_wait(w->fw_ev, w->fw_snap, -1);
 	if (vm_tstats == NULL)
 		return;
@@ -425,6 +484,13 @@ static void fault_wait(struct vm *vm, struct fault_wait *w)
 		vm_tstats->ts_wait_other_ns += vm_now_ns() - t0;
 }
 
+/*
+ * Resolve a fault on vpn; is_write is 1 for a write, 0 for a read, -1 if
+ * the hardware did not say.  Returns FAULT_DONE when the access can be
+ * retried, FAULT_ACCESS_VIOLATION for a write to a read-only page, and
+ * FAULT_FAILED when it cannot be completed: the instance has failed (by
+ * this fault's read error, or earlier).
+ */
 enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 {
 	struct fault_wait w = { 0 };
@@ -434,6 +500,10 @@ enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 
 	lk_assert_none_held();
 	while (!done) {
+		if (vm_is_failed(vm)) {
+			r = FAULT_FAILED;
+			break;
+		}
 		switch (fault_once(vm, vpn, is_write, &w)) {
 		case STEP_DONE:
 			done = true;
@@ -444,7 +514,13 @@ enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 			done = true;
 			break;
 		case STEP_BOUNCED:
-			fault_bounce_finish(vm, vpn, w.fw_bounce);
+			if (!fault_bounce_finish(vm, vpn, w.fw_bounce))
+				r = FAULT_FAILED;
+			done = true;
+			break;
+		case STEP_FAILED:
+			vm_fail(vm, VM_IO_READ, w.fw_slot, w.fw_err);
+			r = FAULT_FAILED;
 			done = true;
 			break;
 		case STEP_WAIT:

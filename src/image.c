@@ -45,7 +45,7 @@ static int image_page(struct vm *vm, uint64_t vpn, uint64_t slot, char *page)
 		vm->vm_cfg.vc_image_fill(vm->vm_cfg.vc_image_arg, vpn, page);
 	else
 		memset(page, 0, VM_PAGE_SIZE);
-	if (pgf_write(&vm->vm_pgf, slot, page) != 0)
+	if (vm_inject_fail() || pgf_write(&vm->vm_pgf, slot, page) != 0)
 		return -1;
 	lk_acquire(rl);
 	pte_set_readonly(vm, vpn);
@@ -68,7 +68,7 @@ int image_init(struct vm *vm, char *err, size_t errlen)
 
 	if (rc != 0 || n == 0)
 		return rc;
-	page = malloc(VM_PAGE_SIZE);
+	page = vm_inject_fail() ? NULL : malloc(VM_PAGE_SIZE);
 	if (page == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return VM_ENOMEM;

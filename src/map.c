@@ -38,7 +38,11 @@
 
 static int map_uffd_open(void)
 {
-	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	int fd;
+
+	if (vm_inject_fail())
+		return -1;
+	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
 
 	if (fd < 0 && (errno == EINVAL || errno == EPERM))
 		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
@@ -57,7 +61,7 @@ static int map_probe_features(uint64_t *features, char *err, size_t errlen)
 		    strerror(errno));
 		return VM_ENOSYS;
 	}
-	if (ioctl(fd, UFFDIO_API, &api) != 0) {
+	if (vm_inject_fail() || ioctl(fd, UFFDIO_API, &api) != 0) {
 		snprintf(err, errlen, "userfaultfd UFFDIO_API failed (%s): kernel too old",
 		    strerror(errno));
 		close(fd);
@@ -126,11 +130,13 @@ int map_init(struct vm *vm, char *err, size_t errlen)
 	if (rc != 0)
 		return rc;
 	mp->mp_uffd = map_uffd_open();
-	if (mp->mp_uffd < 0 || ioctl(mp->mp_uffd, UFFDIO_API, &api) != 0) {
+	if (mp->mp_uffd < 0 || vm_inject_fail() || ioctl(mp->mp_uffd, UFFDIO_API, &api) != 0) {
 		snprintf(err, errlen, "userfaultfd with UFFD_FEATURE_SIGBUS: %s", strerror(errno));
 		return VM_ENOSYS;
 	}
-	if (ioctl(mp->mp_uffd, UFFDIO_REGISTER, &reg) != 0 || (reg.ioctls & need) != need) {
+	errno = 0;
+	if (vm_inject_fail() || ioctl(mp->mp_uffd, UFFDIO_REGISTER, &reg) != 0 ||
+	    (reg.ioctls & need) != need) {
 		snprintf(err, errlen, "cannot register the region MISSING|WP with userfaultfd "
 		    "(%s): vmsim needs anonymous write-protect support (Linux >= 5.7, x86-64)",
 		    errno ? strerror(errno) : "missing ioctls");

@@ -8,6 +8,12 @@
  * not changed while it is mapped, so the slot still holds its bytes and it
  * keeps the slot as a valid copy; the trimmer leaves it alone until the
  * write is done.  Everything else goes to standby.
+ *
+ * A page whose write fails goes back to the modified list, its contents
+ * still in its frame, and is written again later (to another slot).
+ * VM_WRITE_FAILS_MAX failures in a row, with no success between, mean the
+ * page file is gone: the writer fails the instance (vm_fail) instead of
+ * retrying forever while every faulter waits for a page it cannot free.
  */
 #include "vm_internal.h"
 
@@ -89,7 +95,8 @@ static int mpw_write_batch(struct vm *vm)
 	uint64_t nmod = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
 	int want = nmod < (uint64_t)vm->vm_write_batch ? (int)nmod : vm->vm_write_batch;
 	int nslots = pgf_slot_alloc(&vm->vm_pgf, want, b.mb_slots);
-	int written = 0;
+	int written = 0, err = 0;
+	uint64_t err_slot = 0;
 
 	if (nslots == 0)
 		return -1;
@@ -98,7 +105,13 @@ static int mpw_write_batch(struct vm *vm)
 	vm_count(vm->st_write_runs, (uint64_t)mpw_slot_runs(b.mb_slots, b.mb_n));
 	for (int i = 0; i < b.mb_n; i++) {
 		const char *frame = vm_frame(vm, vm_pfn_index(vm, b.mb_pages[i]));
-		b.mb_failed[i] = pgf_write(&vm->vm_pgf, b.mb_slots[i], frame) != 0;
+		int rc = pgf_write(&vm->vm_pgf, b.mb_slots[i], frame);
+		b.mb_failed[i] = rc != 0;
+		vm->vm_write_fails = rc != 0 ? vm->vm_write_fails + 1 : 0;
+		if (vm->vm_write_fails >= VM_WRITE_FAILS_MAX && err == 0) {
+			err = -rc;
+			err_slot = b.mb_slots[i];
+		}
 	}
 	for (int i = 0; i < b.mb_n; i++) {
 		mpw_finish(vm, b.mb_pages[i], b.mb_slots[i], b.mb_failed[i]);
@@ -107,6 +120,8 @@ static int mpw_write_batch(struct vm *vm)
 	vm_count(vm->st_written, (uint64_t)written);
 	vm_count(vm->st_write_errors, (uint64_t)(b.mb_n - written));
 	vm_count(vm->st_write_batches, 1);
+	if (err != 0)
+		vm_fail(vm, VM_IO_WRITE, err_slot, err);	/* the pages are back on modified */
 	ev_signal(&vm->vm_ev_avail);
 	return written;
 }
@@ -140,14 +155,16 @@ void *mpw_thread(void *arg)
 }
 
 /* Write every modified page now, on the caller's thread; stops early if the
- * page file is full.  The system threads must be paused. */
+ * page file is full, or a whole batch failed.  The system threads must be
+ * paused. */
 uint64_t vm_flush_modified(struct vm *vm)
 {
 	uint64_t n = 0;
 	int w;
 
 	VM_ASSERT(!vm->vm_threads_started || atomic_load(&vm->vm_pause_req));
-	while (plist_count(vm_list(vm, PFN_STATE_MODIFIED)) > 0 && (w = mpw_write_batch(vm)) > 0)
+	while (!vm_is_failed(vm) && plist_count(vm_list(vm, PFN_STATE_MODIFIED)) > 0 &&
+	    (w = mpw_write_batch(vm)) > 0)
 		n += (uint64_t)w;
 	return n;
 }

@@ -5,6 +5,11 @@
  * (allocating), faulters and the trimmer (freeing) never share a lock.  A
  * free 64-slot row is claimed whole with one CAS; otherwise slots are
  * claimed one bit at a time, each with a CAS, from a rotating hint.
+ *
+ * Its space is reserved at creation (pgf_reserve_file, pgf_reserve_mem), so
+ * a write never finds the device full; an I/O error that happens anyway is
+ * returned to the caller as -errno (the writer and the fault path decide
+ * when it has persisted long enough to fail the instance: vm_fail.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,12 +17,139 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "pgf.h"
+#include "vm.h"
 
+uint64_t pgf_test_mem_available;
+
+/* Bytes of memory the host can still give: MemAvailable plus free swap
+ * (/proc/meminfo), or UINT64_MAX if unknown. */
+uint64_t pgf_host_available(void)
+{
+	char buf[4096], *p;
+	uint64_t kb = 0, v;
+	int fd, n, found = 0;
+
+	if (pgf_test_mem_available != 0)
+		return pgf_test_mem_available;
+	if ((fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC)) < 0)
+		return UINT64_MAX;
+	n = (int)read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return UINT64_MAX;
+	buf[n] = '\0';
+	for (p = buf; p != NULL && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (sscanf(p, "MemAvailable: %lu kB", &v) == 1 || sscanf(p, "SwapFree: %lu kB", &v) == 1) {
+			kb += v;
+			found++;
+		}
+	}
+	return found ? kb * 1024 : UINT64_MAX;
+}
+
+/*
+ * An in-memory page file: it must fit in what the host can still give
+ * (the frames, allocated and filled before this, are already counted
+ * out), and it is mapped with commit accounting (no MAP_NORESERVE), so a
+ * host that enforces its commit limit reserves it now.
+ */
+static int pgf_reserve_mem(struct pgf *pg, char *err, size_t errlen)
+{
+	uint64_t need = pg->pg_nslots * VM_PAGE_SIZE, avail = pgf_host_available();
+	char a[32], b[32];
+
+	if (need > avail) {
+		snprintf(err, errlen, "cannot reserve %s for the in-memory page file: this machine "
+		    "has %s available (MemAvailable + free swap); use a smaller page file, or a "
+		    "file-backed one", vm_size_str(a, sizeof(a), need), vm_size_str(b, sizeof(b), avail));
+		return VM_ENOSPC;
+	}
+	pg->pg_mem = vm_inject_fail() ? MAP_FAILED : mmap(NULL, need, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pg->pg_mem == MAP_FAILED) {
+		pg->pg_mem = NULL;
+		snprintf(err, errlen, "cannot reserve %s for the in-memory page file: %s",
+		    vm_size_str(a, sizeof(a), need), strerror(errno));
+		return VM_ENOSPC;
+	}
+	madvise(pg->pg_mem, need, MADV_DONTFORK);	/* like the region and the frames */
+	return 0;
+}
+
+/* Open (or create) path without truncating it; remembers whether we made it. */
+static int pgf_open(struct pgf *pg, const char *path, char *err, size_t errlen)
+{
+	if (!vm_inject_fail())
+		pg->pg_path = strdup(path);
+	if (pg->pg_path == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return VM_ENOMEM;
+	}
+	pg->pg_fd = vm_inject_fail() ? -1 : open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (pg->pg_fd >= 0)
+		pg->pg_created = 1;
+	else if (errno == EEXIST)
+		pg->pg_fd = open(path, O_RDWR | O_CLOEXEC);
+	if (pg->pg_fd < 0) {
+		snprintf(err, errlen, "cannot create page file %s: %s", path, strerror(errno));
+		return VM_EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * A file-backed page file: allocate all of it on its device now, so no
+ * write can find the device full later.  An existing file is cut only once
+ * its filesystem is known to have the room (its own blocks count, since
+ * cutting it frees them).  Refuses with the sizes.
+ */
+static int pgf_reserve_file(struct pgf *pg, const char *path, char *err, size_t errlen)
+{
+	uint64_t need = pg->pg_nslots * VM_PAGE_SIZE, avail = UINT64_MAX;
+	struct statvfs vfs;
+	struct stat st;
+	char a[32], b[32];
+	int rc = 0;
+
+	if (fstatvfs(pg->pg_fd, &vfs) == 0 && fstat(pg->pg_fd, &st) == 0)
+		avail = (uint64_t)vfs.f_bavail * vfs.f_frsize + (uint64_t)st.st_blocks * 512;
+	if (need > avail)
+		rc = ENOSPC;
+	else if (vm_inject_fail())
+		rc = ENOMEM;
+	else if (ftruncate(pg->pg_fd, 0) != 0)
+		rc = errno;
+	else
+		rc = posix_fallocate(pg->pg_fd, 0, (off_t)need);
+	if (rc == 0)
+		return 0;
+	if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG) {
+		snprintf(err, errlen, "cannot reserve %s for page file %s: its filesystem has %s "
+		    "free", vm_size_str(a, sizeof(a), need), path,
+		    avail == UINT64_MAX ? "less" : vm_size_str(b, sizeof(b), avail));
+		return VM_ENOSPC;
+	}
+	snprintf(err, errlen, "cannot reserve %s for page file %s: %s",
+	    vm_size_str(a, sizeof(a), need), path, strerror(rc));
+	return VM_ENOSPC;
+}
+
+/*
+ * Set up a page file of nslots slots: in memory (path NULL) or in the file
+ * path, created if missing, its space reserved either way.  Returns 0, or
+ * VM_EINVAL (cannot open), VM_ENOMEM or VM_ENOSPC (the space cannot be
+ * had) with err filled.  On failure pgf_destroy() releases what was got,
+ * and pgf_unlink_created() removes a file this created.
+ */
 int pgf_init(struct pgf *pg, uint64_t nslots, const char *path, char *err, size_t errlen)
 {
+	int rc;
+
 	memset(pg, 0, sizeof(*pg));
 	pg->pg_fd = -1;
 	pg->pg_nslots = nslots;
@@ -25,11 +157,13 @@ int pgf_init(struct pgf *pg, uint64_t nslots, const char *path, char *err, size_
 	pg->pg_rows_enabled = 1;
 	pg->pg_stash_enabled = 1;
 	lk_init(&pg->pg_stash_lock, LK_RANK_PGF);
-	pg->pg_bitmap = calloc(pg->pg_nwords ? pg->pg_nwords : 1, sizeof(*pg->pg_bitmap));
-	pg->pg_owner = malloc((nslots ? nslots : 1) * sizeof(*pg->pg_owner));
+	if (!vm_inject_fail())
+		pg->pg_bitmap = calloc(pg->pg_nwords ? pg->pg_nwords : 1, sizeof(*pg->pg_bitmap));
+	if (!vm_inject_fail())
+		pg->pg_owner = malloc((nslots ? nslots : 1) * sizeof(*pg->pg_owner));
 	if (pg->pg_bitmap == NULL || pg->pg_owner == NULL) {
 		snprintf(err, errlen, "cannot allocate the page-file bitmap");
-		return -1;
+		return VM_ENOMEM;
 	}
 	/* The bits past the last slot are in use forever. */
 	if (nslots % 64)
@@ -39,25 +173,15 @@ int pgf_init(struct pgf *pg, uint64_t nslots, const char *path, char *err, size_
 	atomic_store(&pg->pg_free, nslots);
 	if (nslots == 0)
 		return 0;
-	if (path != NULL) {
-		pg->pg_fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-		if (pg->pg_fd < 0 || ftruncate(pg->pg_fd, (off_t)(nslots * VM_PAGE_SIZE)) != 0) {
-			snprintf(err, errlen, "cannot create page file %s: %s", path, strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	pg->pg_mem = mmap(NULL, nslots * VM_PAGE_SIZE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (pg->pg_mem == MAP_FAILED) {
-		pg->pg_mem = NULL;
-		snprintf(err, errlen, "cannot reserve %llu bytes for the page file: %s",
-		    (unsigned long long)(nslots * VM_PAGE_SIZE), strerror(errno));
-		return -1;
-	}
-	return 0;
+	if (path == NULL)
+		return pgf_reserve_mem(pg, err, errlen);
+	if ((rc = pgf_open(pg, path, err, errlen)) != 0)
+		return rc;
+	return pgf_reserve_file(pg, path, err, errlen);
 }
 
+/* Release the page file's memory and descriptor; idempotent.  The file
+ * itself stays. */
 void pgf_destroy(struct pgf *pg)
 {
 	if (pg->pg_mem != NULL)
@@ -66,8 +190,20 @@ void pgf_destroy(struct pgf *pg)
 		close(pg->pg_fd);
 	free(pg->pg_bitmap);
 	free(pg->pg_owner);
+	free(pg->pg_path);
+	pg->pg_mem = NULL;
+	pg->pg_fd = -1;
 	pg->pg_bitmap = NULL;
 	pg->pg_owner = NULL;
+	pg->pg_path = NULL;
+}
+
+/* Creation failed: remove the file if pgf_init() created it. */
+void pgf_unlink_created(struct pgf *pg)
+{
+	if (pg->pg_created && pg->pg_path != NULL)
+		unlink(pg->pg_path);
+	pg->pg_created = 0;
 }
 
 static int pgf_stash_take(struct pgf *pg, int want, uint64_t *out)
@@ -214,6 +350,8 @@ uint64_t pgf_free_rows(const struct pgf *pg)
 	return n;
 }
 
+/* An injected failure is due: the counter is N > 0 (the next N fail) or
+ * negative (every one fails). */
 static bool pgf_inject(_Atomic int *counter)
 {
 	int n = atomic_load_explicit(counter, memory_order_relaxed);
@@ -222,33 +360,50 @@ static bool pgf_inject(_Atomic int *counter)
 		if (atomic_compare_exchange_weak(counter, &n, n - 1))
 			return true;
 	}
-	return false;
+	return n < 0;
 }
 
-/* Write one page to slot.  Returns 0 or -1 (an I/O error, or injected). */
+/* One page of file I/O at slot, all of it: a short transfer continues; end
+ * of file (the file was cut short under us) is EIO.  Returns 0 or -errno. */
+static int pgf_file_io(struct pgf *pg, uint64_t slot, char *buf, bool write)
+{
+	off_t off = (off_t)(slot * VM_PAGE_SIZE);
+	size_t done = 0;
+
+	while (done < VM_PAGE_SIZE) {
+		ssize_t n = write ? pwrite(pg->pg_fd, buf + done, VM_PAGE_SIZE - done, off + (off_t)done) :
+		    pread(pg->pg_fd, buf + done, VM_PAGE_SIZE - done, off + (off_t)done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Write one page to slot.  Returns 0 or -errno (an I/O error, or injected: EIO). */
 int pgf_write(struct pgf *pg, uint64_t slot, const void *src)
 {
 	VM_ASSERT(pgf_slot_in_use(pg, slot));
 	if (pgf_inject(&pg->pg_fail_writes))
-		return -1;
+		return -EIO;
 	if (pg->pg_mem != NULL) {
 		memcpy(pg->pg_mem + slot * VM_PAGE_SIZE, src, VM_PAGE_SIZE);
 		return 0;
 	}
-	return pwrite(pg->pg_fd, src, VM_PAGE_SIZE, (off_t)(slot * VM_PAGE_SIZE)) ==
-	    (ssize_t)VM_PAGE_SIZE ? 0 : -1;
+	return pgf_file_io(pg, slot, (char *)src, true);
 }
 
-/* Read one page from slot.  Async-signal-safe.  Returns 0 or -1. */
+/* Read one page from slot.  Async-signal-safe.  Returns 0 or -errno. */
 int pgf_read(struct pgf *pg, uint64_t slot, void *dst)
 {
 	VM_ASSERT(pgf_slot_in_use(pg, slot));
 	if (pgf_inject(&pg->pg_fail_reads))
-		return -1;
+		return -EIO;
 	if (pg->pg_mem != NULL) {
 		memcpy(dst, pg->pg_mem + slot * VM_PAGE_SIZE, VM_PAGE_SIZE);
 		return 0;
 	}
-	return pread(pg->pg_fd, dst, VM_PAGE_SIZE, (off_t)(slot * VM_PAGE_SIZE)) ==
-	    (ssize_t)VM_PAGE_SIZE ? 0 : -1;
+	return pgf_file_io(pg, slot, dst, false);
 }

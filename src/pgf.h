@@ -40,6 +40,8 @@ struct pgf {
 	_Atomic uint64_t pg_hint;	/* bitmap word to search from (a) */
 	char *pg_mem;			/* in-memory backing, or NULL (c) */
 	int pg_fd;			/* file backing, or -1 (c) */
+	char *pg_path;			/* the file's name, or NULL (c) */
+	int pg_created;			/* pgf_init() created the file (c) */
 	lk_t pg_stash_lock;
 	uint64_t pg_stash[PGF_STASH_MAX];	/* (S) */
 	_Atomic int pg_nstash;			/* written under (S); read without */
@@ -50,13 +52,19 @@ struct pgf {
 	vm_counter_t pg_bit_claims;	/* single slots claimed */
 	vm_counter_t pg_scan_words;	/* bitmap words examined */
 	/* fault injection (tests/fault) */
-	_Atomic int pg_fail_writes;	/* next N writes fail (a) */
-	_Atomic int pg_fail_reads;	/* next N reads fail (a) */
+	_Atomic int pg_fail_writes;	/* next N writes fail; < 0: all do (a) */
+	_Atomic int pg_fail_reads;	/* next N reads fail; < 0: all do (a) */
 };
+
+/* Tests: if nonzero, the host's available memory as pgf_host_available()
+ * reports it, to reach the in-memory page file's refusal. */
+extern uint64_t pgf_test_mem_available;
 
 /* "pgf.c" */
 int pgf_init(struct pgf *pg, uint64_t nslots, const char *path, char *err, size_t errlen);
 void pgf_destroy(struct pgf *pg);
+void pgf_unlink_created(struct pgf *pg);
+uint64_t pgf_host_available(void);
 int pgf_slot_alloc(struct pgf *pg, int want, uint64_t *out);
 void pgf_slot_free(struct pgf *pg, uint64_t slot);
 void pgf_stash_put(struct pgf *pg, const uint64_t *slots, int n);

@@ -137,6 +137,9 @@ static int pglock_one(struct vm *vm, uint64_t vpn)
 			ev_wait(&vm->vm_ev_trimmed, snap, -1);
 			break;
 		case PGLOCK_TOUCH:
+			/* A failed instance resolves no fault (vm_error). */
+			if (vm_is_failed(vm))
+				return VM_EIO;
 			pglock_probe(vm_va(vm, vpn));
 			break;
 		}
@@ -252,6 +255,10 @@ const char *vm_strerror(int rc)
 	case VM_EBUSY:
 		return "lock limit reached: at most half the frames (vm_lock_limit) may be locked "
 		    "at once; unlock some pages first";
+	case VM_ENOSPC:
+		return "the page file's space cannot be reserved";
+	case VM_EIO:
+		return "the instance has failed: its page file did (vm_error says why)";
 	default:
 		return "unknown vmsim error";
 	}

@@ -10,7 +10,8 @@
  *          frames are locked, and the locked frames number vm_nlocked, at
  *          most vm_lock_limit;
  *  PTEs    every valid or transition PTE names a frame that names it back;
- *          no PTE is mid-trim or in-page;
+ *          no PTE is mid-trim or in-page (except, once the instance has
+ *          failed, a bounced fault's page, whose bounce buffer is held);
  *  slots   every slot in use is referenced exactly once (a page-file PTE, a
  *          frame's pf_slot, or the stash), every slot referenced is in
  *          use, and the free count matches the bitmap; the reverse map
@@ -176,6 +177,11 @@ static void validate_ptes(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 				    (unsigned long long)vpn, (unsigned long long)x,
 				    (unsigned long long)pgf_slot_owner(&vm->vm_pgf, x));
 			break;
+		case PTE_FMT_INPAGE:
+			if (vm_is_failed(vm) && x < (uint64_t)vm->vm_nbounce &&
+			    (atomic_load(&vm->vm_bounce_busy[x / 64]) & (1ULL << (x % 64))))
+				break;	/* abandoned when the instance failed: the bytes are in x */
+			/* fall through */
 		default:
 			vbad(v, "vpn %llu: %s PTE while quiescent", (unsigned long long)vpn,
 			    pte_format_name(pte_format(p)));

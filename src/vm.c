@@ -1,6 +1,7 @@
 /*
- * vm.c - the context: creation and teardown, the system threads, the SIGBUS
- * handler that finds the context from the faulting address, and statistics.
+ * vm.c - the context: creation and teardown, the system threads, and
+ * statistics.  The SIGBUS handler and the registry of instances it serves
+ * are in vm_handler.c.
  */
 #include <errno.h>
 #include <signal.h>
@@ -8,99 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/syscall.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include "vm_internal.h"
 
-#define VM_MAX_CONTEXTS 16
 #define VM_MIN_FRAMES 8
 #define VM_MAX_VIRTUAL (1ULL << 40)
 #define VM_POISON 0xDB		/* the "old bytes" of a frame never zeroed */
 
-static struct vm *_Atomic vm_registry[VM_MAX_CONTEXTS];
-static struct sigaction vm_old_sigbus;
-static pthread_once_t vm_handler_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t vm_park_mtx = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t vm_park_cv = PTHREAD_COND_INITIALIZER;
-
-/* ---- the fault handler ---- */
-
-static struct vm *vm_lookup(const char *addr)
-{
-	for (int i = 0; i < VM_MAX_CONTEXTS; i++) {
-		struct vm *vm = atomic_load_explicit(&vm_registry[i], memory_order_acquire);
-		if (vm != NULL && addr >= vm->vm_base && addr < vm->vm_base + vm->vm_region_len)
-			return vm;
-	}
-	return NULL;
-}
-
-/* Was the faulting access a write?  x86-64 reports the page-fault error
- * code in the signal frame (bit 1: write); elsewhere we cannot tell. */
-static int vm_fault_is_write(void *ucv)
-{
-#if defined(__x86_64__)
-	const ucontext_t *uc = ucv;
-	return (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
-#else
-	(void)ucv;
-	return -1;
-#endif
-}
-
-/* A write to a read-only page: deliver SIGSEGV/SEGV_ACCERR at the address,
- * as the MMU would.  It arrives as this handler returns. */
-static void vm_raise_access_violation(void *addr)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	si.si_signo = SIGSEGV;
-	si.si_code = SEGV_ACCERR;
-	si.si_addr = addr;
-	syscall(SYS_rt_tgsigqueueinfo, getpid(), (pid_t)syscall(SYS_gettid), SIGSEGV, &si);
-}
-
-/* Not ours: hand it to whoever had SIGBUS before, or die of it. */
-static void vm_chain(int sig, siginfo_t *si, void *uc)
-{
-	if ((vm_old_sigbus.sa_flags & SA_SIGINFO) && vm_old_sigbus.sa_sigaction != NULL) {
-		vm_old_sigbus.sa_sigaction(sig, si, uc);
-	} else if (vm_old_sigbus.sa_handler != SIG_DFL && vm_old_sigbus.sa_handler != SIG_IGN) {
-		vm_old_sigbus.sa_handler(sig);
-	} else {
-		signal(sig, SIG_DFL);	/* the access is retried and kills */
-	}
-}
-
-static void vm_sigbus(int sig, siginfo_t *si, void *uc)
-{
-	int saved_errno = errno;
-	char *addr = si->si_addr;
-	struct vm *vm = vm_lookup(addr);
-
-	if (vm == NULL || si->si_code != BUS_ADRERR) {
-		vm_chain(sig, si, uc);
-	} else {
-		uint64_t vpn = (uint64_t)(addr - vm->vm_base) >> VM_PAGE_SHIFT;
-		if (fault_resolve(vm, vpn, vm_fault_is_write(uc)) == FAULT_ACCESS_VIOLATION)
-			vm_raise_access_violation(addr);
-	}
-	errno = saved_errno;
-}
-
-static void vm_handler_install(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = vm_sigbus;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &vm_old_sigbus);
-}
 
 /* ---- system threads ---- */
 
@@ -112,12 +30,13 @@ bool vm_parked_check(struct vm *vm)
 {
 	if (atomic_load(&vm->vm_stop))
 		return false;
-	if (!atomic_load(&vm->vm_pause_req))
+	if (!atomic_load(&vm->vm_pause_req) && !vm_is_failed(vm))
 		return true;
+	/* Paused, or failed: a failed instance's threads stay parked until stop. */
 	pthread_mutex_lock(&vm_park_mtx);
 	vm->vm_parked++;
 	pthread_cond_broadcast(&vm_park_cv);
-	while (atomic_load(&vm->vm_pause_req) && !atomic_load(&vm->vm_stop))
+	while ((atomic_load(&vm->vm_pause_req) || vm_is_failed(vm)) && !atomic_load(&vm->vm_stop))
 		pthread_cond_wait(&vm_park_cv, &vm_park_mtx);
 	vm->vm_parked--;
 	pthread_mutex_unlock(&vm_park_mtx);
@@ -135,6 +54,7 @@ static void vm_kick_all(struct vm *vm)
 
 void vm_pause(struct vm *vm)
 {
+	vm_misuse_check(vm, "vm_pause");
 	if (!vm->vm_threads_started)
 		return;
 	pthread_mutex_lock(&vm_park_mtx);
@@ -161,26 +81,39 @@ void vm_resume(struct vm *vm)
 	pthread_mutex_unlock(&vm_park_mtx);
 }
 
+/* The system threads, in start order. */
+static pthread_t *vm_systhread(struct vm *vm, int i, void *(**fn)(void *))
+{
+	static void *(*const fns[])(void *) = { trim_thread, mpw_thread, zero_thread, defrag_thread };
+	pthread_t *t[] = { &vm->vm_trimmer, &vm->vm_writer, &vm->vm_zeroer, &vm->vm_defragger };
+
+	*fn = fns[i];
+	return t[i];
+}
+
+/* Start the system threads.  Returns 0 or pthread_create()'s error, with
+ * vm_nsysthreads counting those that did start (vm_threads_stop() joins
+ * exactly those). */
 static int vm_threads_start(struct vm *vm)
 {
-	if (pthread_create(&vm->vm_trimmer, NULL, trim_thread, vm) != 0)
-		return -1;
-	if (pthread_create(&vm->vm_writer, NULL, mpw_thread, vm) != 0)
-		return -1;
-	if (pthread_create(&vm->vm_zeroer, NULL, zero_thread, vm) != 0)
-		return -1;
-	vm->vm_nsysthreads = 3;
-	vm->vm_threads_started = true;
-	if (vm->vm_cfg.vc_defrag) {
-		if (pthread_create(&vm->vm_defragger, NULL, defrag_thread, vm) != 0)
-			return -1;
-		vm->vm_nsysthreads = 4;
+	int n = vm->vm_cfg.vc_defrag ? 4 : 3;
+
+	for (int i = 0; i < n; i++) {
+		void *(*fn)(void *);
+		pthread_t *t = vm_systhread(vm, i, &fn);
+		int rc = vm_inject_fail() ? EAGAIN : pthread_create(t, NULL, fn, vm);
+		if (rc != 0)
+			return rc;
+		vm->vm_nsysthreads = i + 1;
+		vm->vm_threads_started = true;
 	}
 	return 0;
 }
 
 static void vm_threads_stop(struct vm *vm)
 {
+	void *(*fn)(void *);
+
 	if (!vm->vm_threads_started)
 		return;
 	pthread_mutex_lock(&vm_park_mtx);
@@ -188,11 +121,9 @@ static void vm_threads_stop(struct vm *vm)
 	pthread_cond_broadcast(&vm_park_cv);
 	pthread_mutex_unlock(&vm_park_mtx);
 	vm_kick_all(vm);
-	pthread_join(vm->vm_trimmer, NULL);
-	pthread_join(vm->vm_writer, NULL);
-	pthread_join(vm->vm_zeroer, NULL);
-	if (vm->vm_nsysthreads == 4)
-		pthread_join(vm->vm_defragger, NULL);
+	for (int i = 0; i < vm->vm_nsysthreads; i++)
+		pthread_join(*vm_systhread(vm, i, &fn), NULL);
+	vm->vm_nsysthreads = 0;
 	vm->vm_threads_started = false;
 }
 
@@ -271,13 +202,18 @@ static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
 
 static void *vm_map_anon(size_t len)
 {
-	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+	void *p = vm_inject_fail() ? MAP_FAILED : mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
 	madvise(p, len, MADV_DONTFORK);
 	return p;
+}
+
+static void *vm_calloc(size_t n, size_t size)
+{
+	return vm_inject_fail() ? NULL : calloc(n, size);
 }
 
 static uint64_t clamp64(uint64_t v, uint64_t lo, uint64_t hi)
@@ -315,32 +251,38 @@ static void vm_thresholds(struct vm *vm, const struct vm_config *c)
  */
 int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen)
 {
-	int rc = vm_config_check(cfg, err, errlen);
+	int rc;
 
-	if (rc != 0)
-		return rc;
+	/* Zero, then the sentinels, before anything can fail: teardown of a
+	 * half-built vm must find "nothing here", never fd 0 or slot 0. */
 	memset(vm, 0, sizeof(*vm));
+	vm->vm_slot = -1;
+	vm->vm_map.mp_uffd = vm->vm_map.mp_pidfd = -1;
+	vm->vm_pgf.pg_fd = -1;
+	vm->vm_pid = getpid();
+	if ((rc = vm_config_check(cfg, err, errlen)) != 0)
+		return rc;
 	vm->vm_cfg = *cfg;
 	vm->vm_nframes = (uint32_t)(cfg->vc_physical / VM_PAGE_SIZE);
 	vm->vm_npages = cfg->vc_virtual / VM_PAGE_SIZE;
 	vm->vm_nregions = (vm->vm_npages + (1ULL << PTE_REGION_SHIFT) - 1) >> PTE_REGION_SHIFT;
 	vm->vm_frames_len = (size_t)vm->vm_nframes * VM_PAGE_SIZE;
 	vm->vm_frames = vm_map_anon(vm->vm_frames_len);
-	vm->vm_pfns = calloc(vm->vm_nframes, sizeof(*vm->vm_pfns));
-	vm->vm_ptes = calloc(vm->vm_npages, sizeof(*vm->vm_ptes));
-	vm->vm_pte_locks = calloc(vm->vm_nregions, sizeof(*vm->vm_pte_locks));
+	vm->vm_pfns = vm_calloc(vm->vm_nframes, sizeof(*vm->vm_pfns));
+	vm->vm_ptes = vm_calloc(vm->vm_npages, sizeof(*vm->vm_ptes));
+	vm->vm_pte_locks = vm_calloc(vm->vm_nregions, sizeof(*vm->vm_pte_locks));
 	vm->vm_nbounce = cfg->vc_max_faulters;
 	vm->vm_bounce = vm_map_anon((size_t)vm->vm_nbounce * VM_PAGE_SIZE);
-	vm->vm_bounce_busy = calloc(((size_t)vm->vm_nbounce + 63) / 64, sizeof(uint64_t));
+	vm->vm_bounce_busy = vm_calloc(((size_t)vm->vm_nbounce + 63) / 64, sizeof(uint64_t));
 	if (!vm->vm_frames || !vm->vm_pfns || !vm->vm_ptes || !vm->vm_pte_locks ||
 	    !vm->vm_bounce || !vm->vm_bounce_busy) {
 		snprintf(err, errlen, "cannot allocate memory for %u frames and %llu pages",
 		    vm->vm_nframes, (unsigned long long)vm->vm_npages);
 		return VM_ENOMEM;
 	}
-	if (pgf_init(&vm->vm_pgf, cfg->vc_pagefile / VM_PAGE_SIZE, cfg->vc_pagefile_path,
-	    err, errlen) != 0)
-		return VM_EINVAL;
+	if ((rc = pgf_init(&vm->vm_pgf, cfg->vc_pagefile / VM_PAGE_SIZE, cfg->vc_pagefile_path,
+	    err, errlen)) != 0)
+		return rc;
 	for (uint64_t r = 0; r < vm->vm_nregions; r++)
 		lk_init(&vm->vm_pte_locks[r], LK_RANK_PTE);
 	for (int s = 0; s < PLIST_N; s++)
@@ -360,6 +302,7 @@ int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_
 	return image_init(vm, err, errlen);
 }
 
+/* Release what vm_structs_init() got, however far it got; idempotent. */
 void vm_structs_destroy(struct vm *vm)
 {
 	pgf_destroy(&vm->vm_pgf);
@@ -371,6 +314,11 @@ void vm_structs_destroy(struct vm *vm)
 	free(vm->vm_pfns);
 	free((void *)vm->vm_ptes);
 	free(vm->vm_pte_locks);
+	vm->vm_frames = vm->vm_bounce = NULL;
+	vm->vm_bounce_busy = NULL;
+	vm->vm_pfns = NULL;
+	vm->vm_ptes = NULL;
+	vm->vm_pte_locks = NULL;
 }
 
 /* Reserve the region, 2 MiB aligned, without transparent huge pages. */
@@ -378,7 +326,7 @@ static int vm_region_map(struct vm *vm, char *err, size_t errlen)
 {
 	size_t align = 2UL << 20;
 	size_t len = vm->vm_npages * VM_PAGE_SIZE;
-	char *p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+	char *p = vm_inject_fail() ? MAP_FAILED : mmap(NULL, len + align, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	char *a;
 
@@ -398,64 +346,92 @@ static int vm_region_map(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
-static int vm_register(struct vm *vm)
+/* What must hold before vm_create() does anything (vm.h, "Misuse"). */
+static int vm_create_check(char *err, size_t errlen)
 {
-	pthread_once(&vm_handler_once, vm_handler_install);
-	for (int i = 0; i < VM_MAX_CONTEXTS; i++) {
-		struct vm *expect = NULL;
-		if (atomic_compare_exchange_strong(&vm_registry[i], &expect, vm)) {
-			vm->vm_slot = i;
-			return 0;
-		}
+	sigset_t blocked;
+
+	if (pthread_sigmask(SIG_BLOCK, NULL, &blocked) == 0 && sigismember(&blocked, SIGBUS) == 1) {
+		snprintf(err, errlen, "SIGBUS is blocked in the calling thread: vmsim resolves "
+		    "faults in a SIGBUS handler, and the kernel kills a process whose thread "
+		    "faults with SIGBUS blocked; unblock it in every thread that touches the region");
+		return VM_EINVAL;
 	}
-	return -1;
+	if (!vm_handler_ours()) {
+		snprintf(err, errlen, "%s", vm_handler_gone);
+		return VM_EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Undo vm_create(), however far it got: each step below finds its own
+ * "nothing here" sentinel (set by vm_structs_init()) or releases and
+ * resets, so this is both the unwinding of a failed creation and
+ * vm_destroy()'s work.
+ */
+static void vm_teardown(struct vm *vm, bool created)
+{
+	vm_threads_stop(vm);
+	vm_unregister(vm);
+	map_destroy(vm);
+	if (vm->vm_base != NULL)
+		munmap(vm->vm_base, vm->vm_region_len);
+	vm->vm_base = NULL;
+	if (!created)
+		pgf_unlink_created(&vm->vm_pgf);
+	vm_structs_destroy(vm);
+	free(vm);
 }
 
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen)
 {
-	struct vm *vm = calloc(1, sizeof(*vm));
+	struct vm *vm;
 	int rc;
 
 	*out = NULL;
-	if (vm == NULL) {
+	if ((rc = vm_create_check(err, errlen)) != 0)
+		return rc;
+	if ((vm = vm_calloc(1, sizeof(*vm))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return VM_ENOMEM;
 	}
-	vm->vm_slot = -1;
-	vm->vm_map.mp_uffd = vm->vm_map.mp_pidfd = -1;
 	if ((rc = vm_structs_init(vm, cfg, err, errlen)) != 0 ||
 	    (rc = vm_region_map(vm, err, errlen)) != 0 ||
 	    (rc = map_init(vm, err, errlen)) != 0)
-		goto out_destroy;
+		goto out_teardown;
 	if (vm_register(vm) != 0) {
-		snprintf(err, errlen, "more than %d vmsim instances in one process", VM_MAX_CONTEXTS);
+		snprintf(err, errlen, "more than %d vmsim instances in one process", VM_MAX_INSTANCES);
 		rc = VM_EINVAL;
-		goto out_destroy;
+		goto out_teardown;
 	}
-	if (cfg->vc_start_threads && vm_threads_start(vm) != 0) {
-		snprintf(err, errlen, "cannot start the system threads: %s", strerror(errno));
+	if (cfg->vc_start_threads && (rc = vm_threads_start(vm)) != 0) {
+		snprintf(err, errlen, "cannot start the system threads: %s", strerror(rc));
 		rc = VM_ENOMEM;
-		goto out_destroy;
+		goto out_teardown;
 	}
 	*out = vm;
 	return 0;
-out_destroy:
-	vm_destroy(vm);
+out_teardown:
+	vm_teardown(vm, false);
 	return rc;
 }
 
 void vm_destroy(struct vm *vm)
 {
+	int n;
+
 	if (vm == NULL)
 		return;
-	vm_threads_stop(vm);
-	if (vm->vm_slot >= 0)
-		atomic_store(&vm_registry[vm->vm_slot], NULL);
-	map_destroy(vm);
-	if (vm->vm_base != NULL)
-		munmap(vm->vm_base, vm->vm_region_len);
-	vm_structs_destroy(vm);
-	free(vm);
+	/* Compares the pointer only: a destroyed vm is never dereferenced. */
+	if (!vm_registered(vm))
+		vm_misuse("vm_destroy(%p): not a live instance (destroyed already?)", (void *)vm);
+	if (vm->vm_pid != getpid())
+		return;		/* a fork() child: its parent's threads and memory are not here */
+	if (VM_DEBUG && (n = atomic_load(&vm->vm_dbg_faulting)) != 0)
+		vm_misuse("vm_destroy(%p) while %d thread(s) are inside a fault on its region",
+		    (void *)vm, n);
+	vm_teardown(vm, true);
 }
 
 void *vm_base(struct vm *vm)
@@ -475,6 +451,8 @@ void vm_touch(struct vm *vm, const void *addr)
 
 void vm_get_stats(struct vm *vm, struct vm_stats *st)
 {
+	if (!vm_handler_ours())
+		vm_misuse("vm_get_stats: %s", vm_handler_gone);
 	memset(st, 0, sizeof(*st));
 	st->vs_faults_dz = vm_read(vm->st_dz);
 	st->vs_faults_soft_standby = vm_read(vm->st_soft_standby);
@@ -524,5 +502,12 @@ void vm_get_stats(struct vm *vm, struct vm_stats *st)
 
 long vm_validate(struct vm *vm, FILE *f, int expensive)
 {
-	return vm_validate_locked(vm, f, expensive);
+	long bad = vm_validate_locked(vm, f, expensive);
+
+	if (!vm_handler_ours()) {
+		if (f != NULL)
+			fprintf(f, "validate: %s\n", vm_handler_gone);
+		bad++;
+	}
+	return bad;
 }

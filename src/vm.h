@@ -25,6 +25,9 @@
 #define VM_ENOSYS (-38)		/* the kernel lacks something vmsim needs */
 #define VM_ENOMEM (-12)		/* the host could not give vmsim its memory */
 #define VM_EBUSY (-16)		/* vm_lock_pages: the lock limit (vm_lock_limit) is reached */
+#define VM_ENOSPC (-28)		/* the page file's space cannot be reserved: its
+				 * filesystem, or (in memory) the host, cannot hold it */
+#define VM_EIO (-5)		/* the instance has failed: its page file did (vm_error) */
 
 struct vm;
 
@@ -51,6 +54,10 @@ struct vm_config {
 	int vc_defrag;			/* run the page-file defragmenter */
 	int vc_trim_hints;		/* faulters hand the pages a sequential run left
 					 * behind to the trimmer (seed 001) */
+	/* what a thread whose access cannot be completed does (see "Failure"
+	 * below); NULL: print vm_error()'s line to stderr and _exit(1) */
+	void (*vc_on_error)(void *arg, struct vm *vm, void *addr, const char *msg);
+	void *vc_on_error_arg;
 };
 
 #define VM_CONFIG_DEFAULT ((struct vm_config){ \
@@ -98,6 +105,21 @@ struct vm_stats {
 					 * window to close */
 };
 
+/*
+ * Creation.  Returns 0 and the instance in *out, or a VM_E* status with one
+ * line in err (and *out NULL).  A failed vm_create, at whatever step,
+ * leaves everything else as it was: other instances, the caller's file
+ * descriptors and mappings, and the file system (a page file it created is
+ * removed; an existing file named as the page file is truncated only once
+ * its space is known to be there).
+ *
+ * The page file's space is reserved here: a file-backed page file is
+ * allocated on its device (posix_fallocate), not left sparse, and an
+ * in-memory one must fit in the host's available memory (MemAvailable plus
+ * free swap) and is mapped with the kernel's commit accounting.  Either
+ * refusal is VM_ENOSPC, with the sizes.  So a running instance never finds
+ * its page file full of holes it cannot fill.
+ */
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
 void *vm_base(struct vm *vm);
@@ -162,6 +184,8 @@ uint64_t vm_purge_standby(struct vm *vm);
  *                   trimmer or by vm_empty_working_set / vm_purge_standby.
  *                   Locks nest: each frame counts them.  Returns 0;
  *                   VM_EINVAL if the range is not inside the region;
+ *                   VM_EIO if the instance has failed (vm_error) and a
+ *                   page is not resident;
  *                   VM_EBUSY if it would lock more than vm_lock_limit()
  *                   frames in all, leaving every lock as it was.  It may
  *                   wait for trim batches in flight to finish.  A read-only
@@ -205,6 +229,57 @@ ssize_t vm_pwrite(struct vm *vm, int fd, const void *buf, size_t len, off_t off)
 
 /* A sentence for a VM_E* code, e.g. "... at most half the frames ...". */
 const char *vm_strerror(int rc);
+
+/*
+ * Failure.  A page-file I/O error is retried; when it persists the instance
+ * fails, for good: a read of a slot that fails 9 times running (the page's
+ * contents cannot be brought in), or 64 page-file writes in a row that fail
+ * with no success between.  Then, and before any thread could wait forever:
+ *  - the trimmer, writer and zero thread stop working and park (vm_pause
+ *    and vm_destroy still work; vm_validate still holds, except that a page
+ *    being brought in through a bounce buffer keeps its in-page PTE);
+ *  - every thread waiting inside the fault handler is woken;
+ *  - nothing already in the page file or in a frame is lost: a failed read
+ *    leaves the page in the page file, a failed write leaves it modified;
+ *  - every fault on the region from then on (and the one that failed)
+ *    cannot be completed.  The faulting thread calls vc_on_error(arg, vm,
+ *    addr, msg) inside vmsim's SIGBUS handler, with no vmsim lock held.  It
+ *    may siglongjmp() out of the handler (the access is abandoned) or end
+ *    the process.  If it returns, or vc_on_error is NULL, vmsim writes
+ *    "vmsim: <msg>" to stderr (one line per process, however many threads
+ *    fail) and calls _exit(1): the access can never complete, and
+ *    returning from the handler would only retry it.
+ * Any thread may ask: vm_error() returns 0 while the instance is healthy,
+ * or VM_EIO with the one-line reason in msg, e.g. "page file read error on
+ * slot 17: Input/output error (9 tries)".  Pages already mapped stay
+ * readable and writable; vm_flush_modified() writes nothing more.
+ */
+int vm_error(struct vm *vm, char *msg, size_t len);
+
+/*
+ * Misuse: rules vmsim cannot make safe.  Where a check is cheap, breaking
+ * one prints "vmsim: misuse: ..." and aborts; otherwise the outcome is
+ * given.
+ *  - vm_destroy() twice, or on a pointer vm_create() did not return:
+ *    detected (the pointer is not a live instance).
+ *  - vm_destroy() while threads touch the region: no thread may be inside
+ *    an access to it.  Debug builds detect a thread still inside the fault
+ *    handler; otherwise a later touch gets SIGSEGV, or corrupts whatever
+ *    was mapped there since.
+ *  - touching the region in a fork() child: the region is not inherited
+ *    (MADV_DONTFORK, as are the frames); detected at the first touch.
+ *    In the child, vm_destroy() of the parent's instance does nothing and
+ *    vm_pause() is refused as misuse.  A child may create its own.
+ *  - a thread that touches the region with SIGBUS blocked is killed by the
+ *    kernel (a synchronous SIGBUS cannot be blocked), with no message.
+ *    vm_create() refuses (VM_EINVAL) when the calling thread blocks SIGBUS;
+ *    other threads are not checked.
+ *  - another SIGBUS handler installed after the first vm_create() would
+ *    receive vmsim's faults, and an access would fault forever.  Install
+ *    yours before: vmsim passes it every SIGBUS that is not a fault on a
+ *    region.  Detected by vm_create() (refused, VM_EINVAL), vm_validate()
+ *    (a problem), vm_pause() and vm_get_stats() (misuse).
+ */
 
 /* Format a byte count as "64M", "1G", "12K" (exact units) into buf. */
 const char *vm_size_str(char *buf, size_t n, uint64_t bytes);

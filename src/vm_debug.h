@@ -19,6 +19,9 @@
 
 /* Print "vmsim: panic: ..." with write(2) and abort. Never returns. */
 _Noreturn void vm_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The caller broke one of the rules in vm.h ("Misuse") that vmsim cannot
+ * make safe: print "vmsim: misuse: ..." with write(2) and abort. */
+_Noreturn void vm_misuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void vm_assert_fail(const char *expr, const char *file, int line, const char *func);
 
 #if VM_DEBUG >= 1

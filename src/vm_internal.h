@@ -5,9 +5,14 @@
  * Locking key:  (c) constant after init   (a) atomic ops only
  *   (T) the PTE region lock   (P) PFN lock   (L) list lock
  *   (trimmer) only the trimmer thread touches it
+ *   (writer) only the modified writer, or vm_flush_modified() while paused
+ *   (f) written once, by the thread that fails the instance, before it
+ *       publishes vm_failed = VM_FAILED (release); read only after an
+ *       acquire load of VM_FAILED
  */
 #pragma once
 #include <pthread.h>
+#include <sys/types.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -25,7 +30,13 @@
 #define VM_TRIM_BATCH_MAX 256
 #define VM_WRITE_BATCH_MAX 64
 #define VM_HINT_RING 1024		/* trim-hint slots (a power of two) */
+#define VM_MAX_INSTANCES 16		/* per process: the handler's registry */
 #define VM_HINT_DIST 16			/* a run's fault at vpn hints vpn - this */
+#define VM_READ_RETRIES 8		/* a page-file read is tried 1 + this many times */
+#define VM_WRITE_FAILS_MAX 64		/* failed writes in a row that fail the instance */
+
+/* vm_failed: the instance's health (vm_fail.c) */
+enum { VM_HEALTHY, VM_FAILING, VM_FAILED };
 
 struct vm {
 	/* geometry (c) */
@@ -57,7 +68,7 @@ struct vm {
 	uint64_t vm_zero_goal;		/* zero-page thread keeps this many zeroed */
 	int vm_trim_batch, vm_write_batch;
 
-	/* events */
+	/* events (vm_fail() signals every one: add a new one there too) */
 	struct vm_event vm_ev_trim;	/* wake the trimmer */
 	struct vm_event vm_ev_mpw;	/* wake the modified writer */
 	struct vm_event vm_ev_zero;	/* wake the zero-page thread */
@@ -102,6 +113,13 @@ struct vm {
 	_Atomic int vm_parked;		/* system threads parked (a) */
 	int vm_nsysthreads;		/* (c) */
 	int vm_slot;			/* index in the handler's registry (c) */
+	pid_t vm_pid;			/* the process that created it (c) */
+	_Atomic int vm_dbg_faulting;	/* threads inside the fault handler, debug builds (a) */
+
+	/* failure (vm_fail.c): the page file failed, for good */
+	_Atomic int vm_failed;		/* VM_HEALTHY -> VM_FAILING -> VM_FAILED (a) */
+	char vm_fail_msg[200];		/* the one-line reason (f) */
+	int vm_write_fails;		/* page-file writes failed in a row (writer) */
 
 	/* statistics (a) */
 	vm_counter_t st_dz, st_soft_standby, st_soft_modified, st_hard, st_collided;
@@ -152,11 +170,20 @@ int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_
 void vm_structs_destroy(struct vm *vm);
 bool vm_parked_check(struct vm *vm);
 
+/* "vm_handler.c" */
+int vm_register(struct vm *vm);
+void vm_unregister(struct vm *vm);
+bool vm_registered(const struct vm *vm);
+bool vm_handler_ours(void);
+void vm_misuse_check(struct vm *vm, const char *fn);
+extern const char vm_handler_gone[];
+
 /* "fault.c" */
-enum fault_result { FAULT_DONE, FAULT_ACCESS_VIOLATION };
+enum fault_result { FAULT_DONE, FAULT_ACCESS_VIOLATION, FAULT_FAILED };
 enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write);
 struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, bool *zeroed);
 void pfn_repurpose_locked(struct vm *vm, struct pfn *pf);
+void pfn_unalloc(struct vm *vm, struct pfn *pf);
 
 /* "trim.c" */
 void *trim_thread(void *arg);
@@ -174,6 +201,19 @@ int defrag_pass(struct vm *vm, uint64_t *cursor, int budget);
 
 /* "image.c" */
 int image_init(struct vm *vm, char *err, size_t errlen);
+
+/* "vm_fail.c" */
+enum vm_io { VM_IO_READ, VM_IO_WRITE };
+void vm_fail(struct vm *vm, enum vm_io op, uint64_t slot, int err);
+_Noreturn void vm_fault_failed(struct vm *vm, void *addr);
+
+/* Has the instance failed (or begun to)?  A thread about to sleep on an
+ * event checks this after taking its snapshot, so vm_fail()'s wakeups are
+ * never missed. */
+static inline bool vm_is_failed(struct vm *vm)
+{
+	return atomic_load_explicit(&vm->vm_failed, memory_order_acquire) != VM_HEALTHY;
+}
 
 /* "validate.c" */
 long vm_validate_locked(struct vm *vm, FILE *f, int expensive);

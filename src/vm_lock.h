@@ -62,6 +62,18 @@
  *    and waits until vm_win_gen moves on (pglock_window_wait).  A window
  *    opened after that reads the count after it was stored, so the locker
  *    waits for one window at most.
+ *  - Failure (vm_fail.c): vm_fail() runs with no lock held.  It moves
+ *    vm_failed off VM_HEALTHY (once, by CAS) before it signals every event
+ *    of the instance, and every thread about to sleep on an event checks
+ *    vm_is_failed() after taking its snapshot: so a sleeper either sees
+ *    the failure or is woken by it, and none sleeps on a failed instance.
+ *    vm_fail_msg is written only by the thread whose CAS won, before it
+ *    publishes VM_FAILED; readers wait for VM_FAILED.  System threads of a
+ *    failed instance park (vm_parked_check) until vm_destroy() stops them.
+ *  - The SIGBUS handler's registry of instances (vm_handler.c) is lock-
+ *    free: registered by CAS, cleared by a store, read with acquire loads.
+ *    A vm is unregistered only after its system threads are joined, and
+ *    vm_destroy() requires that no user thread touches the region.
  *
  * The lock itself is a futex word with a short exponential-backoff spin
  * before it sleeps: async-signal-safe (atomics and futex(2) only), so the

@@ -4,6 +4,7 @@
  */
 #pragma once
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -46,6 +47,17 @@ static inline uint64_t vm_seed_mix(uint64_t seed, uint64_t stream)
 	z ^= z >> 31;
 	return z ? z : 1;
 }
+
+/*
+ * Creation fault injection, for tests (tests/fault/create.c): while
+ * vm_inject_create is N > 0, each step of vm_create() that can fail (an
+ * allocation, a system call, a thread start) counts it down, and the step
+ * that brings it to 0 fails as if the host had refused (errno ENOMEM).
+ * Process-wide; 0, the default, costs one relaxed load per step, at
+ * creation only.  Defined in vm_fail.c.
+ */
+extern _Atomic int vm_inject_create;
+bool vm_inject_fail(void);
 
 /* A statistics counter: relaxed atomic add, read at the end of a run. */
 typedef _Atomic uint64_t vm_counter_t;

@@ -66,8 +66,11 @@ for m in odirect buffered futex; do
 	run "lockio/$m" "$B/tests/stress/lockio" "$m" 2
 done
 run "fault" "$B/tests/fault/fault"
+run "fault/create" "$B/tests/fault/create"
+run "fault/pagefile" "$B/tests/fault/pagefile"
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh
+	run "cli/pagefile" env VMSIM="$B/vmsim" tests/pagefile.sh
 fi
 
 echo "$VARIANT: $pass passed, $fail failed"

@@ -6,6 +6,7 @@
  * (slot -> owner vpn) and claiming a particular slot, which page-file
  * defragmentation uses.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -278,9 +279,9 @@ static void io_round_trip(const char *tag)
 	/* Injected failures: the next two writes fail, then they work. */
 	atomic_store(&pg.pg_fail_writes, 2);
 	snprintf(name, sizeof(name), "%s: injected write failure 1", tag);
-	CHECK(name, pgf_write(&pg, s[0], b) == -1);
+	CHECK(name, pgf_write(&pg, s[0], b) == -EIO);
 	snprintf(name, sizeof(name), "%s: injected write failure 2", tag);
-	CHECK(name, pgf_write(&pg, s[0], b) == -1);
+	CHECK(name, pgf_write(&pg, s[0], b) == -EIO);
 	snprintf(name, sizeof(name), "%s: failed writes left the old bytes", tag);
 	CHECK(name, pgf_read(&pg, s[0], r) == 0 && memcmp(r, a, VM_PAGE_SIZE) == 0);
 	snprintf(name, sizeof(name), "%s: third write works", tag);
@@ -291,7 +292,7 @@ static void io_round_trip(const char *tag)
 	atomic_store(&pg.pg_fail_reads, 1);
 	memset(r, 0, sizeof(r));
 	snprintf(name, sizeof(name), "%s: injected read failure", tag);
-	CHECK(name, pgf_read(&pg, s[1], r) == -1);
+	CHECK(name, pgf_read(&pg, s[1], r) == -EIO);
 	snprintf(name, sizeof(name), "%s: next read works", tag);
 	CHECK(name, pgf_read(&pg, s[1], r) == 0 && memcmp(r, b, VM_PAGE_SIZE) == 0);
 	pgf_slot_free(&pg, s[0]);
@@ -335,7 +336,7 @@ static void test_io(void)
 	unlink(path);
 
 	CHECK("file: init fails on a bad path",
-	    pgf_init(&pg, 4, "/nonexistent-dir/pagefile", err, sizeof(err)) == -1 && err[0] != '\0');
+	    pgf_init(&pg, 4, "/nonexistent-dir/pagefile", err, sizeof(err)) == VM_EINVAL && err[0] != '\0');
 	pgf_destroy(&pg);
 }
 

@@ -15,6 +15,12 @@
 
 #include "vm_internal.h"
 
+#if defined(__SANITIZE_THREAD__)
+#define VMTEST_TSAN 1
+#else
+#define VMTEST_TSAN 0
+#endif
+
 /*
  * A vm of nframes frames, npages virtual pages and nslots page-file slots
  * (in memory), with no region, no userfaultfd and no threads: every frame
@@ -67,6 +73,79 @@ static inline int vmtest_child(void (*fn)(void *), void *arg)
 	if (waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
+/*
+ * Run fn(arg) in a child process with no core dump, its stderr captured
+ * into out (NUL-terminated, at most outlen - 1 bytes).  Returns the child's
+ * wait status (WIFEXITED/WIFSIGNALED), or -1 if fork failed.  fn may exit
+ * or die; if it returns, the child exits 0.
+ */
+static inline int vmtest_child_capture(void (*fn)(void *), void *arg, char *out, size_t outlen)
+{
+	int fds[2], status;
+	size_t n = 0;
+	ssize_t r;
+	pid_t pid;
+
+	fflush(NULL);
+	if (pipe(fds) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		struct rlimit rl = { 0, 0 };
+		setrlimit(RLIMIT_CORE, &rl);
+		close(fds[0]);
+		dup2(fds[1], 2);
+		close(fds[1]);
+		fn(arg);
+		_exit(0);
+	}
+	close(fds[1]);
+	for (char buf[512]; (r = read(fds[0], buf, sizeof(buf))) > 0;) {
+		size_t k = (size_t)r < outlen - 1 - n ? (size_t)r : outlen - 1 - n;
+		memcpy(out + n, buf, k);	/* the rest is drained, so the child never blocks */
+		n += k;
+	}
+	out[n] = '\0';
+	close(fds[0]);
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+static inline void vmtest_exec_fn(void *argv)
+{
+	execv(((char **)argv)[0], (char **)argv);
+	_exit(127);
+}
+
+/*
+ * Run this program again as "PROGRAM scenario" in a child process, its
+ * stderr captured as vmtest_child_capture() does: a fresh process, for a
+ * scenario that starts threads (ThreadSanitizer refuses new threads in a
+ * fork() child of a threaded process).  Returns the wait status.
+ */
+static inline int vmtest_exec_capture(const char *scenario, char *out, size_t outlen)
+{
+	char *argv[] = { (char *)"/proc/self/exe", (char *)scenario, NULL };
+
+	return vmtest_child_capture(vmtest_exec_fn, argv, out, outlen);
+}
+
+/* Lines in s (a last line without its newline counts). */
+static inline int vmtest_lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n' || s[1] == '\0';
+	return n;
 }
 
 static const char *vmtest_suite = "test";

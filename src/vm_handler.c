@@ -1,0 +1,197 @@
+/*
+ * vm_handler.c - the SIGBUS handler, and the registry of instances it
+ * serves: a fault on a region is resolved on the faulting thread
+ * (fault_resolve); any other SIGBUS goes to the handler that was installed
+ * before vmsim's.  Also the misuse checks that need the handler or the
+ * registry (vm.h, "Misuse"): a fork() child touching a region, another
+ * SIGBUS handler installed after vmsim's.
+ *
+ * The registry is an array of atomic pointers: registered and unregistered
+ * with no lock (CAS, store), read by the handler with acquire loads.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#include "vm_internal.h"
+
+static struct vm *_Atomic vm_registry[VM_MAX_INSTANCES];
+static struct sigaction vm_old_sigbus;
+static pthread_once_t vm_handler_once = PTHREAD_ONCE_INIT;
+static _Atomic int vm_handler_installed;	/* vm_handler_install() ran */
+static volatile sig_atomic_t vm_forked;		/* this is a fork() child of a vmsim user */
+
+static struct vm *vm_lookup(const char *addr)
+{
+	for (int i = 0; i < VM_MAX_INSTANCES; i++) {
+		struct vm *vm = atomic_load_explicit(&vm_registry[i], memory_order_acquire);
+		if (vm != NULL && addr >= vm->vm_base && addr < vm->vm_base + vm->vm_region_len)
+			return vm;
+	}
+	return NULL;
+}
+
+/* Was the faulting access a write?  x86-64 reports the page-fault error
+ * code in the signal frame (bit 1: write); elsewhere we cannot tell. */
+static int vm_fault_is_write(void *ucv)
+{
+#if defined(__x86_64__)
+	const ucontext_t *uc = ucv;
+	return (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
+#else
+	(void)ucv;
+	return -1;
+#endif
+}
+
+/* A write to a read-only page: deliver SIGSEGV/SEGV_ACCERR at the address,
+ * as the MMU would.  It arrives as this handler returns. */
+static void vm_raise_access_violation(void *addr)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGSEGV;
+	si.si_code = SEGV_ACCERR;
+	si.si_addr = addr;
+	syscall(SYS_rt_tgsigqueueinfo, getpid(), (pid_t)syscall(SYS_gettid), SIGSEGV, &si);
+}
+
+/* Not ours: hand it to whoever had SIGBUS before, or die of it. */
+static void vm_chain(int sig, siginfo_t *si, void *uc)
+{
+	if ((vm_old_sigbus.sa_flags & SA_SIGINFO) && vm_old_sigbus.sa_sigaction != NULL) {
+		vm_old_sigbus.sa_sigaction(sig, si, uc);
+	} else if (vm_old_sigbus.sa_handler != SIG_DFL && vm_old_sigbus.sa_handler != SIG_IGN) {
+		vm_old_sigbus.sa_handler(sig);
+	} else {
+		signal(sig, SIG_DFL);	/* the access is retried and kills */
+	}
+}
+
+static void vm_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	int saved_errno = errno;
+	char *addr = si->si_addr;
+	struct vm *vm = vm_lookup(addr);
+	enum fault_result r;
+
+	if (vm == NULL || si->si_code != BUS_ADRERR) {
+		vm_chain(sig, si, uc);
+		errno = saved_errno;
+		return;
+	}
+	if (vm_forked && vm->vm_pid != getpid())
+		vm_misuse("a fork() child touched vmsim's region at %p: the region belongs to the "
+		    "process that created it and is not inherited (MADV_DONTFORK)", (void *)addr);
+	if (VM_DEBUG)
+		atomic_fetch_add(&vm->vm_dbg_faulting, 1);
+	r = fault_resolve(vm, (uint64_t)(addr - vm->vm_base) >> VM_PAGE_SHIFT, vm_fault_is_write(uc));
+	if (VM_DEBUG)
+		atomic_fetch_sub(&vm->vm_dbg_faulting, 1);
+	if (r == FAULT_FAILED)
+		vm_fault_failed(vm, addr);
+	if (r == FAULT_ACCESS_VIOLATION)
+		vm_raise_access_violation(addr);
+	errno = saved_errno;
+}
+
+/*
+ * In a fork() child: the regions were not inherited (MADV_DONTFORK), so a
+ * touch would be a bare SIGSEGV, or land in whatever the child maps there
+ * later.  Cover each with a mapping of an empty file, where every access
+ * raises SIGBUS, so vm_sigbus() says what happened (or, failing that, with
+ * an inaccessible mapping).  System calls only: safe after fork().
+ */
+static void vm_atfork_child(void)
+{
+	int fd = (int)syscall(SYS_memfd_create, "vmsim-forked", MFD_CLOEXEC);
+
+	vm_forked = 1;
+	for (int i = 0; i < VM_MAX_INSTANCES; i++) {
+		struct vm *vm = atomic_load(&vm_registry[i]);
+		if (vm == NULL)
+			continue;
+		if (fd < 0 || mmap(vm->vm_base, vm->vm_region_len, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
+			mmap(vm->vm_base, vm->vm_region_len, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+static void vm_handler_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = vm_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &vm_old_sigbus);
+	pthread_atfork(NULL, NULL, vm_atfork_child);
+	atomic_store(&vm_handler_installed, 1);
+}
+
+/* Is vmsim's SIGBUS handler still the one installed (or not installed yet)? */
+bool vm_handler_ours(void)
+{
+	struct sigaction cur;
+
+	if (!atomic_load(&vm_handler_installed) || sigaction(SIGBUS, NULL, &cur) != 0)
+		return true;
+	return (cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == vm_sigbus;
+}
+
+/* Why another SIGBUS handler installed after vmsim's is misuse. */
+const char vm_handler_gone[] = "another SIGBUS handler was installed after vmsim's: faults on "
+	"vmsim's regions would go to it and never be resolved; install it before the first "
+	"vm_create (vmsim passes it every SIGBUS that is not its own)";
+
+/* The misuse checks of an entry point that may wait on the system threads. */
+void vm_misuse_check(struct vm *vm, const char *fn)
+{
+	if (vm->vm_pid != getpid())
+		vm_misuse("%s in a fork() child on an instance of its parent", fn);
+	if (!vm_handler_ours())
+		vm_misuse("%s: %s", fn, vm_handler_gone);
+}
+
+/* Enter vm in the registry (installing the handler the first time).
+ * Returns 0, or -1 if the registry is full. */
+int vm_register(struct vm *vm)
+{
+	pthread_once(&vm_handler_once, vm_handler_install);
+	if (vm_inject_fail())
+		return -1;
+	for (int i = 0; i < VM_MAX_INSTANCES; i++) {
+		struct vm *expect = NULL;
+		if (atomic_compare_exchange_strong(&vm_registry[i], &expect, vm)) {
+			vm->vm_slot = i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Take vm out of the registry, if it is in; idempotent. */
+void vm_unregister(struct vm *vm)
+{
+	if (vm->vm_slot >= 0)
+		atomic_store(&vm_registry[vm->vm_slot], NULL);
+	vm->vm_slot = -1;
+}
+
+/* Is vm a live instance?  Compares the pointer only. */
+bool vm_registered(const struct vm *vm)
+{
+	for (int i = 0; i < VM_MAX_INSTANCES; i++)
+		if (atomic_load(&vm_registry[i]) == vm)
+			return true;
+	return false;
+}

@@ -259,7 +259,7 @@ uint64_t vm_footprint(const struct vm_config *c, struct vm_footprint *parts)
 /* The footprint must fit in vm_memory_limit(); say the numbers if not. */
 static int vm_footprint_check(const struct vm_config *c, char *err, size_t errlen)
 {
-	char t[32], fr[32], m[32], p[48], bk[32], h[32];
+	char t[32], fr[32], m[32], p[48], bk[32], l[32];
 	struct vm_footprint f;
 
 	if (vm_footprint(c, &f) <= vm_memory_limit())
@@ -270,10 +270,10 @@ static int vm_footprint_check(const struct vm_config *c, char *err, size_t errle
 		vm_size_approx(p + strlen(p), sizeof(p) - strlen(p), f.vf_pagefile);
 	}
 	snprintf(err, errlen, "this configuration needs about %s of memory (frames %s + mapped "
-	    "pages %s%s + bookkeeping %s): more than 3/4 of this machine's memory (%s); use less%s",
+	    "pages %s%s + bookkeeping %s): more than %s, 3/4 of this machine's memory; use less%s",
 	    vm_size_approx(t, sizeof(t), f.vf_total), vm_size_approx(fr, sizeof(fr), f.vf_frames),
 	    vm_size_approx(m, sizeof(m), f.vf_mapped), p, vm_size_approx(bk, sizeof(bk), f.vf_books),
-	    vm_size_approx(h, sizeof(h), vm_host_memory()),
+	    vm_size_approx(l, sizeof(l), vm_memory_limit()),
 	    f.vf_pagefile ? ", or --pagefile-path for a file-backed page file" : "");
 	return VM_EINVAL;
 }

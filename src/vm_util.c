@@ -52,7 +52,7 @@ const char *vm_size_approx(char *buf, size_t n, uint64_t b)
 	int i = -1;
 
 	if (b == UINT64_MAX) {
-		snprintf(buf, n, "over 16E");
+		snprintf(buf, n, "16E or more");
 		return buf;
 	}
 	if (b < 1024) {

@@ -74,5 +74,5 @@ static inline uint64_t vm_sat_mul(uint64_t a, uint64_t b)
 }
 
 /* A byte count, rounded, for estimates: "512 bytes", "132.5M", "40.1G";
- * UINT64_MAX (a saturated sum) is "over 16E".  Returns buf. */
+ * UINT64_MAX (a saturated sum) is "16E or more".  Returns buf. */
 const char *vm_size_approx(char *buf, size_t n, uint64_t bytes);

@@ -168,6 +168,8 @@ static void wl_patterns_init(struct wl_shared *sh)
 	while (wl_gcd(sh->ws_perm_a, n) != 1)
 		sh->ws_perm_a++;
 	sh->ws_perm_b = vm_rand(&rng) % n;
+	/* 0 takes the default; the command refuses sizes past the region
+	 * (options.c), so cutting them here only guards other callers */
 	if (sh->ws_cfg.wc_scan_pages == 0 || sh->ws_cfg.wc_scan_pages > n)
 		sh->ws_cfg.wc_scan_pages = n;
 	if (sh->ws_cfg.wc_phase_pages == 0 || sh->ws_cfg.wc_phase_pages > n)

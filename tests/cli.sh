@@ -219,6 +219,9 @@ printf 'R 5\0 junk\nW 1\n' >"$tmp/nul.trace"
 expect_error "NUL inside a line" "nul.trace:1: expected .*got 'R 5\\\\x00 junk'" "$V" $small --workload trace:"$tmp/nul.trace"
 expect_error "control bytes in a path" "cannot open" "$V" $small --workload trace:"$tmp/"$'\e[31m\nx'
 err=$("$V" $small --workload trace:"$tmp/"$'\e[31m\nx' 2>&1); if LC_ALL=C grep -q $'\e' <<<"$err"; then bad "escape byte echoed"; else ok; fi
+mkfifo "$tmp/fifo"
+expect_error "a FIFO with no writer: no hang" "fifo: no accesses" timeout 10 "$V" $small --workload trace:"$tmp/fifo"
+expect_error "--record to a FIFO with no reader: no hang" "--record: cannot write .*fifo: .*\(a FIFO with no reader\)" timeout 10 "$V" $small --accesses 10 --record "$tmp/fifo"
 expect_error "trace far page, pipe" ":2: page 300 is beyond the 256-page region" "$V" $small --workload trace:<(printf 'R 1\nR 300\n')
 
 # Options that cannot take effect are refused; display options and repeats are not.

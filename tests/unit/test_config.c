@@ -86,7 +86,7 @@ static void test_record_budget(void)
 	struct vm_config c = VM_CONFIG_DEFAULT;
 	struct wl_config w = { .wc_kind = WL_UNIFORM, .wc_threads = 1, .wc_write_ratio = 0.5,
 		.wc_seed = 3, .wc_max_run = 1, .wc_zipf_s = 1, .wc_phase_len = 100,
-		.wc_record = 1, .wc_record_max = 100000 };
+		.wc_record = 1, .wc_record_max = 20000 };
 	struct wl_shared sh;
 	struct wl_counts n;
 	struct vm *vm;
@@ -107,7 +107,7 @@ static void test_record_budget(void)
 	wl_sum(&sh, &n);
 	refs = wl_record_merge(&sh, &nrefs);
 	CHECK("stopped full", atomic_load(&sh.ws_record_full) && atomic_load(&sh.ws_stop));
-	CHECK("exactly the budget", nrefs == 100000 && n.wt_accesses == 100000);
+	CHECK("exactly the budget", nrefs == 20000 && n.wt_accesses == 20000);
 	CHECK("verified", wl_failures(&n) == 0);
 	free(refs);
 	wl_destroy(&sh);

@@ -37,7 +37,7 @@ LDLIBS  := -lm
 
 CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault trim trimwin pglock vmio mpw zero validate trace oracle image defrag
 CORE_O  := $(CORE:%=$(B)/src/%.o)
-SIM_O   := $(B)/sim/main.o $(B)/sim/workload.o
+SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/preflight.o $(B)/sim/workload.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))

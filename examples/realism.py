@@ -76,8 +76,9 @@ def prefetch(binary):
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for w in ["runs", "scan"]:
         for n in [0, 8]:
+            runs = ["--max-run", "64"] if w == "runs" else []
             j = vmsim(binary, "--threads", "1", "--workload", w, "--accesses", str(N),
-                      "--max-run", "64", "--prefetch", str(n))
+                      *runs, "--prefetch", str(n))
             p = j["prefetch"]
             print("| %s | %d | %d | %s | %d | %d | %d |" % (
                 w, n, j["faults"]["hard"], per1000(j["faults"]["hard"], j["accesses"]),

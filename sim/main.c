@@ -1,326 +1,31 @@
 /*
- * main.c - the vmsim command: parse options, run user threads against a
- * vmsim instance, show the state machine while it runs, and report.
+ * main.c - the vmsim command: run user threads against a vmsim instance
+ * (options in options.c, the checks before any work in preflight.c), show
+ * the state machine while it runs, report, and write --record.
  *
  * Exit status: 0 all accesses verified and the structures valid; 1 a
- * verification failure or an invalid structure; 2 bad input or an unusable
- * kernel.
+ * verification failure, an invalid structure, or output lost (a write
+ * error on standard output or --record; both are reported, and 1 covers
+ * either); 2 bad input or an unusable kernel, refused before the run with
+ * nothing left behind.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
-#include <stdarg.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "oracle.h"
-#include "trace.h"
-#include "vm.h"
 #include "vm_util.h"
-#include "workload.h"
-
-struct opts {
-	struct vm_config o_vm;
-	struct wl_config o_wl;
-	int o_json, o_quiet, o_live, o_compare, o_timed;
-	const char *o_workload;
-	const char *o_trace_path;	/* --workload trace */
-	const char *o_record;		/* --record FILE */
-	struct trace o_trace;
-};
-
-static const char *const trim_policy_names[] = { "aging", "fifo", "random" };
 
 static const char *prog = "vmsim";
-
-static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static _Noreturn void usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, " (see --help)\n");
-	exit(2);
-}
-
-static void usage(void)
-{
-	printf(
-"usage: vmsim [options]\n"
-"Runs user threads against a demand-paged region managed by the Windows page\n"
-"state machine, checks every access, and reports what happened.\n"
-"\n"
-"memory (sizes take K, M, G or T suffixes, binary; multiples of 4K)\n"
-"  --physical SIZE      frames vmsim owns                      [16M]\n"
-"  --virtual SIZE       the region the threads access          [64M]\n"
-"  --pagefile SIZE      page-file size; virtual <= physical + pagefile  [64M]\n"
-"  --pagefile-path FILE back the page file with FILE (default: memory)\n"
-"\n"
-"workload\n"
-"  --threads N          user threads (1..%d)                   [2]\n"
-"  --workload NAME      the access pattern                     [runs]\n"
-"                         runs     random start page, sequential run of 1..max-run\n"
-"                         uniform  one random page per access\n"
-"                         zipf     Zipf(s) popularity, hot pages scattered\n"
-"                         scan     sequential sweeps over the region (or --scan-size)\n"
-"                         phases   uniform in a window that moves every --phase-len\n"
-"                         trace    replay --trace FILE (or write --workload trace:FILE)\n"
-"  --max-run N          runs: up to N sequential pages per run [32]\n"
-"  --zipf-s S           zipf: the exponent, 0.01..10           [1.0]\n"
-"  --scan-size SIZE     scan: sweep the first SIZE of the region [all]\n"
-"  --phase-len N        phases: accesses per phase, per thread [10000]\n"
-"  --phase-size SIZE    phases: the working set's size         [physical/2]\n"
-"  --trace FILE         trace: lines 'R <page>' or 'W <page>' (a decimal page\n"
-"                       number, or a 0x byte offset), '#' comments.  One thread\n"
-"                       replays the whole trace in order; N threads split it,\n"
-"                       thread t replaying references t, t+N, t+2N...  The trace\n"
-"                       runs once, to its end (--seconds and --accesses do not apply)\n"
-"  --seconds S          run for S seconds                      [3]\n"
-"  --accesses N         or make N accesses in all (split over the threads)\n"
-"  --write-ratio R      fraction of accesses that write, 0..1  [0.5]\n"
-"  --readonly-fraction F  the first F of the region is read-only, 0..1 [0]:\n"
-"                       known contents in the page file, clean trims, and a\n"
-"                       write there is an access violation (counted)\n"
-"  --seed N             seed of every thread's stream          [1]\n"
-"\n"
-"policy\n"
-"  --trim-policy P      aging (accessed bits, aged), fifo (oldest mapping\n"
-"                       first) or random                       [aging]\n"
-"  --trim-batch N       pages per trim batch (1..256)         [256]\n"
-"  --write-batch N      pages per page-file write batch (1..64) [64]\n"
-"  --prefetch N         a hard fault continuing a sequential run also reads\n"
-"                       the next N page-file pages (0..63)      [0]\n"
-"  --defrag             move page-file slots in the background to keep free\n"
-"                       slots in whole rows\n"
-"  --trim-hints         a fault continuing a sequential run hands the page 16\n"
-"                       behind it to the trimmer, trimmed first     [off]\n"
-"\n"
-"output\n"
-"  --record FILE        write the reference string the run generated, in the\n"
-"                       trace format (replay it with --workload trace)\n"
-"  --compare            with --workload trace: after the run, fault counts of\n"
-"                       LRU, FIFO and Belady's OPT on the same trace and frames,\n"
-"                       beside vmsim's (demand-zero + soft + hard: a soft fault\n"
-"                       is a miss of the policy's resident set too)\n"
-"  --json               print one JSON object on stdout instead of the summary\n"
-"  --quiet              no live display\n"
-"  --help               this text\n", WL_MAX_THREADS);
-}
-
-/* Parse "64M", "1g", "4096", "16KiB" into bytes; -1 if malformed. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned shift = 0;
-	unsigned long long v;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	switch (*end) {
-	case 'k': case 'K': shift = 10; end++; break;
-	case 'm': case 'M': shift = 20; end++; break;
-	case 'g': case 'G': shift = 30; end++; break;
-	case 't': case 'T': shift = 40; end++; break;
-	}
-	if (shift && (*end == 'i' || *end == 'I'))
-		end++;
-	if (*end == 'b' || *end == 'B')
-		end++;
-	if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
-
-static uint64_t opt_size(const char *name, const char *arg)
-{
-	uint64_t v;
-
-	if (parse_size(arg, &v) != 0)
-		usage_error("--%s: '%s' is not a size (e.g. 64M, 1G, 4096)", name, arg);
-	if (v % VM_PAGE_SIZE)
-		usage_error("--%s: %s is not a multiple of the 4K page size", name, arg);
-	return v;
-}
-
-static long long opt_int(const char *name, const char *arg, long long lo, long long hi)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (errno || end == arg || *end != '\0' || v < lo || v > hi)
-		usage_error("--%s: '%s' is not a whole number from %lld to %lld", name, arg, lo, hi);
-	return v;
-}
-
-static double opt_double(const char *name, const char *arg, double lo, double hi)
-{
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(arg, &end);
-	if (errno || end == arg || *end != '\0' || !(v >= lo && v <= hi))
-		usage_error("--%s: '%s' is not a number from %g to %g", name, arg, lo, hi);
-	return v;
-}
-
-static enum vm_trim_policy opt_policy(const char *arg)
-{
-	for (int i = 0; i < 3; i++)
-		if (strcmp(arg, trim_policy_names[i]) == 0)
-			return (enum vm_trim_policy)i;
-	usage_error("--trim-policy: unknown policy '%s' (aging, fifo, random)", arg);
-}
-
-static void opt_workload(struct opts *o, const char *arg)
-{
-	static const struct { const char *name; enum wl_kind kind; } k[] = {
-		{ "runs", WL_RUNS }, { "uniform", WL_UNIFORM }, { "zipf", WL_ZIPF },
-		{ "scan", WL_SCAN }, { "phases", WL_PHASES }, { "trace", WL_TRACE },
-	};
-
-	if (strncmp(arg, "trace:", 6) == 0) {
-		if (arg[6] == '\0')
-			usage_error("--workload trace:FILE: the file name is empty");
-		o->o_trace_path = arg + 6;
-		arg = "trace";
-	}
-	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
-		if (strcmp(arg, k[i].name) == 0) {
-			o->o_workload = k[i].name;
-			o->o_wl.wc_kind = k[i].kind;
-			return;
-		}
-	}
-	usage_error("--workload: unknown workload '%s' (runs, uniform, zipf, scan, phases, trace)", arg);
-}
-
-/* Options that only make sense together. */
-static void opts_check(struct opts *o)
-{
-	bool trace = o->o_wl.wc_kind == WL_TRACE;
-
-	if (trace && o->o_trace_path == NULL)
-		usage_error("--workload trace needs a file: --trace FILE or --workload trace:FILE");
-	if (!trace && o->o_trace_path != NULL)
-		usage_error("--trace FILE needs --workload trace");
-	if (trace && o->o_timed)
-		usage_error("--workload trace replays the trace once: --accesses does not apply");
-	if (o->o_compare && !trace)
-		usage_error("--compare needs --workload trace (record a run with --record FILE first)");
-}
-
-static void parse_opts(int argc, char **argv, struct opts *o)
-{
-	enum { O_PHYS = 256, O_VIRT, O_PGF, O_PGFPATH, O_THREADS, O_SECONDS, O_ACCESSES,
-		O_SEED, O_WR, O_JSON, O_QUIET, O_HELP, O_WORKLOAD, O_MAXRUN, O_TBATCH, O_WBATCH,
-		O_ZIPFS, O_SCAN, O_PHLEN, O_PHSIZE, O_TRACE, O_POLICY, O_RECORD, O_COMPARE,
-		O_RO, O_PREFETCH, O_DEFRAG, O_HINTS };
-	static const struct option longopts[] = {
-		{ "physical", required_argument, NULL, O_PHYS },
-		{ "virtual", required_argument, NULL, O_VIRT },
-		{ "pagefile", required_argument, NULL, O_PGF },
-		{ "pagefile-path", required_argument, NULL, O_PGFPATH },
-		{ "threads", required_argument, NULL, O_THREADS },
-		{ "seconds", required_argument, NULL, O_SECONDS },
-		{ "accesses", required_argument, NULL, O_ACCESSES },
-		{ "seed", required_argument, NULL, O_SEED },
-		{ "write-ratio", required_argument, NULL, O_WR },
-		{ "workload", required_argument, NULL, O_WORKLOAD },
-		{ "max-run", required_argument, NULL, O_MAXRUN },
-		{ "trim-batch", required_argument, NULL, O_TBATCH },
-		{ "write-batch", required_argument, NULL, O_WBATCH },
-		{ "zipf-s", required_argument, NULL, O_ZIPFS },
-		{ "scan-size", required_argument, NULL, O_SCAN },
-		{ "phase-len", required_argument, NULL, O_PHLEN },
-		{ "phase-size", required_argument, NULL, O_PHSIZE },
-		{ "trace", required_argument, NULL, O_TRACE },
-		{ "trim-policy", required_argument, NULL, O_POLICY },
-		{ "record", required_argument, NULL, O_RECORD },
-		{ "compare", no_argument, NULL, O_COMPARE },
-		{ "readonly-fraction", required_argument, NULL, O_RO },
-		{ "prefetch", required_argument, NULL, O_PREFETCH },
-		{ "defrag", no_argument, NULL, O_DEFRAG },
-		{ "trim-hints", no_argument, NULL, O_HINTS },
-		{ "json", no_argument, NULL, O_JSON },
-		{ "quiet", no_argument, NULL, O_QUIET },
-		{ "help", no_argument, NULL, O_HELP },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	o->o_vm = VM_CONFIG_DEFAULT;
-	o->o_wl = (struct wl_config){ .wc_kind = WL_RUNS, .wc_threads = 2, .wc_write_ratio = 0.5,
-		.wc_seed = 1, .wc_seconds = 3.0, .wc_max_run = 32, .wc_zipf_s = 1.0,
-		.wc_phase_len = 10000 };
-	o->o_workload = "runs";
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		switch (c) {
-		case O_PHYS: o->o_vm.vc_physical = opt_size("physical", optarg); break;
-		case O_VIRT: o->o_vm.vc_virtual = opt_size("virtual", optarg); break;
-		case O_PGF: o->o_vm.vc_pagefile = opt_size("pagefile", optarg); break;
-		case O_PGFPATH: o->o_vm.vc_pagefile_path = optarg; break;
-		case O_THREADS: o->o_wl.wc_threads = (int)opt_int("threads", optarg, 1, WL_MAX_THREADS); break;
-		case O_SECONDS: o->o_wl.wc_seconds = opt_double("seconds", optarg, 0.001, 1e6);
-			o->o_wl.wc_accesses = 0; break;
-		case O_ACCESSES: o->o_wl.wc_accesses = (uint64_t)opt_int("accesses", optarg, 1, INT64_MAX);
-			o->o_timed = 1; break;
-		case O_ZIPFS: o->o_wl.wc_zipf_s = opt_double("zipf-s", optarg, 0.01, 10.0); break;
-		case O_SCAN: o->o_wl.wc_scan_pages = opt_size("scan-size", optarg) / VM_PAGE_SIZE;
-			if (o->o_wl.wc_scan_pages == 0)
-				usage_error("--scan-size: must be at least one page");
-			break;
-		case O_PHLEN: o->o_wl.wc_phase_len = (uint64_t)opt_int("phase-len", optarg, 1, INT64_MAX); break;
-		case O_PHSIZE: o->o_wl.wc_phase_pages = opt_size("phase-size", optarg) / VM_PAGE_SIZE;
-			if (o->o_wl.wc_phase_pages == 0)
-				usage_error("--phase-size: must be at least one page");
-			break;
-		case O_TRACE: o->o_trace_path = optarg; break;
-		case O_POLICY: o->o_vm.vc_trim_policy = opt_policy(optarg); break;
-		case O_RECORD: o->o_record = optarg; break;
-		case O_COMPARE: o->o_compare = 1; break;
-		case O_RO: o->o_vm.vc_readonly_fraction = opt_double("readonly-fraction", optarg, 0.0, 1.0); break;
-		case O_PREFETCH: o->o_vm.vc_prefetch = (int)opt_int("prefetch", optarg, 0, 63); break;
-		case O_DEFRAG: o->o_vm.vc_defrag = 1; break;
-		case O_HINTS: o->o_vm.vc_trim_hints = 1; break;
-		case O_SEED: o->o_wl.wc_seed = (uint64_t)opt_int("seed", optarg, 0, INT64_MAX); break;
-		case O_WR: o->o_wl.wc_write_ratio = opt_double("write-ratio", optarg, 0.0, 1.0); break;
-		case O_MAXRUN: o->o_wl.wc_max_run = (int)opt_int("max-run", optarg, 1, 1 << 20); break;
-		case O_TBATCH: o->o_vm.vc_trim_batch = (int)opt_int("trim-batch", optarg, 1, 256); break;
-		case O_WBATCH: o->o_vm.vc_write_batch = (int)opt_int("write-batch", optarg, 1, 64); break;
-		case O_WORKLOAD: opt_workload(o, optarg); break;
-		case O_JSON: o->o_json = 1; break;
-		case O_QUIET: o->o_quiet = 1; break;
-		case O_HELP: usage(); exit(0);
-		case ':': usage_error("%s needs a value", argv[optind - 1]);
-		default: usage_error("unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		usage_error("unexpected argument '%s'", argv[optind]);
-	opts_check(o);
-	o->o_vm.vc_max_faulters = o->o_wl.wc_threads;
-	o->o_vm.vc_seed = o->o_wl.wc_seed;
-	o->o_live = !o->o_quiet && !o->o_json && isatty(2);
-}
 
 static void sleep_ms(int ms)
 {
@@ -364,16 +69,12 @@ static double run_threads(struct opts *o, struct vm *vm, struct wl_shared *sh)
 	double last_t = 0, el;
 	int done = 0;
 
-	if (tids == NULL) {
-		fprintf(stderr, "%s: out of memory\n", prog);
-		exit(2);
-	}
-	for (int i = 0; i < n; i++) {
-		if (pthread_create(&tids[i], NULL, wl_thread_main, &sh->ws_threads[i]) != 0) {
-			fprintf(stderr, "%s: cannot start user thread %d\n", prog, i);
-			exit(2);
-		}
-	}
+	if (tids == NULL)
+		cli_refuse("out of memory");
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&tids[i], NULL, wl_thread_main, &sh->ws_threads[i]) != 0)
+			cli_refuse("cannot start user thread %d", i);
+	cli_keep();
 	while (!done) {
 		sleep_ms(o->o_wl.wc_accesses ? 50 : 20);
 		el = (double)(vm_now_ns() - t0) / 1e9;
@@ -406,7 +107,7 @@ static uint64_t trace_distinct(const struct trace *t, uint64_t npages)
 	uint64_t n = 0;
 
 	if (seen == NULL)
-		return 0;
+		return ORACLE_ERROR;
 	for (size_t i = 0; i < t->t_n; i++) {
 		n += !seen[t->t_refs[i].tr_vpn];
 		seen[t->t_refs[i].tr_vpn] = 1;
@@ -415,7 +116,8 @@ static uint64_t trace_distinct(const struct trace *t, uint64_t npages)
 	return n;
 }
 
-static void compare_run(const struct opts *o, const struct vm_stats *s, struct compare *cm)
+/* Returns 0, or -1 (said on stderr) if the oracles ran out of memory. */
+static int compare_run(const struct opts *o, const struct vm_stats *s, struct compare *cm)
 {
 	const struct trace *t = &o->o_trace;
 
@@ -427,10 +129,12 @@ static void compare_run(const struct opts *o, const struct vm_stats *s, struct c
 	cm->cm_lru = oracle_lru_faults(t->t_refs, t->t_n, cm->cm_frames);
 	cm->cm_fifo = oracle_fifo_faults(t->t_refs, t->t_n, cm->cm_frames);
 	cm->cm_opt = oracle_opt_faults(t->t_refs, t->t_n, cm->cm_frames);
-	if (cm->cm_lru == ORACLE_ERROR || cm->cm_fifo == ORACLE_ERROR || cm->cm_opt == ORACLE_ERROR) {
-		fprintf(stderr, "%s: --compare: out of memory for the oracles\n", prog);
-		exit(2);
+	if (cm->cm_distinct == ORACLE_ERROR || cm->cm_lru == ORACLE_ERROR ||
+	    cm->cm_fifo == ORACLE_ERROR || cm->cm_opt == ORACLE_ERROR) {
+		fprintf(stderr, "%s: --compare: out of memory for the oracles: no comparison\n", prog);
+		return -1;
 	}
+	return 0;
 }
 
 static void compare_row(const struct compare *cm, const char *name, uint64_t faults)
@@ -443,7 +147,7 @@ static void compare_row(const struct compare *cm, const char *name, uint64_t fau
 static void print_compare(const struct opts *o, const struct vm_stats *s, const struct compare *cm)
 {
 	printf("compare:     %s: %" PRIu64 " references, %" PRIu64 " distinct pages, %" PRIu64
-	    " frames\n", o->o_trace_path, cm->cm_refs, cm->cm_distinct, cm->cm_frames);
+	    " frames\n", cli_q(o->o_trace_path), cm->cm_refs, cm->cm_distinct, cm->cm_frames);
 	printf("  %-22s %10s %10s %12s\n", "", "faults", "per 1000", "beyond cold");
 	compare_row(cm, "vmsim dz+soft+hard", cm->cm_vmsim);
 	compare_row(cm, "vmsim hard", s->vs_faults_hard);
@@ -470,7 +174,7 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 	printf("memory:      physical %s (%" PRIu64 " frames), virtual %s (%" PRIu64 " pages), "
 	    "page file %s (%s)\n", ph, o->o_vm.vc_physical / VM_PAGE_SIZE, vi,
 	    o->o_vm.vc_virtual / VM_PAGE_SIZE, pg,
-	    o->o_vm.vc_pagefile_path ? o->o_vm.vc_pagefile_path : "in memory");
+	    o->o_vm.vc_pagefile_path ? cli_q(o->o_vm.vc_pagefile_path) : "in memory");
 	printf("ran:         %.2f s, %" PRIu64 " accesses (%" PRIu64 " writes), %.0f accesses/s\n",
 	    el, c->wt_accesses, c->wt_writes, (double)c->wt_accesses / el);
 	printf("faults:      %" PRIu64 " demand-zero, %" PRIu64 " soft (%" PRIu64 " from standby, %"
@@ -481,7 +185,7 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 	    " clean, %" PRIu64 " copied back (written, or no page-file copy); %" PRIu64 " clean with a page-file copy went straight to "
 	    "standby (page-file writes saved); %" PRIu64 " trim calls (%.3f per page); %" PRIu64
 	    " picked by trim hints\n",
-	    s->vs_trimmed, trim_policy_names[o->o_vm.vc_trim_policy], s->vs_trim_batches,
+	    s->vs_trimmed, opts_trim_policy_names[o->o_vm.vc_trim_policy], s->vs_trim_batches,
 	    s->vs_trimmed - s->vs_trimmed_dirty, s->vs_trimmed_dirty, s->vs_trimmed_clean,
 	    s->vs_trim_calls, s->vs_trimmed ? (double)s->vs_trim_calls / (double)s->vs_trimmed : 0.0,
 	    s->vs_trimmed_by_hint);
@@ -536,7 +240,7 @@ static void print_json(const struct opts *o, const struct vm_stats *s, const str
 	    o->o_workload, o->o_wl.wc_write_ratio, o->o_wl.wc_seed);
 	printf(",\"trim_policy\":\"%s\",\"readonly_fraction\":%g,\"prefetch\":%d,\"defrag\":%s"
 	    ",\"trim_hints\":%s",
-	    trim_policy_names[o->o_vm.vc_trim_policy], o->o_vm.vc_readonly_fraction,
+	    opts_trim_policy_names[o->o_vm.vc_trim_policy], o->o_vm.vc_readonly_fraction,
 	    o->o_vm.vc_prefetch, o->o_vm.vc_defrag ? "true" : "false",
 	    o->o_vm.vc_trim_hints ? "true" : "false");
 	if (o->o_wl.wc_accesses)
@@ -590,49 +294,53 @@ static void print_json(const struct opts *o, const struct vm_stats *s, const str
 	printf("}\n");
 }
 
-/* --workload trace: load it; every page must lie in the region. */
-static void trace_open(struct opts *o)
-{
-	uint64_t npages = o->o_vm.vc_virtual / VM_PAGE_SIZE;
-	char err[512];
-
-	if (trace_load(o->o_trace_path, VM_PAGE_SIZE, &o->o_trace, err, sizeof(err)) != 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		exit(2);
-	}
-	if (o->o_trace.t_max_vpn < npages)
-		return;
-	for (size_t i = 0; i < o->o_trace.t_n; i++) {
-		if (o->o_trace.t_refs[i].tr_vpn >= npages) {
-			fprintf(stderr, "%s: %s:%zu: page %" PRIu64 " is beyond the %" PRIu64
-			    "-page region (raise --virtual)\n", prog, o->o_trace_path,
-			    trace_lineno(o->o_trace_path, i), o->o_trace.t_refs[i].tr_vpn, npages);
-			exit(2);
-		}
-	}
-}
-
-/* --record: the reference string the threads generated, in their order. */
+/*
+ * --record: the reference string the threads generated, in their order,
+ * into the file preflight opened (a regular file is truncated now).  On a
+ * write error the incomplete regular file is removed.  Returns 0 or -1,
+ * said on stderr.
+ */
 static int record_write(const struct opts *o, const struct wl_shared *sh)
 {
+	FILE *f = o->o_record_f;
 	char comment[512];
+	struct stat st;
 	size_t n;
 	struct trace_ref *refs = wl_record_merge(sh, &n);
-	int rc;
+	bool reg = fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode);
+	int rc = -1, saved = ENOMEM;
 
-	if (refs == NULL) {
-		fprintf(stderr, "%s: --record: out of memory\n", prog);
-		return 2;
-	}
 	snprintf(comment, sizeof(comment), "recorded by vmsim: workload %s, %d thread%s, seed %"
 	    PRIu64 ", write ratio %.2f, virtual %" PRIu64 " pages", o->o_workload,
 	    o->o_wl.wc_threads, o->o_wl.wc_threads == 1 ? "" : "s", o->o_wl.wc_seed,
 	    o->o_wl.wc_write_ratio, o->o_vm.vc_virtual / VM_PAGE_SIZE);
-	rc = trace_write(o->o_record, comment, refs, n);
-	if (rc != 0)
-		fprintf(stderr, "%s: --record: cannot write %s: %s\n", prog, o->o_record, strerror(errno));
+	if (refs != NULL && (!reg || ftruncate(fileno(f), 0) == 0))
+		rc = trace_fwrite(f, comment, refs, n);
+	if (refs != NULL && rc != 0)
+		saved = errno;
+	if (fclose(f) != 0 && rc == 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc != 0) {
+		if (reg)
+			unlink(o->o_record);
+		fprintf(stderr, "%s: --record: cannot write %s: %s%s\n", prog, cli_q(o->o_record),
+		    strerror(saved), reg ? " (the incomplete file is removed)" : "");
+	}
 	free(refs);
-	return rc != 0 ? 2 : 0;
+	return rc;
+}
+
+/* Everything on standard output must have reached it.  Returns 0 or -1. */
+static int out_close(void)
+{
+	errno = 0;
+	if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
+		return 0;
+	fprintf(stderr, "%s: the report was lost: cannot write standard output: %s\n", prog,
+	    errno ? strerror(errno) : "write error");
+	return -1;
 }
 
 int main(int argc, char **argv)
@@ -644,32 +352,23 @@ int main(int argc, char **argv)
 	struct vm_stats s;
 	struct compare cm;
 	char err[512];
+	bool failed, lost = false, compared = false;
 	double el;
 	long bad;
-	int rc;
 
 	memset(&o, 0, sizeof(o));
-	parse_opts(argc, argv, &o);
-	if (o.o_wl.wc_kind == WL_TRACE) {
-		trace_open(&o);
-		o.o_wl.wc_trace = &o.o_trace;
-	}
-	if (o.o_wl.wc_phase_pages == 0)
-		o.o_wl.wc_phase_pages = o.o_vm.vc_physical / VM_PAGE_SIZE / 2;
-	o.o_wl.wc_record = o.o_record != NULL;
+	cli_fds_check();
+	opts_parse(argc, argv, &o);
+	preflight(&o);
+	if (o.o_pagefile_new)
+		cli_created(o.o_vm.vc_pagefile_path);
 	o.o_vm.vc_image_fill = wl_image_fill;
 	o.o_vm.vc_on_error = on_vm_error;
 	o.o_vm.vc_on_error_arg = &o.o_live;
-	if ((rc = vm_create(&o.o_vm, &vm, err, sizeof(err))) != 0) {
-		fprintf(stderr, "%s: %s\n", prog, err);
-		return 2;
-	}
-	if (wl_init(&sh, vm, &o.o_wl) != 0) {
-		fprintf(stderr, "%s: out of memory for the workload's records\n", prog);
-		return 2;
-	}
-	if (o.o_wl.wc_kind == WL_TRACE)
-		o.o_wl.wc_accesses = o.o_trace.t_n;
+	if (vm_create(&o.o_vm, &vm, err, sizeof(err)) != 0)
+		cli_refuse("%s", err);
+	if (wl_init(&sh, vm, &o.o_wl) != 0)
+		cli_refuse("out of memory for the workload's records");
 	el = run_threads(&o, vm, &sh);
 	if (vm_error(vm, err, sizeof(err)) != 0) {
 		/* The page file failed, and no user thread faulted since. */
@@ -680,21 +379,27 @@ int main(int argc, char **argv)
 	bad = vm_validate(vm, stderr, 0);
 	vm_get_stats(vm, &s);
 	wl_sum(&sh, &c);
-	if (o.o_compare)
-		compare_run(&o, &s, &cm);
+	failed = bad || wl_failures(&c);
+	if (o.o_compare) {
+		compared = compare_run(&o, &s, &cm) == 0;
+		lost |= !compared;
+	}
 	if (o.o_json) {
-		print_json(&o, &s, &c, el, bad, o.o_compare ? &cm : NULL);
+		print_json(&o, &s, &c, el, bad, compared ? &cm : NULL);
 	} else {
 		print_summary(&o, &s, &c, el, bad);
-		if (o.o_compare)
+		if (compared)
 			print_compare(&o, &s, &cm);
 	}
 	vm_resume(vm);
-	rc = o.o_record != NULL ? record_write(&o, &sh) : 0;
+	if (atomic_load(&sh.ws_record_full))
+		cli_warn("--record: the recording filled the memory it may use: the run stopped "
+		    "there, after %" PRIu64 " accesses in %.2f s", c.wt_accesses, el);
+	if (o.o_record != NULL)
+		lost |= record_write(&o, &sh) != 0;
 	wl_destroy(&sh);
 	vm_destroy(vm);
 	trace_free(&o.o_trace);
-	if (rc != 0)
-		return rc;
-	return (bad || wl_failures(&c)) ? 1 : 0;
+	lost |= out_close() != 0;
+	return failed || lost ? 1 : 0;
 }

@@ -168,6 +168,8 @@ static void wl_patterns_init(struct wl_shared *sh)
 	while (wl_gcd(sh->ws_perm_a, n) != 1)
 		sh->ws_perm_a++;
 	sh->ws_perm_b = vm_rand(&rng) % n;
+	/* 0 takes the default; the command refuses sizes past the region
+	 * (options.c), so cutting them here only guards other callers */
 	if (sh->ws_cfg.wc_scan_pages == 0 || sh->ws_cfg.wc_scan_pages > n)
 		sh->ws_cfg.wc_scan_pages = n;
 	if (sh->ws_cfg.wc_phase_pages == 0 || sh->ws_cfg.wc_phase_pages > n)
@@ -176,6 +178,18 @@ static void wl_patterns_init(struct wl_shared *sh)
 		sh->ws_cfg.wc_phase_len = 10000;
 	if (sh->ws_cfg.wc_kind == WL_TRACE)
 		sh->ws_cfg.wc_accesses = sh->ws_cfg.wc_trace->t_n;
+}
+
+uint64_t wl_footprint(const struct wl_config *cfg, uint64_t npages)
+{
+	uint64_t n = (uint64_t)cfg->wc_threads;
+	uint64_t b = vm_sat_mul(npages, vm_sat_add(1, vm_sat_mul(n, sizeof(uint32_t))));
+
+	b = vm_sat_add(b, vm_sat_mul(n, sizeof(struct wl_thread)));
+	if (cfg->wc_record && cfg->wc_accesses)
+		b = vm_sat_add(b, vm_sat_mul(cfg->wc_accesses,
+		    sizeof(struct wl_rec) + sizeof(struct trace_ref)));
+	return b;
 }
 
 int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
@@ -212,6 +226,12 @@ int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
 		t->wt_lastw = calloc(sh->ws_npages, sizeof(uint32_t));
 		if (t->wt_lastw == NULL)
 			return -1;
+		if (cfg->wc_record && t->wt_quota != UINT64_MAX && t->wt_quota > 0) {
+			t->wt_rec = malloc(t->wt_quota * sizeof(*t->wt_rec));
+			if (t->wt_rec == NULL)
+				return -1;
+			t->wt_caprec = t->wt_quota;
+		}
 	}
 	return 0;
 }
@@ -359,21 +379,36 @@ static uint64_t wl_next(struct wl_thread *t, bool *write)
 	return vpn;
 }
 
-/* Keep the reference, in the global order, for --record. */
-static void wl_record(struct wl_thread *t, uint64_t vpn, bool write)
+/*
+ * Keep the reference, in the global order, for --record.  Returns false,
+ * with ws_record_full set, when the recording is full (wc_record_max) or
+ * cannot grow: the access must not be made.  The buffer grows before a
+ * sequence number is taken, so every number below the final count is held
+ * by exactly one record.
+ */
+static bool wl_record(struct wl_thread *t, uint64_t vpn, bool write)
 {
 	struct wl_shared *sh = t->wt_sh;
+	uint64_t seq;
 
 	if (t->wt_nrec == t->wt_caprec) {
 		uint64_t cap = t->wt_caprec ? t->wt_caprec * 2 : 65536;
-		struct wl_rec *p = realloc(t->wt_rec, cap * sizeof(*p));
-		if (p == NULL)
-			abort();
+		struct wl_rec *p = cap <= SIZE_MAX / sizeof(*p) ?
+		    realloc(t->wt_rec, cap * sizeof(*p)) : NULL;
+		if (p == NULL) {
+			atomic_store(&sh->ws_record_full, 1);
+			return false;
+		}
 		t->wt_rec = p;
 		t->wt_caprec = cap;
 	}
-	t->wt_rec[t->wt_nrec++] = (struct wl_rec){
-		atomic_fetch_add_explicit(&sh->ws_seq, 1, memory_order_relaxed), vpn, write };
+	seq = atomic_fetch_add_explicit(&sh->ws_seq, 1, memory_order_relaxed);
+	if (sh->ws_cfg.wc_record_max && seq >= sh->ws_cfg.wc_record_max) {
+		atomic_store(&sh->ws_record_full, 1);
+		return false;
+	}
+	t->wt_rec[t->wt_nrec++] = (struct wl_rec){ seq, vpn, write };
+	return true;
 }
 
 void *wl_thread_main(void *arg)
@@ -391,8 +426,10 @@ void *wl_thread_main(void *arg)
 			atomic_store_explicit(&t->wt_progress, i, memory_order_relaxed);
 		}
 		vpn = wl_next(t, &write);
-		if (sh->ws_cfg.wc_record)
-			wl_record(t, vpn, write);
+		if (sh->ws_cfg.wc_record && !wl_record(t, vpn, write)) {
+			atomic_store(&sh->ws_stop, 1);
+			break;
+		}
 		wl_access(t, vpn, write);
 	}
 	atomic_store_explicit(&t->wt_progress, t->wt_c.wt_accesses, memory_order_relaxed);
@@ -401,13 +438,17 @@ void *wl_thread_main(void *arg)
 
 struct trace_ref *wl_record_merge(const struct wl_shared *sh, size_t *n)
 {
-	uint64_t total = atomic_load(&sh->ws_seq);
-	struct trace_ref *out = malloc((total ? total : 1) * sizeof(*out));
+	uint64_t total = 0;
+	struct trace_ref *out;
+
+	for (int i = 0; i < sh->ws_cfg.wc_threads; i++)
+		total += sh->ws_threads[i].wt_nrec;
+	out = malloc((total ? total : 1) * sizeof(*out));
 
 	*n = 0;
 	if (out == NULL)
 		return NULL;
-	/* Every sequence number was taken by exactly one record: place each. */
+	/* Every sequence number below total is held by exactly one record. */
 	for (int i = 0; i < sh->ws_cfg.wc_threads; i++) {
 		const struct wl_thread *t = &sh->ws_threads[i];
 		for (uint64_t j = 0; j < t->wt_nrec; j++)

@@ -20,6 +20,11 @@
  * (sigsetjmp per attempt) and counts as an access violation; a write that
  * silently succeeds is a verification failure (ro_written).
  *
+ * A recorded run of known length allocates its records up front; one
+ * that runs for a time grows them, and stops the run when they reach
+ * wc_record_max references or memory runs out (ws_record_full), so the
+ * recording always holds exactly the accesses made.
+ *
  * Patterns (enum wl_kind):
  *   runs     random start page, then a sequential run of 1..max_run pages
  *   uniform  one random page per access
@@ -58,6 +63,8 @@ struct wl_config {
 	uint64_t wc_phase_pages;	/* phases: the working set's size in pages */
 	const struct trace *wc_trace;	/* trace: the references */
 	int wc_record;		/* keep every reference for wl_record_merge() */
+	uint64_t wc_record_max;	/* recording: at most this many references in all (0:
+				 * no limit); reaching it stops the run (ws_record_full) */
 };
 
 struct wl_counts {
@@ -109,8 +116,22 @@ struct wl_shared {
 	_Atomic uint8_t *ws_ever;	/* per page: some thread has written it */
 	_Atomic uint64_t ws_seq;	/* recording: the global order */
 	_Atomic int ws_stop;
+	_Atomic int ws_record_full;	/* (a) recording reached wc_record_max, or memory ran
+					 * out: the run was stopped there */
 	struct wl_thread *ws_threads;
 };
+
+/* Bytes one recorded reference may take at most: its record, the slack of a
+ * buffer that doubles, and its copy in wl_record_merge(). */
+#define WL_RECORD_BYTES (2 * sizeof(struct wl_rec) + sizeof(struct trace_ref))
+
+/*
+ * The host memory the workload's own state takes over npages pages: the
+ * per-page verification state (a byte, plus 4 bytes per thread) and, for a
+ * recorded run of known length (wc_accesses), its records.  Saturates at
+ * UINT64_MAX.
+ */
+uint64_t wl_footprint(const struct wl_config *cfg, uint64_t npages);
 
 int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg);
 void wl_destroy(struct wl_shared *sh);

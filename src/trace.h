@@ -12,7 +12,12 @@
  * followed by at least one blank (space or tab).  Leading and trailing
  * whitespace is ignored.  Blank lines and lines whose first non-blank
  * character is '#' are comments; an access may be followed by a trailing
- * "# comment".  Anything else is malformed and makes the load fail.
+ * "# comment".  Anything else is malformed and makes the load fail, and so
+ * does a line longer than TRACE_LINE_MAX bytes (comments included) or one
+ * holding a NUL byte: the loader never holds more than one line of text, so
+ * binary or newline-less input fails at once, in bounded memory.  Error
+ * messages quote the offending line (and the path) with non-printable bytes
+ * escaped as \xNN, never raw.
  *
  * Example:
  *
@@ -25,12 +30,16 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* One access: which virtual page, and whether it was a write. */
 struct trace_ref {
 	uint64_t tr_vpn;
 	uint8_t  tr_write;
 };
+
+/* The longest line accepted, in bytes, its line end not counted. */
+#define TRACE_LINE_MAX 4096
 
 /* A loaded trace. */
 struct trace {
@@ -51,6 +60,17 @@ int trace_load(const char *path, uint64_t page_size, struct trace *out,
 	       char *err, size_t errlen);
 
 /*
+ * trace_load with limits: a reference to a page at or past lim_npages
+ * fails, naming its line ("t.trace:4: page 99999 is beyond the 256-page
+ * region"), as does a trace of more than lim_refs references ("t.trace:9:
+ * more than 8 references (the memory budget)"; why says what the limit
+ * is, NULL: "the limit").  0 means no limit.
+ */
+int trace_load_limited(const char *path, uint64_t page_size, uint64_t lim_npages,
+		       size_t lim_refs, const char *why, struct trace *out,
+		       char *err, size_t errlen);
+
+/*
  * The line number (1-based) in path of its index-th access (0-based), for
  * messages about a reference that parsed but is unusable; 0 if there is no
  * such access or the file cannot be read.
@@ -63,7 +83,13 @@ void trace_free(struct trace *t);
 /*
  * Write refs in the format above (page numbers in decimal), with a leading
  * '#' header line containing comment (each line of a multi-line comment gets
- * its own '#'; NULL gives a default header). Returns 0 or -1 with errno set.
+ * its own '#'; NULL gives a default header). Returns 0 or -1 with errno set
+ * (a write error anywhere, such as a full disk, included).
  */
 int trace_write(const char *path, const char *comment,
 		const struct trace_ref *refs, size_t n);
+
+/* The same into an open stream, flushed; the caller closes f (and must
+ * check that fclose too). Returns 0 or -1 with errno set. */
+int trace_fwrite(FILE *f, const char *comment, const struct trace_ref *refs,
+		 size_t n);

@@ -153,11 +153,73 @@ static uint64_t vm_host_memory(void)
 	return pages > 0 ? (uint64_t)pages * (uint64_t)sysconf(_SC_PAGESIZE) : UINT64_MAX;
 }
 
-static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
+/* 3/4 of the machine's memory: what one instance may plan to use. */
+uint64_t vm_memory_limit(void)
+{
+	return vm_host_memory() / 4 * 3;
+}
+
+/*
+ * The host memory an instance of configuration c may use: everything
+ * proportional to its sizes (vm.h).  Saturates at UINT64_MAX.
+ */
+uint64_t vm_footprint(const struct vm_config *c, struct vm_footprint *parts)
+{
+	uint64_t nframes = c->vc_physical / VM_PAGE_SIZE, npages = c->vc_virtual / VM_PAGE_SIZE;
+	uint64_t nslots = c->vc_pagefile / VM_PAGE_SIZE, books = sizeof(struct vm);
+	struct vm_footprint f;
+
+	books = vm_sat_add(books, vm_sat_mul(nframes, sizeof(struct pfn)));
+	books = vm_sat_add(books, vm_sat_mul(npages, sizeof(pte_t)));
+	books = vm_sat_add(books, vm_sat_mul((npages >> PTE_REGION_SHIFT) + 1, sizeof(lk_t)));
+	books = vm_sat_add(books, vm_sat_mul(nslots / 64 + 1, sizeof(uint64_t)));	/* bitmap */
+	books = vm_sat_add(books, vm_sat_mul(nslots, sizeof(uint64_t)));	/* slot owners */
+	books = vm_sat_add(books, vm_sat_mul((uint64_t)(c->vc_max_faulters > 0 ?
+	    c->vc_max_faulters : 0), VM_PAGE_SIZE + 1));		/* bounce buffers */
+	f.vf_frames = c->vc_physical;
+	f.vf_mapped = c->vc_physical < c->vc_virtual ? c->vc_physical : c->vc_virtual;
+	f.vf_pagefile = c->vc_pagefile_path ? 0 : c->vc_pagefile;
+	f.vf_books = books;
+	f.vf_total = vm_sat_add(vm_sat_add(f.vf_frames, f.vf_mapped),
+	    vm_sat_add(f.vf_pagefile, f.vf_books));
+	if (parts != NULL)
+		*parts = f;
+	return f.vf_total;
+}
+
+/* The footprint must fit in vm_memory_limit(); say the numbers if not. */
+static int vm_footprint_check(const struct vm_config *c, char *err, size_t errlen)
+{
+	char t[32], fr[32], m[32], p[48], bk[32], l[32];
+	struct vm_footprint f;
+
+	if (vm_footprint(c, &f) <= vm_memory_limit())
+		return 0;
+	p[0] = '\0';
+	if (f.vf_pagefile) {
+		strcpy(p, " + in-memory page file ");
+		vm_size_approx(p + strlen(p), sizeof(p) - strlen(p), f.vf_pagefile);
+	}
+	snprintf(err, errlen, "this configuration needs about %s of memory (frames %s + mapped "
+	    "pages %s%s + bookkeeping %s): more than %s, 3/4 of this machine's memory; use less%s",
+	    vm_size_approx(t, sizeof(t), f.vf_total), vm_size_approx(fr, sizeof(fr), f.vf_frames),
+	    vm_size_approx(m, sizeof(m), f.vf_mapped), p, vm_size_approx(bk, sizeof(bk), f.vf_books),
+	    vm_size_approx(l, sizeof(l), vm_memory_limit()),
+	    f.vf_pagefile ? ", or --pagefile-path for a file-backed page file" : "");
+	return VM_EINVAL;
+}
+
+int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
 {
 	char a[32], b[32], d[32], e[32], f[32];
-	uint64_t commit = c->vc_physical + c->vc_pagefile;
+	uint64_t commit;
 
+	if (__builtin_add_overflow(c->vc_physical, c->vc_pagefile, &commit)) {
+		snprintf(err, errlen, "physical %s + page file %s does not fit in 64 bits",
+		    vm_size_str(a, sizeof(a), c->vc_physical),
+		    vm_size_str(b, sizeof(b), c->vc_pagefile));
+		return VM_EINVAL;
+	}
 	if (c->vc_physical % VM_PAGE_SIZE || c->vc_virtual % VM_PAGE_SIZE ||
 	    c->vc_pagefile % VM_PAGE_SIZE) {
 		snprintf(err, errlen, "sizes must be multiples of the page size (%lu bytes)", VM_PAGE_SIZE);
@@ -167,14 +229,6 @@ static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
 	    c->vc_physical / VM_PAGE_SIZE >= PFN_NONE) {
 		snprintf(err, errlen, "physical memory must be between %d pages (%luK) and 16T",
 		    VM_MIN_FRAMES, VM_MIN_FRAMES * VM_PAGE_SIZE / 1024);
-		return VM_EINVAL;
-	}
-	if (c->vc_physical + (c->vc_pagefile_path ? 0 : c->vc_pagefile) > vm_host_memory() / 4 * 3) {
-		snprintf(err, errlen, "physical %s + in-memory page file %s is more than 3/4 of this "
-		    "machine's memory (%.1fG); use less, or --pagefile-path for a file-backed page file",
-		    vm_size_str(a, sizeof(a), c->vc_physical),
-		    vm_size_str(b, sizeof(b), c->vc_pagefile_path ? 0 : c->vc_pagefile),
-		    (double)vm_host_memory() / (1 << 30));
 		return VM_EINVAL;
 	}
 	if (c->vc_virtual == 0 || c->vc_virtual > VM_MAX_VIRTUAL) {
@@ -197,7 +251,7 @@ static int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
 		snprintf(err, errlen, "max faulters must be between 1 and 4096");
 		return VM_EINVAL;
 	}
-	return 0;
+	return vm_footprint_check(c, err, errlen);
 }
 
 static void *vm_map_anon(size_t len)

@@ -38,7 +38,8 @@ struct vm_config {
 	uint64_t vc_virtual;		/* bytes of region */
 	uint64_t vc_pagefile;		/* bytes of page file */
 	const char *vc_pagefile_path;	/* NULL: the page file lives in memory */
-	int vc_trim_batch;		/* pages per trim batch (0: default) */
+	int vc_trim_batch;		/* pages per trim batch (0: default 256); more than
+					 * a quarter of the frames is cut to that */
 	int vc_write_batch;		/* pages per page-file write batch (0: default) */
 	int vc_max_faulters;		/* threads that may fault at once, for bounce buffers */
 	enum vm_trim_policy vc_trim_policy;
@@ -121,6 +122,35 @@ struct vm_stats {
  * its page file full of holes it cannot fill.
  */
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen);
+
+/*
+ * The checks vm_create makes of cfg before it allocates or creates
+ * anything: sizes and ranges, physical + page file within 64 bits, the
+ * commit limit (virtual <= physical + page file), and the footprint within
+ * vm_memory_limit().  Returns 0 or VM_EINVAL with a one-line message in err.
+ */
+int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen);
+
+/*
+ * The host memory an instance of configuration cfg may use, in bytes,
+ * saturating at UINT64_MAX (sizes whose arithmetic would wrap): vf_total,
+ * and its parts if parts is not NULL.
+ */
+struct vm_footprint {
+	uint64_t vf_frames;	/* the frames: vc_physical */
+	uint64_t vf_mapped;	/* the region's mapped pages, at most one per frame (a
+				 * mapped page is a copy of its frame) */
+	uint64_t vf_pagefile;	/* an in-memory page file (0 with vc_pagefile_path) */
+	uint64_t vf_books;	/* bookkeeping: the PFN, PTE and PTE-lock arrays, the
+				 * page-file bitmap and slot owners (8 bytes a slot,
+				 * file-backed too), bounce buffers */
+	uint64_t vf_total;
+};
+uint64_t vm_footprint(const struct vm_config *cfg, struct vm_footprint *parts);
+
+/* What one instance may plan to use: 3/4 of the machine's memory. */
+uint64_t vm_memory_limit(void);
+
 void vm_destroy(struct vm *vm);
 void *vm_base(struct vm *vm);
 uint64_t vm_npages(struct vm *vm);

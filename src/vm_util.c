@@ -1,7 +1,8 @@
 /*
  * vm_util.c - the panic and misuse paths.  Async-signal-safe enough to be
  * called from the fault handler: they format into a stack buffer and
- * write(2) it.
+ * write(2) it.  And message helpers: vm_size_approx() for estimated sizes,
+ * vm_str_escape() for quoting untrusted bytes.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "vm_debug.h"
+#include "vm_util.h"
 
 static void vm_write_all(const char *s, size_t n)
 {
@@ -55,4 +57,65 @@ _Noreturn void vm_misuse(const char *fmt, ...)
 _Noreturn void vm_assert_fail(const char *expr, const char *file, int line, const char *func)
 {
 	vm_panic("assertion failed: %s (%s:%d, %s)", expr, file, line, func);
+}
+
+const char *vm_size_approx(char *buf, size_t n, uint64_t b)
+{
+	static const char suf[] = "KMGTPE";
+	double v = (double)b;
+	int i = -1;
+
+	if (b == UINT64_MAX) {
+		snprintf(buf, n, "16E or more");
+		return buf;
+	}
+	if (b < 1024) {
+		snprintf(buf, n, "%llu bytes", (unsigned long long)b);
+		return buf;
+	}
+	while (v >= 1024.0 && i < 5) {
+		v /= 1024.0;
+		i++;
+	}
+	snprintf(buf, n, "%.1f%c", v, suf[i]);
+	return buf;
+}
+
+/*
+ * Copy src[0, len) into dst (n bytes, n >= 8) for a one-line message:
+ * printable ASCII as is, a backslash doubled, any other byte (control
+ * characters, newlines, NUL, bytes >= 0x80) as \xNN.  What does not fit
+ * is cut and marked "...".  Returns dst.
+ */
+const char *vm_str_escape(char *dst, size_t n, const char *src, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+		char e[4];
+		size_t k = 0;
+
+		if (c == '\\') {
+			e[k++] = '\\';
+			e[k++] = '\\';
+		} else if (c >= 0x20 && c < 0x7f) {
+			e[k++] = (char)c;
+		} else {
+			e[k++] = '\\';
+			e[k++] = 'x';
+			e[k++] = hex[c >> 4];
+			e[k++] = hex[c & 15];
+		}
+		if (o + k + 4 > n) {	/* room for "..." and the NUL */
+			memcpy(dst + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(dst + o, e, k);
+		o += k;
+	}
+	dst[o] = '\0';
+	return dst;
 }

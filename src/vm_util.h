@@ -5,6 +5,7 @@
 #pragma once
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -63,3 +64,27 @@ bool vm_inject_fail(void);
 typedef _Atomic uint64_t vm_counter_t;
 #define vm_count(c, n) atomic_fetch_add_explicit(&(c), (n), memory_order_relaxed)
 #define vm_read(c) atomic_load_explicit(&(c), memory_order_relaxed)
+
+/* Copy src[0, len) into dst (n >= 8 bytes) with every byte that is not
+ * printable ASCII written as \xNN (a backslash as \\), cut with "..." when
+ * it does not fit: safe to print on one line.  Returns dst. */
+const char *vm_str_escape(char *dst, size_t n, const char *src, size_t len);
+
+/* Saturating arithmetic for sizes that come from the user. */
+static inline uint64_t vm_sat_add(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_add_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+static inline uint64_t vm_sat_mul(uint64_t a, uint64_t b)
+{
+	uint64_t r;
+
+	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
+}
+
+/* A byte count, rounded, for estimates: "512 bytes", "132.5M", "40.1G";
+ * UINT64_MAX (a saturated sum) is "16E or more".  Returns buf. */
+const char *vm_size_approx(char *buf, size_t n, uint64_t bytes);

@@ -20,13 +20,13 @@ expect_error() {
 	ok
 }
 
-small="--physical 256K --virtual 1M --pagefile 1M --seconds 0.3 --quiet"
+small="--physical 256K --virtual 1M --pagefile 1M --quiet"
 expect_error "size not a number"   "not a size"          "$V" --physical abc
 expect_error "size not page-sized" "multiple of the 4K"  "$V" --physical 5000
 expect_error "size suffix junk"    "not a size"          "$V" --virtual 12Q
 expect_error "too few frames"      "physical memory must" "$V" --physical 16K
 expect_error "over commit limit"   "commit limit: physical 16M \+ pagefile 64M = 80M" "$V" --virtual 1G
-expect_error "more than the machine" "3/4 of this machine's memory" "$V" --physical 1T --pagefile 1T --virtual 1T
+expect_error "more than the machine" "needs about 3.0T of memory \(frames 1.0T \+ mapped pages 1.0T \+ in-memory page file 1.0T \+ bookkeeping [0-9.]+G\): more than [0-9.]+[GT], 3/4 of this machine's memory" "$V" --physical 1T --pagefile 1T --virtual 1T
 expect_error "zero threads"        "--threads"           "$V" --threads 0
 expect_error "too many threads"    "--threads"           "$V" --threads 100000
 expect_error "write ratio > 1"     "--write-ratio"       "$V" --write-ratio 1.5
@@ -107,7 +107,7 @@ assert p["pages"] > 0 and p["used"] + p["wasted"] <= p["pages"] and j["config"][
 assert "defrag_moves" in j and "write_runs" in j and j["verify_failures"] == 0' "$out"
 then ok; else bad "--prefetch/--defrag run: exit $rc"; fi
 # Trim hints: sequential runs hand pages to the trimmer; all verified.
-out=$("$V" $small --workload runs --max-run 512 --trim-hints --json); rc=$?
+out=$("$V" $small --seconds 0.3 --workload runs --max-run 512 --trim-hints --json); rc=$?
 if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1])
 assert j["config"]["trim_hints"] is True and j["trimmed_by_hint"] > 0
 assert j["trimmed_by_hint"] <= j["pages_trimmed"] and j["verify_failures"] == 0' "$out"
@@ -145,6 +145,124 @@ then ok; else bad "--json output"; fi
 a=$("$V" $small --threads 1 --accesses 20000 --seed 9 --json | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["writes"], j["faults"]["demand_zero"])')
 b=$("$V" $small --threads 1 --accesses 20000 --seed 9 --json | python3 -c 'import json,sys; j=json.load(sys.stdin); print(j["writes"], j["faults"]["demand_zero"])')
 if [ -n "$a" ] && [ "$a" = "$b" ]; then ok; else bad "--seed reproducible: '$a' vs '$b'"; fi
+
+# ---- issue 7: no hang, no silent success, no harm to inputs ----
+# Each block is one class; each check failed before the fix.
+sum() { cksum <"$1"; }
+t="$tmp/t.trace"; printf '# keep me\nR 0\nW 1\nR 2\n' >"$t"; tsum=$(sum "$t")
+intact() { if [ "$(sum "$t")" = "$tsum" ]; then ok; else bad "$1: the trace changed"; fi; }
+absent() { for f in "$@"; do if [ -e "$f" ]; then bad "$f was left behind"; rm -rf "$f"; else ok; fi; done; }
+
+# Inputs vs outputs, by identity (and outputs vs outputs), refused before anything is opened.
+expect_error "page file is the trace" "--pagefile-path .*t.trace and --trace .*t.trace are the same file: the run would overwrite its input" \
+	"$V" $small --workload trace:"$t" --pagefile-path "$t"; intact "page file = trace"
+expect_error "record is the trace (other spelling)" "--record .* and --trace .* are the same file" \
+	"$V" $small --workload trace --trace "$t" --record "$tmp/../$(basename "$tmp")/t.trace"; intact "record = trace"
+ln "$t" "$tmp/hard.trace"
+expect_error "record is a hard link of the trace" "same file" "$V" $small --workload trace:"$t" --record "$tmp/hard.trace"; intact "hard link"
+expect_error "two outputs, neither existing" "--record .*new.out and --pagefile-path .*new.out are the same file: one output would overwrite the other" \
+	"$V" $small --accesses 100 --pagefile-path "$tmp/new.out" --record "$tmp/./new.out"; absent "$tmp/new.out"
+err=$("$V" $small --workload trace:"$t" 2>&1 >>"$t"); rc=$?
+if [ "$rc" -eq 2 ] && grep -q "standard output and --trace .* are the same file" <<<"$err"; then ok; else bad "stdout is the trace: exit $rc: $err"; fi; intact "stdout = trace"
+err=$("$V" $small --accesses 100 --record "$tmp/out.txt" 2>&1 >"$tmp/out.txt"); rc=$?
+if [ "$rc" -eq 2 ] && grep -q "standard output and --record .* are the same file" <<<"$err"; then ok; else bad "stdout is the record: exit $rc: $err"; fi
+expect_error "page file is a directory" "--pagefile-path .*: a directory: a page file is created there" "$V" $small --accesses 10 --pagefile-path "$tmp"
+expect_error "page file is a device" "--pagefile-path /dev/null: a character device" "$V" $small --accesses 10 --pagefile-path /dev/null
+expect_error "record is a directory" "--record .*: a directory" "$V" $small --accesses 10 --record "$tmp"
+expect_error "trace is a directory" "--trace .*: a directory, not a trace" "$V" $small --workload trace:"$tmp"
+# Refused after the outputs were prepared (no userfaultfd): nothing new left, nothing old truncated.
+if [ -x "$B/tests/tools/nouffd" ]; then
+	echo "old contents" >"$tmp/old.rec"
+	expect_error "refusal removes what it created" "userfaultfd unavailable" "$B/tests/tools/nouffd" "$V" $small \
+		--accesses 100 --record "$tmp/new.rec" --pagefile-path "$tmp/new.pf"
+	absent "$tmp/new.rec" "$tmp/new.pf"
+	expect_error "refusal keeps an old record" "userfaultfd unavailable" "$B/tests/tools/nouffd" "$V" $small --accesses 100 --record "$tmp/old.rec"
+	if [ "$(cat "$tmp/old.rec")" = "old contents" ]; then ok; else bad "an old --record file was truncated by a refused run"; fi
+fi
+
+# --record is checked before the run, not after it.
+err=$(timeout 10 "$V" $small --seconds 30 --record /nonexistent/r.trace 2>&1 >/dev/null); rc=$?
+if [ "$rc" -eq 2 ] && grep -q "cannot write /nonexistent/r.trace" <<<"$err"; then ok; else bad "--record checked only after the run: exit $rc: $err"; fi
+
+# Lost output is exit 1 with one line, never a silent 0.
+lost() {	# lost WHAT PATTERN CMD...: stdout to /dev/full
+	local what=$1 pat=$2; shift 2; local err rc
+	err=$("$@" 2>&1 >/dev/full); rc=$?
+	if [ "$rc" -eq 1 ] && [ "$(printf '%s\n' "$err" | grep -c .)" -eq 1 ] && grep -qE -- "$pat" <<<"$err"; then ok
+	else bad "$what: exit $rc, stderr '$err'"; fi
+}
+lost "summary to /dev/full" "the report was lost: cannot write standard output: No space left" "$V" $small --accesses 100
+lost "--json to /dev/full" "the report was lost" "$V" $small --accesses 100 --json
+lost "--help to /dev/full" "cannot write the help" "$V" --help
+err=$("$V" $small --accesses 100 --record /dev/full 2>&1 >/dev/null); rc=$?
+if [ "$rc" -eq 1 ] && grep -q -- "--record: cannot write /dev/full: No space left" <<<"$err"; then ok; else bad "--record /dev/full: exit $rc: $err"; fi
+err=$("$V" $small --accesses 100 2>&1 >&-); rc=$?
+if [ "$rc" -eq 2 ] && grep -q "standard output is closed" <<<"$err"; then ok; else bad "stdout closed: exit $rc: $err"; fi
+
+# Traces: bounded lines and memory, no hang on endless or binary input, no raw bytes echoed.
+lim=""; case $B in *asan*) ;; *) lim="ulimit -v 300000;" ;; esac	# ASan reserves terabytes
+bounded() {	# bounded WHAT PATTERN TRACE-COMMAND
+	local err rc
+	err=$(timeout 20 bash -c "$lim exec \"\$0\" $small --workload trace:<($3)" "$V" 2>&1 >/dev/null); rc=$?
+	if [ "$rc" -eq 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] && grep -qE -- "$2" <<<"$err"; then ok
+	else bad "$1: exit $rc: $err"; fi
+}
+bounded "NULs, no line end" ":1: line longer than 4096 bytes" "head -c 400M /dev/zero"
+bounded "y's, no line end" ":1: line longer than 4096 bytes" "yes | tr -d '\\n' | head -c 5M"
+bounded "endless comment" ":3: line longer than 4096 bytes" "printf 'R 1\\nW 2\\n#'; yes | tr -d '\\n'"
+err=$(timeout 20 bash -c "$lim exec \"\$0\" $small --workload trace:/dev/zero" "$V" 2>&1); rc=$?
+if [ "$rc" -eq 2 ] && grep -q "/dev/zero:1: line longer than 4096 bytes" <<<"$err"; then ok; else bad "/dev/zero: exit $rc: $err"; fi
+printf 'R 0\n\x01\x1b[31mred\xff\x7f\n' >"$tmp/bin.trace"
+expect_error "binary line, escaped" "bin.trace:2: expected .* got '\\\\x01\\\\x1b\\[31mred\\\\xff\\\\x7f'" "$V" $small --workload trace:"$tmp/bin.trace"
+err=$("$V" $small --workload trace:"$tmp/bin.trace" 2>&1); if LC_ALL=C grep -q '[^[:print:]]' <<<"$err"; then bad "raw bytes echoed: $err"; else ok; fi
+printf 'R 5\0 junk\nW 1\n' >"$tmp/nul.trace"
+expect_error "NUL inside a line" "nul.trace:1: expected .*got 'R 5\\\\x00 junk'" "$V" $small --workload trace:"$tmp/nul.trace"
+expect_error "control bytes in a path" "cannot open" "$V" $small --workload trace:"$tmp/"$'\e[31m\nx'
+err=$("$V" $small --workload trace:"$tmp/"$'\e[31m\nx' 2>&1); if LC_ALL=C grep -q $'\e' <<<"$err"; then bad "escape byte echoed"; else ok; fi
+mkfifo "$tmp/fifo"
+expect_error "a FIFO with no writer: no hang" "fifo: no accesses" timeout 10 "$V" $small --workload trace:"$tmp/fifo"
+expect_error "--record to a FIFO with no reader: no hang" "--record: cannot write .*fifo: .*\(a FIFO with no reader\)" timeout 10 "$V" $small --accesses 10 --record "$tmp/fifo"
+expect_error "trace far page, pipe" ":2: page 300 is beyond the 256-page region" "$V" $small --workload trace:<(printf 'R 1\nR 300\n')
+
+# Options that cannot take effect are refused; display options and repeats are not.
+noeffect() { expect_error "$1" "--$2 has no effect" "$V" $small "${@:3}"; }
+noeffect "max-run on zipf"   max-run   --workload zipf --max-run 4 --accesses 10
+noeffect "zipf-s on runs"    zipf-s    --zipf-s 2 --accesses 10
+noeffect "scan-size on uniform" scan-size --workload uniform --scan-size 8K --accesses 10
+noeffect "phase-len on scan" phase-len --workload scan --phase-len 5 --accesses 10
+noeffect "phase-size on runs" phase-size --phase-size 8K --accesses 10
+noeffect "seconds on a trace" seconds  --workload trace:"$t" --seconds 1
+noeffect "write-ratio on a trace" write-ratio --workload trace:"$t" --write-ratio 1
+noeffect "seed on a trace"   seed      --workload trace:"$t" --seed 5
+noeffect "page-file path, no page file" pagefile-path --physical 1M --pagefile 0 --pagefile-path "$tmp/pf0" --accesses 10
+noeffect "defrag, no page file" defrag --physical 1M --pagefile 0 --defrag --accesses 10
+noeffect "prefetch, no page file" prefetch --physical 1M --pagefile 0 --prefetch 4 --accesses 10
+absent "$tmp/pf0"
+expect_error "seconds and accesses" "--seconds and --accesses both set the run's length" "$V" $small --seconds 1 --accesses 10
+out=$("$V" $small --workload trace:"$t" --seed 5 --trim-policy random --json --quiet --threads 3 --threads 1); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); assert j["config"]["threads"] == 1 and j["accesses"] == 3' "$out"; then ok
+else bad "--seed with random trims, --json --quiet, a repeated option: exit $rc"; fi
+
+# Out-of-range values are refused with the range for this configuration, never clamped.
+expect_error "trim batch over a quarter of the frames" "--trim-batch: 32 is more than a quarter of the 64 frames: at most 16 with --physical 256K" "$V" $small --trim-batch 32 --accesses 10
+if "$V" $small --trim-batch 16 --accesses 1000 >/dev/null; then ok; else bad "--trim-batch 16 on 64 frames"; fi
+expect_error "scan over the region" "--scan-size: 2M is larger than the region: at most --virtual 1M" "$V" $small --workload scan --scan-size 2M --accesses 10
+expect_error "phase over the region" "--phase-size: 2M is larger than the region" "$V" $small --workload phases --phase-size 2M --accesses 10
+expect_error "read-only fraction of no page" "--readonly-fraction: 0.001 of the 256-page region is no page: at least 0.0039" "$V" $small --readonly-fraction 0.001 --accesses 10
+
+# Sizes whose arithmetic wraps 64 bits.
+expect_error "physical + page file wraps" "physical 16M \+ page file [0-9]+M does not fit in 64 bits" "$V" --physical 16M --virtual 16M --pagefile 18446744073692774400
+expect_error "huge file-backed page file" "bookkeeping [0-9.]+T\): more than .*3/4 of this machine's memory" \
+	"$V" --virtual 16M --pagefile 16383T --pagefile-path "$tmp/huge.pf"
+absent "$tmp/huge.pf"
+expect_error "size past 16E" "not a size of at most 16E" "$V" --pagefile 16777216T
+
+# The memory estimate counts the bookkeeping and the per-page verification state.
+expect_error "per-page state of 256 threads on 1T" "this run needs about [0-9.]+[GT] of memory \(vmsim [0-9.]+G \+ the workload's per-page state and records [0-9.]+[GT]\)" \
+	timeout 20 "$V" --virtual 1T --physical 1G --pagefile 1T --pagefile-path "$tmp/big.pf" --threads 256 --accesses 10
+absent "$tmp/big.pf"
+expect_error "recording 2^62 accesses" "per-page state and records 16E or more" timeout 20 "$V" $small --accesses 4611686018427387904 --record "$tmp/r.rec"
+absent "$tmp/r.rec"
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

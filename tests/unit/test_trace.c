@@ -1,7 +1,8 @@
 /*
  * test_trace.c - unit tests of the trace format: parsing decimal pages, 0x
  * byte offsets, comments and whitespace; errors naming file:line; round trips
- * through trace_write and trace_load.
+ * through trace_write and trace_load; hostile input (lines too long, NUL
+ * bytes, binary bytes quoted back) and the loader's limits; write errors.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -244,6 +245,115 @@ static void test_round_trip(void)
 	free(refs);
 }
 
+/* Write len bytes of buf to a fresh temp file (named into path). */
+static int tmp_write_bytes(char *path, const char *buf, size_t len)
+{
+	int fd;
+
+	strcpy(path, "/tmp/vmsim_test_trace_XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return -1;
+	if (write(fd, buf, len) != (ssize_t)len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* A line of exactly TRACE_LINE_MAX bytes loads; one byte more fails,
+ * naming its line, whatever follows. */
+static void test_long_lines(void)
+{
+	size_t len = TRACE_LINE_MAX + 64;
+	char *buf = malloc(len + 16), path[64], err[256], want[128];
+	struct trace t;
+	int rc;
+
+	memcpy(buf, "R 1\nR 2", 7);
+	memset(buf + 7, ' ', TRACE_LINE_MAX - 3);	/* line 2: exactly the limit */
+	memcpy(buf + 4 + TRACE_LINE_MAX, "\nW 3\n", 5);
+	CHECK("max line tmp", tmp_write_bytes(path, buf, 9 + TRACE_LINE_MAX) == 0);
+	rc = trace_load(path, PAGE, &t, err, sizeof(err));
+	CHECK("max line loads", rc == 0 && t.t_n == 3 && ref_is(&t, 1, 2, false));
+	trace_free(&t);
+	unlink(path);
+
+	memset(buf + 4, '#', len - 4);		/* line 2: a comment past the limit, no end */
+	CHECK("long line tmp", tmp_write_bytes(path, buf, len) == 0);
+	rc = trace_load(path, PAGE, &t, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s:2: line longer than %d bytes", path, TRACE_LINE_MAX);
+	CHECK("long line fails", rc == -1 && strncmp(err, want, strlen(want)) == 0);
+	CHECK("long line leaves empty", t.t_refs == NULL && t.t_n == 0);
+	unlink(path);
+	free(buf);
+}
+
+/* Binary bytes never reach the message raw; a NUL inside a line is an
+ * error, not the line's end. */
+static void test_binary(void)
+{
+	static const char bin[] = "R 0\n\x01\x1b[2J\xff\x7f\\\n";
+	static const char nul[] = "R 5\0 junk\nW 1\n";
+	char path[64], err[256];
+	struct trace t;
+	bool printable = true;
+	int rc;
+
+	CHECK("binary tmp", tmp_write_bytes(path, bin, sizeof(bin) - 1) == 0);
+	rc = trace_load(path, PAGE, &t, err, sizeof(err));
+	for (const char *p = err; *p; p++)
+		printable &= *p >= 0x20 && *p < 0x7f;
+	CHECK("binary fails", rc == -1);
+	CHECK("binary message printable", printable);
+	CHECK("binary escaped", strstr(err, "got '\\x01\\x1b[2J\\xff\\x7f\\\\'") != NULL);
+	unlink(path);
+	CHECK("nul tmp", tmp_write_bytes(path, nul, sizeof(nul) - 1) == 0);
+	rc = trace_load(path, PAGE, &t, err, sizeof(err));
+	CHECK("nul fails on line 1", rc == -1 && strstr(err, ":1: expected") != NULL &&
+	      strstr(err, "'R 5\\x00 junk'") != NULL);
+	unlink(path);
+}
+
+/* The limits: pages past the region, and more references than allowed. */
+static void test_limits(void)
+{
+	char path[64], err[256], want[160];
+	struct trace t;
+	int rc = text_load("R 1\n# c\nW 9\nR 10\n", path, &t, err, sizeof(err));
+
+	trace_free(&t);
+	rc = trace_load_limited(path, PAGE, 10, 0, NULL, &t, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s:4: page 10 is beyond the 10-page region", path);
+	CHECK("page limit", rc == -1 && strcmp(err, want) == 0);
+	CHECK("page limit 11", trace_load_limited(path, PAGE, 11, 0, NULL, &t, err,
+	      sizeof(err)) == 0 && t.t_n == 3);
+	trace_free(&t);
+	rc = trace_load_limited(path, PAGE, 0, 2, "the budget", &t, err, sizeof(err));
+	snprintf(want, sizeof(want), "%s:4: more than 2 references (the budget)", path);
+	CHECK("ref limit", rc == -1 && strcmp(err, want) == 0 && t.t_n == 0);
+	CHECK("ref limit 3", trace_load_limited(path, PAGE, 0, 3, NULL, &t, err,
+	      sizeof(err)) == 0 && t.t_n == 3);
+	trace_free(&t);
+	unlink(path);
+}
+
+/* A write error (a full device) is reported, not swallowed. */
+static void test_write_error(void)
+{
+	struct trace_ref refs[2] = { { 1, 0 }, { 2, 1 } };
+	FILE *f = fopen("/dev/full", "w");
+
+	errno = 0;
+	CHECK("write to /dev/full", trace_write("/dev/full", "c", refs, 2) == -1 &&
+	      errno == ENOSPC);
+	if (f != NULL) {
+		CHECK("fwrite to /dev/full", trace_fwrite(f, NULL, refs, 2) == -1 &&
+		      errno == ENOSPC);
+		fclose(f);
+	}
+}
+
 int main(void)
 {
 	test_decimal();
@@ -254,5 +364,9 @@ int main(void)
 	test_missing_empty();
 	test_no_final_newline();
 	test_round_trip();
+	test_long_lines();
+	test_binary();
+	test_limits();
+	test_write_error();
 	return check_done("test_trace");
 }

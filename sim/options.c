@@ -1,0 +1,426 @@
+/*
+ * options.c - the vmsim command's options: parse them, check each value's
+ * range, and refuse what cannot take effect (README, "Options").  Nothing
+ * here touches a file: every refusal comes before any work.
+ *
+ * The rules:
+ *  - a value out of range is refused with the range, never clamped; where
+ *    the range depends on the configuration (--trim-batch, --scan-size,
+ *    --phase-size, --readonly-fraction) the message says it for this one;
+ *  - an option that cannot affect the chosen run is refused (--zipf-s with
+ *    --workload runs, --seconds with a trace...), except the display
+ *    options --json and --quiet;
+ *  - a repeated option replaces the earlier value (so a script can append
+ *    overrides), but --seconds and --accesses are alternatives: give one.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "vm_util.h"
+
+#define GIVEN(o, id) (((o)->o_given >> (id)) & 1)
+#define KIND(k) (1u << (k))
+
+const char *const opts_trim_policy_names[] = { "aging", "fifo", "random" };
+
+static const struct option opts_long[] = {
+	{ "physical", required_argument, NULL, 256 + OPT_PHYSICAL },
+	{ "virtual", required_argument, NULL, 256 + OPT_VIRTUAL },
+	{ "pagefile", required_argument, NULL, 256 + OPT_PAGEFILE },
+	{ "pagefile-path", required_argument, NULL, 256 + OPT_PAGEFILE_PATH },
+	{ "threads", required_argument, NULL, 256 + OPT_THREADS },
+	{ "seconds", required_argument, NULL, 256 + OPT_SECONDS },
+	{ "accesses", required_argument, NULL, 256 + OPT_ACCESSES },
+	{ "seed", required_argument, NULL, 256 + OPT_SEED },
+	{ "write-ratio", required_argument, NULL, 256 + OPT_WRITE_RATIO },
+	{ "workload", required_argument, NULL, 256 + OPT_WORKLOAD },
+	{ "max-run", required_argument, NULL, 256 + OPT_MAX_RUN },
+	{ "trim-batch", required_argument, NULL, 256 + OPT_TRIM_BATCH },
+	{ "write-batch", required_argument, NULL, 256 + OPT_WRITE_BATCH },
+	{ "zipf-s", required_argument, NULL, 256 + OPT_ZIPF_S },
+	{ "scan-size", required_argument, NULL, 256 + OPT_SCAN_SIZE },
+	{ "phase-len", required_argument, NULL, 256 + OPT_PHASE_LEN },
+	{ "phase-size", required_argument, NULL, 256 + OPT_PHASE_SIZE },
+	{ "trace", required_argument, NULL, 256 + OPT_TRACE },
+	{ "trim-policy", required_argument, NULL, 256 + OPT_TRIM_POLICY },
+	{ "record", required_argument, NULL, 256 + OPT_RECORD },
+	{ "compare", no_argument, NULL, 256 + OPT_COMPARE },
+	{ "readonly-fraction", required_argument, NULL, 256 + OPT_READONLY },
+	{ "prefetch", required_argument, NULL, 256 + OPT_PREFETCH },
+	{ "defrag", no_argument, NULL, 256 + OPT_DEFRAG },
+	{ "trim-hints", no_argument, NULL, 256 + OPT_TRIM_HINTS },
+	{ "json", no_argument, NULL, 256 + OPT_JSON },
+	{ "quiet", no_argument, NULL, 256 + OPT_QUIET },
+	{ "help", no_argument, NULL, 256 + OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A bad option: one line ending "(see --help)", exit 2. */
+static _Noreturn void usage_error(const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cli_refuse("%s (see --help)", msg);
+}
+
+static void usage(void)
+{
+	printf(
+"usage: vmsim [options]\n"
+"Runs user threads against a demand-paged region managed by the Windows page\n"
+"state machine, checks every access, and reports what happened.\n"
+"\n"
+"memory (sizes take K, M, G or T suffixes, binary; multiples of 4K)\n"
+"  --physical SIZE      frames vmsim owns                      [16M]\n"
+"  --virtual SIZE       the region the threads access          [64M]\n"
+"  --pagefile SIZE      page-file size; virtual <= physical + pagefile  [64M]\n"
+"  --pagefile-path FILE back the page file with FILE (default: memory); a new\n"
+"                       or regular file, created or truncated\n"
+"\n"
+"workload\n"
+"  --threads N          user threads (1..%d)                   [2]\n"
+"  --workload NAME      the access pattern                     [runs]\n"
+"                         runs     random start page, sequential run of 1..max-run\n"
+"                         uniform  one random page per access\n"
+"                         zipf     Zipf(s) popularity, hot pages scattered\n"
+"                         scan     sequential sweeps over the region (or --scan-size)\n"
+"                         phases   uniform in a window that moves every --phase-len\n"
+"                         trace    replay --trace FILE (or write --workload trace:FILE)\n"
+"  --max-run N          runs: up to N sequential pages per run [32]\n"
+"  --zipf-s S           zipf: the exponent, 0.01..10           [1.0]\n"
+"  --scan-size SIZE     scan: sweep the first SIZE of the region (at most\n"
+"                       --virtual)                             [all]\n"
+"  --phase-len N        phases: accesses per phase, per thread [10000]\n"
+"  --phase-size SIZE    phases: the working set's size (at most --virtual)\n"
+"                                                              [physical/2]\n"
+"  --trace FILE         trace: lines 'R <page>' or 'W <page>' (a decimal page\n"
+"                       number, or a 0x byte offset), '#' comments, lines of at\n"
+"                       most %d bytes.  One thread replays the whole trace in\n"
+"                       order; N threads split it,\n"
+"                       thread t replaying references t, t+N, t+2N...  The trace\n"
+"                       runs once, to its end (--seconds, --accesses and\n"
+"                       --write-ratio do not apply)\n"
+"  --seconds S          run for S seconds                      [3]\n"
+"  --accesses N         or make N accesses in all (split over the threads)\n"
+"  --write-ratio R      fraction of accesses that write, 0..1  [0.5]\n"
+"  --readonly-fraction F  the first F of the region is read-only, 0..1 [0]:\n"
+"                       known contents in the page file, clean trims, and a\n"
+"                       write there is an access violation (counted)\n"
+"  --seed N             seed of every thread's stream (and of --trim-policy\n"
+"                       random)                                [1]\n"
+"\n"
+"policy\n"
+"  --trim-policy P      aging (accessed bits, aged), fifo (oldest mapping\n"
+"                       first) or random                       [aging]\n"
+"  --trim-batch N       pages per trim batch (1..256, at most a quarter of the\n"
+"                       frames)                                [256, or that]\n"
+"  --write-batch N      pages per page-file write batch (1..64) [64]\n"
+"  --prefetch N         a hard fault continuing a sequential run also reads\n"
+"                       the next N page-file pages (0..63)      [0]\n"
+"  --defrag             move page-file slots in the background to keep free\n"
+"                       slots in whole rows\n"
+"  --trim-hints         a fault continuing a sequential run hands the page 16\n"
+"                       behind it to the trimmer, trimmed first     [off]\n"
+"\n"
+"output\n"
+"  --record FILE        write the reference string the run generated, in the\n"
+"                       trace format (replay it with --workload trace); created\n"
+"                       before the run, written after it\n"
+"  --compare            with --workload trace: after the run, fault counts of\n"
+"                       LRU, FIFO and Belady's OPT on the same trace and frames,\n"
+"                       beside vmsim's (demand-zero + soft + hard: a soft fault\n"
+"                       is a miss of the policy's resident set too)\n"
+"  --json               print one JSON object on stdout instead of the summary\n"
+"  --quiet              no live display\n"
+"  --help               this text\n"
+"\n"
+"An option that cannot affect the run is refused; a repeated option replaces\n"
+"the earlier value.  No output may name an input or another output.\n"
+"exit status: 0 every access verified and the structures valid; 1 a\n"
+"verification or validation failure, or output lost (a write error on stdout\n"
+"or --record); 2 bad input or an unusable kernel, refused before anything is\n"
+"created or run.\n", WL_MAX_THREADS, TRACE_LINE_MAX);
+}
+
+static const char *opt_name(enum opt_id id)
+{
+	for (const struct option *p = opts_long; p->name != NULL; p++)
+		if (p->val == 256 + (int)id)
+			return p->name;
+	return "?";
+}
+
+/* Parse "64M", "1g", "4096", "16KiB" into bytes; -1 if malformed. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned shift = 0;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (shift && (*end == 'i' || *end == 'I'))
+		end++;
+	if (*end == 'b' || *end == 'B')
+		end++;
+	if (*end != '\0' || (shift && v > (UINT64_MAX >> shift)))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static uint64_t opt_size(const char *name, const char *arg)
+{
+	uint64_t v;
+
+	if (parse_size(arg, &v) != 0)
+		usage_error("--%s: '%s' is not a size of at most 16E (e.g. 64M, 1G, 4096)", name,
+		    cli_q(arg));
+	if (v % VM_PAGE_SIZE)
+		usage_error("--%s: %s is not a multiple of the 4K page size", name, cli_q(arg));
+	return v;
+}
+
+static long long opt_int(const char *name, const char *arg, long long lo, long long hi)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end != '\0' || v < lo || v > hi)
+		usage_error("--%s: '%s' is not a whole number from %lld to %lld", name, cli_q(arg),
+		    lo, hi);
+	return v;
+}
+
+static double opt_double(const char *name, const char *arg, double lo, double hi)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end != '\0' || !(v >= lo && v <= hi))
+		usage_error("--%s: '%s' is not a number from %g to %g", name, cli_q(arg), lo, hi);
+	return v;
+}
+
+static enum vm_trim_policy opt_policy(const char *arg)
+{
+	for (int i = 0; i < 3; i++)
+		if (strcmp(arg, opts_trim_policy_names[i]) == 0)
+			return (enum vm_trim_policy)i;
+	usage_error("--trim-policy: unknown policy '%s' (aging, fifo, random)", cli_q(arg));
+}
+
+static void opt_workload(struct opts *o, const char *arg)
+{
+	static const struct { const char *name; enum wl_kind kind; } k[] = {
+		{ "runs", WL_RUNS }, { "uniform", WL_UNIFORM }, { "zipf", WL_ZIPF },
+		{ "scan", WL_SCAN }, { "phases", WL_PHASES }, { "trace", WL_TRACE },
+	};
+
+	if (strncmp(arg, "trace:", 6) == 0) {
+		if (arg[6] == '\0')
+			usage_error("--workload trace:FILE: the file name is empty");
+		o->o_trace_path = arg + 6;
+		arg = "trace";
+	}
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		if (strcmp(arg, k[i].name) == 0) {
+			o->o_workload = k[i].name;
+			o->o_wl.wc_kind = k[i].kind;
+			return;
+		}
+	}
+	usage_error("--workload: unknown workload '%s' (runs, uniform, zipf, scan, phases, trace)",
+	    cli_q(arg));
+}
+
+/* One option's value into o. */
+static void opt_set(struct opts *o, enum opt_id id, const char *arg)
+{
+	struct vm_config *v = &o->o_vm;
+	struct wl_config *w = &o->o_wl;
+
+	switch (id) {
+	case OPT_PHYSICAL: v->vc_physical = opt_size("physical", arg); break;
+	case OPT_VIRTUAL: v->vc_virtual = opt_size("virtual", arg); break;
+	case OPT_PAGEFILE: v->vc_pagefile = opt_size("pagefile", arg); break;
+	case OPT_PAGEFILE_PATH: v->vc_pagefile_path = arg; break;
+	case OPT_THREADS: w->wc_threads = (int)opt_int("threads", arg, 1, WL_MAX_THREADS); break;
+	case OPT_SECONDS: w->wc_seconds = opt_double("seconds", arg, 0.001, 1e6); break;
+	case OPT_ACCESSES: w->wc_accesses = (uint64_t)opt_int("accesses", arg, 1, INT64_MAX); break;
+	case OPT_SEED: w->wc_seed = (uint64_t)opt_int("seed", arg, 0, INT64_MAX); break;
+	case OPT_WRITE_RATIO: w->wc_write_ratio = opt_double("write-ratio", arg, 0.0, 1.0); break;
+	case OPT_WORKLOAD: opt_workload(o, arg); break;
+	case OPT_MAX_RUN: w->wc_max_run = (int)opt_int("max-run", arg, 1, 1 << 20); break;
+	case OPT_TRIM_BATCH: v->vc_trim_batch = (int)opt_int("trim-batch", arg, 1, 256); break;
+	case OPT_WRITE_BATCH: v->vc_write_batch = (int)opt_int("write-batch", arg, 1, 64); break;
+	case OPT_ZIPF_S: w->wc_zipf_s = opt_double("zipf-s", arg, 0.01, 10.0); break;
+	case OPT_SCAN_SIZE:
+		w->wc_scan_pages = opt_size("scan-size", arg) / VM_PAGE_SIZE;
+		if (w->wc_scan_pages == 0)
+			usage_error("--scan-size: must be at least one page");
+		break;
+	case OPT_PHASE_LEN: w->wc_phase_len = (uint64_t)opt_int("phase-len", arg, 1, INT64_MAX); break;
+	case OPT_PHASE_SIZE:
+		w->wc_phase_pages = opt_size("phase-size", arg) / VM_PAGE_SIZE;
+		if (w->wc_phase_pages == 0)
+			usage_error("--phase-size: must be at least one page");
+		break;
+	case OPT_TRACE: o->o_trace_path = arg; break;
+	case OPT_TRIM_POLICY: v->vc_trim_policy = opt_policy(arg); break;
+	case OPT_RECORD: o->o_record = arg; break;
+	case OPT_COMPARE: o->o_compare = 1; break;
+	case OPT_READONLY: v->vc_readonly_fraction = opt_double("readonly-fraction", arg, 0.0, 1.0); break;
+	case OPT_PREFETCH: v->vc_prefetch = (int)opt_int("prefetch", arg, 0, 63); break;
+	case OPT_DEFRAG: v->vc_defrag = 1; break;
+	case OPT_TRIM_HINTS: v->vc_trim_hints = 1; break;
+	case OPT_JSON: o->o_json = 1; break;
+	case OPT_QUIET: o->o_quiet = 1; break;
+	case OPT_HELP:
+		usage();
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			fprintf(stderr, "vmsim: cannot write the help to standard output: %s\n",
+			    strerror(errno));
+			exit(1);
+		}
+		exit(0);
+	case OPT_N: break;
+	}
+}
+
+/* The options that apply to some workloads only. */
+static const struct {
+	enum opt_id oa_id;
+	unsigned oa_kinds;		/* KIND(WL_x) it applies to */
+	const char *oa_why;
+} opts_apply[] = {
+	{ OPT_MAX_RUN, KIND(WL_RUNS), "it applies to --workload runs" },
+	{ OPT_ZIPF_S, KIND(WL_ZIPF), "it applies to --workload zipf" },
+	{ OPT_SCAN_SIZE, KIND(WL_SCAN), "it applies to --workload scan" },
+	{ OPT_PHASE_LEN, KIND(WL_PHASES), "it applies to --workload phases" },
+	{ OPT_PHASE_SIZE, KIND(WL_PHASES), "it applies to --workload phases" },
+	{ OPT_SECONDS, ~KIND(WL_TRACE), "it replays the trace once, to its end" },
+	{ OPT_ACCESSES, ~KIND(WL_TRACE), "it replays the trace once, to its end" },
+	{ OPT_WRITE_RATIO, ~KIND(WL_TRACE), "the trace says which accesses write" },
+};
+
+/* Options that only make sense together, and those that cannot take effect. */
+static void opts_check(struct opts *o)
+{
+	bool trace = o->o_wl.wc_kind == WL_TRACE;
+
+	if (trace && o->o_trace_path == NULL)
+		usage_error("--workload trace needs a file: --trace FILE or --workload trace:FILE");
+	if (!trace && o->o_trace_path != NULL)
+		usage_error("--trace FILE needs --workload trace");
+	if (o->o_compare && !trace)
+		usage_error("--compare needs --workload trace (record a run with --record FILE first)");
+	for (size_t i = 0; i < sizeof(opts_apply) / sizeof(opts_apply[0]); i++)
+		if (GIVEN(o, opts_apply[i].oa_id) && !(opts_apply[i].oa_kinds & KIND(o->o_wl.wc_kind)))
+			usage_error("--%s has no effect on --workload %s: %s",
+			    opt_name(opts_apply[i].oa_id), o->o_workload, opts_apply[i].oa_why);
+	if (GIVEN(o, OPT_SECONDS) && GIVEN(o, OPT_ACCESSES))
+		usage_error("--seconds and --accesses both set the run's length: give one");
+	if (GIVEN(o, OPT_SEED) && trace && o->o_vm.vc_trim_policy != VM_TRIM_RANDOM)
+		usage_error("--seed has no effect on --workload trace unless --trim-policy random");
+	if (o->o_vm.vc_pagefile == 0) {
+		if (GIVEN(o, OPT_PAGEFILE_PATH) || o->o_vm.vc_prefetch || o->o_vm.vc_defrag)
+			usage_error("--%s has no effect with --pagefile 0: there is no page file",
+			    GIVEN(o, OPT_PAGEFILE_PATH) ? "pagefile-path" :
+			    o->o_vm.vc_prefetch ? "prefetch" : "defrag");
+	}
+}
+
+/*
+ * Ranges that depend on the configuration, said for this one.  The limits
+ * are the ones the library and the workload would otherwise clamp to.
+ */
+static void opts_check_ranges(struct opts *o)
+{
+	uint64_t nframes = o->o_vm.vc_physical / VM_PAGE_SIZE;
+	uint64_t npages = o->o_vm.vc_virtual / VM_PAGE_SIZE;
+	uint64_t tb_max = nframes / 4 ? (nframes / 4 < 256 ? nframes / 4 : 256) : 1;
+	double ro = o->o_vm.vc_readonly_fraction;
+	uint64_t ro_pages = (uint64_t)(ro * (double)npages);
+	char a[32], b[32];
+
+	if (GIVEN(o, OPT_TRIM_BATCH) && (uint64_t)o->o_vm.vc_trim_batch > tb_max)
+		usage_error("--trim-batch: %d is more than a quarter of the %llu frames: at most %llu "
+		    "with --physical %s", o->o_vm.vc_trim_batch, (unsigned long long)nframes,
+		    (unsigned long long)tb_max, vm_size_str(a, sizeof(a), o->o_vm.vc_physical));
+	if (GIVEN(o, OPT_SCAN_SIZE) && o->o_wl.wc_scan_pages > npages)
+		usage_error("--scan-size: %s is larger than the region: at most --virtual %s",
+		    vm_size_str(a, sizeof(a), o->o_wl.wc_scan_pages * VM_PAGE_SIZE),
+		    vm_size_str(b, sizeof(b), o->o_vm.vc_virtual));
+	if (GIVEN(o, OPT_PHASE_SIZE) && o->o_wl.wc_phase_pages > npages)
+		usage_error("--phase-size: %s is larger than the region: at most --virtual %s",
+		    vm_size_str(a, sizeof(a), o->o_wl.wc_phase_pages * VM_PAGE_SIZE),
+		    vm_size_str(b, sizeof(b), o->o_vm.vc_virtual));
+	if (ro > 0 && ro_pages == 0)
+		usage_error("--readonly-fraction: %g of the %llu-page region is no page: at least %.3g",
+		    ro, (unsigned long long)npages, 1.0 / (double)npages);
+	if (ro_pages > o->o_vm.vc_pagefile / VM_PAGE_SIZE)
+		usage_error("--readonly-fraction: the read-only part (%llu pages) must fit in the "
+		    "page file (%llu slots): its pages live there", (unsigned long long)ro_pages,
+		    (unsigned long long)(o->o_vm.vc_pagefile / VM_PAGE_SIZE));
+}
+
+void opts_parse(int argc, char **argv, struct opts *o)
+{
+	char err[512];
+	int c;
+
+	o->o_vm = VM_CONFIG_DEFAULT;
+	o->o_wl = (struct wl_config){ .wc_kind = WL_RUNS, .wc_threads = 2, .wc_write_ratio = 0.5,
+		.wc_seed = 1, .wc_seconds = 3.0, .wc_max_run = 32, .wc_zipf_s = 1.0,
+		.wc_phase_len = 10000 };
+	o->o_workload = "runs";
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":", opts_long, NULL)) != -1) {
+		if (c == ':')
+			usage_error("%s needs a value", cli_q(argv[optind - 1]));
+		if (c < 256 || c >= 256 + OPT_N)
+			usage_error("unknown option '%s'", cli_q(argv[optind - 1]));
+		o->o_given |= 1ULL << (c - 256);
+		opt_set(o, (enum opt_id)(c - 256), optarg);
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", cli_q(argv[optind]));
+	if (!GIVEN(o, OPT_ACCESSES))
+		o->o_wl.wc_accesses = 0;
+	opts_check(o);
+	o->o_vm.vc_max_faulters = o->o_wl.wc_threads;
+	o->o_vm.vc_seed = o->o_wl.wc_seed;
+	if (vm_config_check(&o->o_vm, err, sizeof(err)) != 0)
+		cli_refuse("%s", err);
+	opts_check_ranges(o);
+	if (o->o_wl.wc_phase_pages == 0)
+		o->o_wl.wc_phase_pages = o->o_vm.vc_physical / VM_PAGE_SIZE / 2;
+	o->o_wl.wc_record = o->o_record != NULL;
+	o->o_live = !o->o_quiet && !o->o_json && isatty(2);
+}

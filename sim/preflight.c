@@ -1,0 +1,360 @@
+/*
+ * preflight.c - what the vmsim command checks before it creates anything
+ * (step 3 in cli.h), and how it refuses.
+ *
+ *  - Files by identity: the trace (input) and every output (--pagefile-path,
+ *    --record, and standard output and error when they are files) are
+ *    compared by device and inode, or, for an output not yet created, by
+ *    its directory's identity and its name.  No output may be the input or
+ *    another output (standard output and error may share).  An existing
+ *    page-file path must be a regular file (it is truncated); --record may
+ *    be a file, a character device or a FIFO, not a directory, block
+ *    device or socket.
+ *  - Memory: vm_footprint() + the workload's per-page state + the trace +
+ *    --record + --compare must fit in vm_memory_limit(); the trace loader
+ *    is bounded by what is left, and a timed --record stops the run when
+ *    its records reach what is left after everything else.
+ *  - Disk: a file-backed page file may grow to min(--pagefile, --virtual);
+ *    its file system must have that much free.
+ *  - --record is opened (created, not truncated) now, written after the
+ *    run, so an unwritable path is refused before the run.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "vm_util.h"
+
+/* ---- refusing, warning, quoting ---- */
+
+#define CLI_UNDO_MAX 2
+
+static const char *cli_undo[CLI_UNDO_MAX];	/* files to remove on a refusal */
+static int cli_nundo;
+
+void cli_created(const char *path)
+{
+	if (cli_nundo < CLI_UNDO_MAX)
+		cli_undo[cli_nundo++] = path;
+}
+
+void cli_keep(void)
+{
+	cli_nundo = 0;
+}
+
+/* "vmsim: " + msg on one line: control bytes that slipped in are escaped. */
+static void cli_line(const char *tag, const char *fmt, va_list ap)
+{
+	char msg[1024], out[4 * sizeof(msg)];
+	size_t o = 0;
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	for (const char *p = msg; *p != '\0' && o + 5 < sizeof(out); p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(out + o, sizeof(out) - o, "\\x%02x", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	fprintf(stderr, "vmsim: %s%s\n", tag, out);
+}
+
+_Noreturn void cli_refuse(const char *fmt, ...)
+{
+	va_list ap;
+
+	for (int i = 0; i < cli_nundo; i++)
+		unlink(cli_undo[i]);
+	va_start(ap, fmt);
+	cli_line("", fmt, ap);
+	va_end(ap);
+	exit(2);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	cli_line("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+const char *cli_q(const char *s)
+{
+	static char buf[4][256];
+	static int next;
+	char *b = buf[next++ & 3];
+
+	return vm_str_escape(b, sizeof(buf[0]), s, strlen(s));
+}
+
+void cli_fds_check(void)
+{
+	bool out_closed = false;
+
+	for (int fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			exit(2);
+		out_closed |= fd == 1;
+	}
+	if (out_closed)
+		cli_refuse("standard output is closed: the report would be lost");
+}
+
+/* ---- files by identity ---- */
+
+struct pf_file {
+	const char *pf_what;		/* "--trace", "standard output" */
+	const char *pf_path;		/* NULL: pf_fd */
+	int pf_fd;
+	bool pf_output;
+	bool pf_known;			/* identity known */
+	bool pf_exists;
+	struct stat pf_st;		/* if it exists */
+	struct stat pf_dir;		/* its directory's, if it does not */
+	const char *pf_base;		/* its name there */
+	char pf_dirpath[PATH_MAX];
+};
+
+/* Find f's identity: its own, or its directory's and its name. */
+static void pf_identify(struct pf_file *f)
+{
+	const char *slash;
+
+	if (f->pf_path == NULL) {
+		f->pf_known = f->pf_exists = fstat(f->pf_fd, &f->pf_st) == 0;
+		return;
+	}
+	slash = strrchr(f->pf_path, '/');
+	f->pf_base = slash ? slash + 1 : f->pf_path;
+	if (slash == NULL)
+		strcpy(f->pf_dirpath, ".");
+	else
+		snprintf(f->pf_dirpath, sizeof(f->pf_dirpath), "%.*s",
+		    slash == f->pf_path ? 1 : (int)(slash - f->pf_path), f->pf_path);
+	if (stat(f->pf_path, &f->pf_st) == 0) {
+		f->pf_known = f->pf_exists = true;
+		return;
+	}
+	f->pf_known = errno == ENOENT && *f->pf_base != '\0' &&
+	    stat(f->pf_dirpath, &f->pf_dir) == 0;
+}
+
+static bool pf_same(const struct pf_file *a, const struct pf_file *b)
+{
+	if (!a->pf_known || !b->pf_known || a->pf_exists != b->pf_exists)
+		return false;
+	if (a->pf_exists)	/* a terminal or /dev/null may be shared */
+		return a->pf_st.st_dev == b->pf_st.st_dev && a->pf_st.st_ino == b->pf_st.st_ino &&
+		    !S_ISCHR(a->pf_st.st_mode);
+	return a->pf_dir.st_dev == b->pf_dir.st_dev && a->pf_dir.st_ino == b->pf_dir.st_ino &&
+	    strcmp(a->pf_base, b->pf_base) == 0;
+}
+
+static const char *pf_kind(mode_t m)
+{
+	return S_ISDIR(m) ? "a directory" : S_ISBLK(m) ? "a block device" :
+	    S_ISCHR(m) ? "a character device" : S_ISFIFO(m) ? "a FIFO" :
+	    S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
+/* "--trace t.trace" or "standard output". */
+static const char *pf_name(const struct pf_file *f, char *buf, size_t n)
+{
+	if (f->pf_path == NULL)
+		return f->pf_what;
+	snprintf(buf, n, "%s %s", f->pf_what, cli_q(f->pf_path));
+	return buf;
+}
+
+/* What may be named where: the kind of file each path may be. */
+static void pf_check_kind(const struct pf_file *f)
+{
+	mode_t m = f->pf_st.st_mode;
+
+	if (f->pf_path == NULL || !f->pf_exists)
+		return;
+	if (!f->pf_output && S_ISDIR(m))
+		cli_refuse("--trace %s: a directory, not a trace", cli_q(f->pf_path));
+	if (strcmp(f->pf_what, "--pagefile-path") == 0 && !S_ISREG(m))
+		cli_refuse("--pagefile-path %s: %s: a page file is created there, or a regular "
+		    "file truncated", cli_q(f->pf_path), pf_kind(m));
+	if (strcmp(f->pf_what, "--record") == 0 && (S_ISDIR(m) || S_ISBLK(m) || S_ISSOCK(m)))
+		cli_refuse("--record %s: %s: the recording is a text file", cli_q(f->pf_path),
+		    pf_kind(m));
+}
+
+/* No output may be the input or another output. */
+static void pf_check_files(struct opts *o, struct pf_file *pagefile)
+{
+	struct pf_file f[5] = {
+		{ .pf_what = "--trace", .pf_path = o->o_trace_path },
+		{ .pf_what = "--pagefile-path", .pf_path = o->o_vm.vc_pagefile_path, .pf_output = true },
+		{ .pf_what = "--record", .pf_path = o->o_record, .pf_output = true },
+		{ .pf_what = "standard output", .pf_fd = 1, .pf_output = true },
+		{ .pf_what = "standard error", .pf_fd = 2, .pf_output = true },
+	};
+	char a[512], b[512];
+
+	for (int i = 0; i < 5; i++) {
+		if (f[i].pf_path != NULL || i >= 3)
+			pf_identify(&f[i]);
+		pf_check_kind(&f[i]);
+	}
+	for (int i = 0; i < 5; i++) {
+		for (int j = i + 1; j < 5; j++) {
+			if (i == 3 || !pf_same(&f[i], &f[j]))
+				continue;	/* stdout and stderr may share */
+			cli_refuse("%s and %s are the same file: %s", pf_name(&f[j], a, sizeof(a)),
+			    pf_name(&f[i], b, sizeof(b)), f[i].pf_output ?
+			    "one output would overwrite the other" : "the run would overwrite its input");
+		}
+	}
+	*pagefile = f[1];
+}
+
+/* ---- memory ---- */
+
+struct pf_memory {
+	uint64_t pm_vm, pm_wl, pm_trace, pm_compare, pm_total;
+};
+
+/* The run's memory, as far as known now (pm_trace 0 before the trace). */
+static uint64_t pf_memory(const struct opts *o, struct pf_memory *m)
+{
+	uint64_t npages = o->o_vm.vc_virtual / VM_PAGE_SIZE, n = o->o_trace.t_n;
+	uint64_t distinct = n < npages ? n : npages;
+
+	m->pm_vm = vm_footprint(&o->o_vm, NULL);
+	m->pm_wl = wl_footprint(&o->o_wl, npages);
+	m->pm_trace = vm_sat_mul(n, sizeof(struct trace_ref));
+	m->pm_compare = 0;
+	if (o->o_compare)	/* the oracles' ids and next-use arrays, maps, heaps */
+		m->pm_compare = vm_sat_add(vm_sat_add(vm_sat_mul(n, 8), vm_sat_mul(distinct, 48)),
+		    vm_sat_add(vm_sat_mul(o->o_vm.vc_physical / VM_PAGE_SIZE, 16), npages));
+	m->pm_total = vm_sat_add(vm_sat_add(m->pm_vm, m->pm_wl),
+	    vm_sat_add(m->pm_trace, m->pm_compare));
+	return m->pm_total;
+}
+
+static void pf_check_memory(const struct opts *o)
+{
+	char t[32], v[32], w[32], tr[48], c[48], l[32];
+	struct pf_memory m;
+
+	if (pf_memory(o, &m) <= vm_memory_limit())
+		return;
+	tr[0] = c[0] = '\0';
+	if (m.pm_trace)
+		snprintf(tr, sizeof(tr), " + the trace %s", vm_size_approx(t, sizeof(t), m.pm_trace));
+	if (m.pm_compare)
+		snprintf(c, sizeof(c), " + --compare %s", vm_size_approx(t, sizeof(t), m.pm_compare));
+	cli_refuse("this run needs about %s of memory (vmsim %s + the workload's per-page state "
+	    "and records %s%s%s): more than %s, 3/4 of this machine's memory",
+	    vm_size_approx(t, sizeof(t), m.pm_total), vm_size_approx(v, sizeof(v), m.pm_vm),
+	    vm_size_approx(w, sizeof(w), m.pm_wl), tr, c,
+	    vm_size_approx(l, sizeof(l), vm_memory_limit()));
+}
+
+/* The trace, read in what memory is left; then the whole run's memory. */
+static void pf_trace_load(struct opts *o)
+{
+	uint64_t npages = o->o_vm.vc_virtual / VM_PAGE_SIZE, left;
+	struct pf_memory m;
+	char err[768];
+
+	left = vm_memory_limit() - pf_memory(o, &m);	/* pf_check_memory passed */
+	/* loading doubles a buffer: the old one and the new, 3 references' room each */
+	left /= 3 * sizeof(struct trace_ref);
+	if (trace_load_limited(o->o_trace_path, VM_PAGE_SIZE, npages,
+	    left > SIZE_MAX ? SIZE_MAX : (left ? (size_t)left : 1),
+	    "all that fits in 3/4 of this machine's memory", &o->o_trace, err, sizeof(err)) != 0)
+		cli_refuse("%s", err);
+	o->o_wl.wc_trace = &o->o_trace;
+	o->o_wl.wc_accesses = o->o_trace.t_n;
+	if (o->o_compare && o->o_trace.t_n >= UINT32_MAX)
+		cli_refuse("--compare: the oracles take fewer than %u references; %s has %zu",
+		    UINT32_MAX, cli_q(o->o_trace_path), o->o_trace.t_n);
+}
+
+/* A timed --record may use what is left after everything else. */
+static void pf_record_budget(struct opts *o)
+{
+	struct pf_memory m;
+	uint64_t left = vm_memory_limit() - pf_memory(o, &m);
+
+	if (!o->o_wl.wc_record || o->o_wl.wc_accesses)
+		return;
+	o->o_wl.wc_record_max = left / WL_RECORD_BYTES;
+	if (o->o_wl.wc_record_max == 0)
+		cli_refuse("--record: no memory left for the recording");
+}
+
+/* ---- disk, and the outputs ---- */
+
+static void pf_check_disk(const struct opts *o, const struct pf_file *f)
+{
+	uint64_t need = o->o_vm.vc_pagefile < o->o_vm.vc_virtual ? o->o_vm.vc_pagefile :
+	    o->o_vm.vc_virtual, avail;
+	struct statvfs sv;
+	char a[32], b[32];
+
+	if (f->pf_path == NULL || statvfs(f->pf_exists ? f->pf_path : f->pf_dirpath, &sv) != 0)
+		return;		/* the creation will say what is wrong */
+	avail = vm_sat_mul(sv.f_bavail, sv.f_frsize);
+	if (f->pf_exists)	/* truncating gives its blocks back */
+		avail = vm_sat_add(avail, vm_sat_mul((uint64_t)f->pf_st.st_blocks, 512));
+	if (need > avail)
+		cli_refuse("--pagefile-path %s: the page file may grow to %s (the smaller of "
+		    "--pagefile and --virtual) but its file system has %s free", cli_q(f->pf_path),
+		    vm_size_approx(a, sizeof(a), need), vm_size_approx(b, sizeof(b), avail));
+}
+
+/* Create (or open, not truncate) --record now: a bad path fails before the run. */
+static void pf_record_open(struct opts *o)
+{
+	struct stat st;
+	bool existed = stat(o->o_record, &st) == 0;
+	int fd = open(o->o_record, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		cli_refuse("--record: cannot write %s: %s%s", cli_q(o->o_record), strerror(errno),
+		    errno == ENXIO ? " (a FIFO with no reader)" : "");
+	if (!existed)
+		cli_created(o->o_record);
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
+	    (o->o_record_f = fdopen(fd, "w")) == NULL)
+		cli_refuse("--record: cannot write %s: %s", cli_q(o->o_record), strerror(errno));
+}
+
+void preflight(struct opts *o)
+{
+	struct pf_file pagefile;
+
+	pf_check_files(o, &pagefile);
+	pf_check_memory(o);
+	if (o->o_wl.wc_kind == WL_TRACE) {
+		pf_trace_load(o);
+		pf_check_memory(o);
+	}
+	pf_record_budget(o);
+	if (o->o_vm.vc_pagefile_path != NULL) {
+		pf_check_disk(o, &pagefile);
+		o->o_pagefile_new = !pagefile.pf_exists;
+	}
+	if (o->o_record != NULL)
+		pf_record_open(o);
+}

@@ -14,7 +14,7 @@ CC      ?= gcc
 VARIANT ?= release
 BUILD_ROOT ?= build
 STD     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
-           -Isrc -Isim -Itests/unit -pthread -MMD -MP
+           -Isrc -Isim -Itests/unit -Itests/common -pthread -MMD -MP
 
 ifeq ($(VARIANT),release)
 B       := $(BUILD_ROOT)
@@ -56,6 +56,11 @@ $(B)/%.o: %.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(B)/tests/%: $(B)/tests/%.o $(B)/sim/workload.o $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# The stress test links tests/common/scenario.c.
+SCN_O   := $(B)/tests/common/scenario.o
+$(B)/tests/stress/%: $(B)/tests/stress/%.o $(SCN_O) $(B)/sim/workload.o $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 run: $(B)/vmsim

@@ -58,6 +58,8 @@ struct wl_config {
 	uint64_t wc_phase_pages;	/* phases: the working set's size in pages */
 	const struct trace *wc_trace;	/* trace: the references */
 	int wc_record;		/* keep every reference for wl_record_merge() */
+	uint64_t wc_pages;	/* the threads access pages [0, wc_pages) only (0: the
+				 * region); the rest is left to other code */
 };
 
 struct wl_counts {

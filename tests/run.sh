@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/run.sh - run every test of one build variant ($B, $VARIANT): unit
-# tests, stress scenarios, fault injection, and the command line.  Each
-# program prints "name: N passed, N failed"; this sums them and prints the
-# same line for the variant.  Exit 1 if anything failed.
+# tests, stress scenarios, fault injection, a short soak (release only),
+# and the command line.  Each program prints "name: N passed, N failed";
+# this sums them and prints the same line for the variant.  Exit 1 if
+# anything failed.
 set -u
 B=${B:?} VARIANT=${VARIANT:?}
 pass=0 fail=0 log=$(mktemp)
@@ -61,6 +62,11 @@ run "stress/trim-hints"    "$S" trim-hints 2 128 2048 2048 4 $((30000 * scale)) 
 run "stress/hints-fifo"    "$S" hints-fifo 3 128 2048 2048 3 $((20000 * scale)) 0.5 64 hints=1 policy=fifo ro=0.1 prefetch=4
 run "stress/realism-all"   "$S" realism-all 4 64 1024 1024 4 $((20000 * scale)) 0.4 32 ro=0.2 prefetch=4 defrag=1 policy=fifo
 run "fault" "$B/tests/fault/fault"
+# the soak (README "Soak"): every configuration once, 2 s each, release only
+if [ "$VARIANT" = release ]; then
+	run "soak" "$B/tests/soak/soak" --seconds 36 --slice 2
+	run "soak-cli" env SOAK="$B/tests/soak/soak" tests/soak/cli.sh
+fi
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh
 fi

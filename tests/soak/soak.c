@@ -30,12 +30,13 @@
 
 #define SOAK_PHASE_S 5.0		/* validate at least this often */
 #define SOAK_MAX_S (7 * 86400.0)	/* a week */
+#define SOAK_MAX_DEFS 64
 
 struct soak_opts {
 	double so_seconds;		/* the whole soak */
 	double so_slice;		/* one configuration's turn (0: max(5, seconds / 24)) */
 	uint64_t so_seed;
-	bool so_run[64];		/* per soak_defs[] entry: in the rotation */
+	bool so_run[SOAK_MAX_DEFS];		/* per soak_defs[] entry: in the rotation */
 	const char *so_dir;		/* temporary files */
 	int so_list;
 };
@@ -54,6 +55,7 @@ struct soak_extra {
 	int sx_io;
 };
 
+/* Bad input: one line on stderr, exit 2. */
 static void usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -97,6 +99,7 @@ static void opt_only(struct soak_opts *o, const char *list)
 	}
 }
 
+/* The command line into o; bad input exits 2 before any work. */
 static void soak_parse(struct soak_opts *o, int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -229,13 +232,7 @@ static bool soak_tally(struct scn *sc, struct vm *vm, struct wl_shared *sh,
 			    (unsigned long long)ic.ic_bad, (unsigned long long)ic.ic_errors);
 			ok = false;
 		}
-		row->sr_io.ic_reads += ic.ic_reads;
-		row->sr_io.ic_writes += ic.ic_writes;
-		row->sr_io.ic_direct += ic.ic_direct;
-		row->sr_io.ic_checked += ic.ic_checked;
-		row->sr_io.ic_bad += ic.ic_bad;
-		row->sr_io.ic_errors += ic.ic_errors;
-		row->sr_io.ic_no_direct |= ic.ic_no_direct;
+		soak_io_add(&row->sr_io, &ic);
 	}
 	vm_get_stats(vm, &s);
 	wl_sum(sh, &c);
@@ -310,6 +307,7 @@ out_unlink:
 	return ok;
 }
 
+/* --list: each configuration, what it stresses, and its words. */
 static void soak_list(void)
 {
 	for (int i = 0; i < soak_ndefs; i++)
@@ -317,6 +315,7 @@ static void soak_list(void)
 		    soak_runnable(i) ? "" : " [skipped in this build]", "", soak_defs[i].sd_words);
 }
 
+/* One row of the table. */
 static void soak_table_line(const char *name, const struct soak_row *r)
 {
 	printf("%-15s %6llu %8.1f %17llu %9.0f %11llu %11llu %11llu %11llu %6llu\n", name,
@@ -325,6 +324,20 @@ static void soak_table_line(const char *name, const struct soak_row *r)
 	    (unsigned long long)r->sr_dz, (unsigned long long)r->sr_soft,
 	    (unsigned long long)r->sr_hard, (unsigned long long)r->sr_trimmed,
 	    (unsigned long long)r->sr_failed);
+}
+
+/* *t += *r. */
+static void soak_row_add(struct soak_row *t, const struct soak_row *r)
+{
+	t->sr_slices += r->sr_slices;
+	t->sr_failed += r->sr_failed;
+	t->sr_seconds += r->sr_seconds;
+	t->sr_accesses += r->sr_accesses;
+	t->sr_dz += r->sr_dz;
+	t->sr_soft += r->sr_soft;
+	t->sr_hard += r->sr_hard;
+	t->sr_trimmed += r->sr_trimmed;
+	soak_io_add(&t->sr_io, &r->sr_io);
 }
 
 /* The table: one row per configuration, the totals, the kernel I/O. */
@@ -345,21 +358,7 @@ static void soak_table(const struct soak_opts *o, const struct soak_row *rows)
 			continue;
 		}
 		soak_table_line(soak_defs[i].sd_name, r);
-		t.sr_slices += r->sr_slices;
-		t.sr_failed += r->sr_failed;
-		t.sr_seconds += r->sr_seconds;
-		t.sr_accesses += r->sr_accesses;
-		t.sr_dz += r->sr_dz;
-		t.sr_soft += r->sr_soft;
-		t.sr_hard += r->sr_hard;
-		t.sr_trimmed += r->sr_trimmed;
-		t.sr_io.ic_reads += r->sr_io.ic_reads;
-		t.sr_io.ic_writes += r->sr_io.ic_writes;
-		t.sr_io.ic_direct += r->sr_io.ic_direct;
-		t.sr_io.ic_checked += r->sr_io.ic_checked;
-		t.sr_io.ic_bad += r->sr_io.ic_bad;
-		t.sr_io.ic_errors += r->sr_io.ic_errors;
-		t.sr_io.ic_no_direct |= r->sr_io.ic_no_direct;
+		soak_row_add(&t, r);
 	}
 	soak_table_line("all", &t);
 	if (t.sr_io.ic_reads + t.sr_io.ic_errors > 0)
@@ -383,16 +382,60 @@ static int soak_order(const struct soak_opts *o, int *order)
 	return n;
 }
 
+/* Print one slice's line; on a failure, how to run it again. */
+static void soak_slice_line(int n, int i, double dt, uint64_t accesses, bool ok, uint64_t seed,
+    double len)
+{
+	printf("slice %4d  %-15s %6.1f s %14llu verified accesses  %s", n + 1,
+	    soak_defs[i].sd_name, dt, (unsigned long long)accesses, ok ? "ok\n" : "FAILED");
+	if (!ok)
+		printf(" (again: soak --only %s --seed %llu --seconds %.1f)\n", soak_defs[i].sd_name,
+		    (unsigned long long)seed, len);
+	fflush(stdout);
+}
+
+/*
+ * Slices of the configurations in order[0..norder), round and round, until
+ * the time is used (a last slice shorter than half a slice is not run).
+ * Slice n is seeded with seed + n.  Counts into rows, *pass and *fail.
+ */
+static void soak_rotate(const struct soak_opts *o, const int *order, int norder,
+    struct soak_row *rows, int *pass, int *fail)
+{
+	uint64_t t0 = vm_now_ns();
+
+	for (int n = 0;; n++) {
+		double left = o->so_seconds - (double)(vm_now_ns() - t0) / 1e9, len, dt;
+		int i = order[n % norder];
+		uint64_t before = rows[i].sr_accesses, t1 = vm_now_ns();
+		uint64_t seed = o->so_seed + (uint64_t)n;
+		bool ok;
+
+		if (n > 0 && left < o->so_slice / 2)
+			return;
+		len = left < o->so_slice ? left : o->so_slice;
+		if (len < 0.1)
+			len = 0.1;
+		ok = soak_slice(o, i, seed, len, &rows[i]);
+		dt = (double)(vm_now_ns() - t1) / 1e9;
+		rows[i].sr_slices++;
+		rows[i].sr_seconds += dt;
+		rows[i].sr_failed += !ok;
+		*pass += ok;
+		*fail += !ok;
+		soak_slice_line(n, i, dt, rows[i].sr_accesses - before, ok, seed, len);
+	}
+}
+
 int main(int argc, char **argv)
 {
-	static struct soak_row rows[64];
+	static struct soak_row rows[SOAK_MAX_DEFS];
 	struct soak_opts o;
-	int order[64], norder, pass = 0, fail = 0;
-	uint64_t t0;
+	int order[SOAK_MAX_DEFS], norder, pass = 0, fail = 0;
 	char err[256];
 
-	if (soak_ndefs > 64) {
-		fprintf(stderr, "soak: %d configurations, room for 64\n", soak_ndefs);
+	if (soak_ndefs > SOAK_MAX_DEFS) {
+		fprintf(stderr, "soak: %d configurations, room for %d\n", soak_ndefs, SOAK_MAX_DEFS);
 		return 2;
 	}
 	memset(&o, 0, sizeof(o));
@@ -416,33 +459,7 @@ int main(int argc, char **argv)
 	    "VM_DEBUG=%d\n", o.so_seconds, norder, o.so_slice, (unsigned long long)o.so_seed,
 	    VM_DEBUG);
 	fflush(stdout);
-	t0 = vm_now_ns();
-	for (int n = 0;; n++) {
-		double left = o.so_seconds - (double)(vm_now_ns() - t0) / 1e9, len, dt;
-		int i = order[n % norder];
-		uint64_t before = rows[i].sr_accesses, t1 = vm_now_ns(), seed = o.so_seed + (uint64_t)n;
-		bool ok;
-
-		if (n > 0 && left < o.so_slice / 2)
-			break;
-		len = left < o.so_slice ? left : o.so_slice;
-		if (len < 0.1)
-			len = 0.1;
-		ok = soak_slice(&o, i, seed, len, &rows[i]);
-		dt = (double)(vm_now_ns() - t1) / 1e9;
-		rows[i].sr_slices++;
-		rows[i].sr_seconds += dt;
-		rows[i].sr_failed += !ok;
-		pass += ok;
-		fail += !ok;
-		printf("slice %4d  %-15s %6.1f s %14llu verified accesses  %s", n + 1,
-		    soak_defs[i].sd_name, dt, (unsigned long long)(rows[i].sr_accesses - before),
-		    ok ? "ok\n" : "FAILED");
-		if (!ok)
-			printf(" (again: soak --only %s --seed %llu --slice %.1f)\n",
-			    soak_defs[i].sd_name, (unsigned long long)seed, len);
-		fflush(stdout);
-	}
+	soak_rotate(&o, order, norder, rows, &pass, &fail);
 	soak_table(&o, rows);
 	printf("soak: %d passed, %d failed\n", pass, fail);
 	return fail != 0;

@@ -62,5 +62,8 @@ void soak_io_stop(struct soak_io *io);
 /* Add what the thread did so far to *c. */
 void soak_io_counts(const struct soak_io *io, struct soak_io_counts *c);
 
+/* *to += *c. */
+void soak_io_add(struct soak_io_counts *to, const struct soak_io_counts *c);
+
 /* Close the file and free io (stopped). */
 void soak_io_destroy(struct soak_io *io);

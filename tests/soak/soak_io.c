@@ -32,6 +32,17 @@
 #include "soak.h"
 #include "vm_util.h"
 
+void soak_io_add(struct soak_io_counts *to, const struct soak_io_counts *c)
+{
+	to->ic_reads += c->ic_reads;
+	to->ic_writes += c->ic_writes;
+	to->ic_direct += c->ic_direct;
+	to->ic_checked += c->ic_checked;
+	to->ic_bad += c->ic_bad;
+	to->ic_errors += c->ic_errors;
+	to->ic_no_direct |= c->ic_no_direct;
+}
+
 #ifdef VM_HAVE_LOCK_PAGES
 
 #define SOAK_IO_LEN ((size_t)SOAK_IO_PAGES * VM_PAGE_SIZE)
@@ -227,13 +238,7 @@ void soak_io_stop(struct soak_io *io)
 
 void soak_io_counts(const struct soak_io *io, struct soak_io_counts *c)
 {
-	c->ic_reads += io->io_c.ic_reads;
-	c->ic_writes += io->io_c.ic_writes;
-	c->ic_direct += io->io_c.ic_direct;
-	c->ic_checked += io->io_c.ic_checked;
-	c->ic_bad += io->io_c.ic_bad;
-	c->ic_errors += io->io_c.ic_errors;
-	c->ic_no_direct |= io->io_c.ic_no_direct;
+	soak_io_add(c, &io->io_c);
 }
 
 void soak_io_destroy(struct soak_io *io)

@@ -6,6 +6,8 @@
 #                     release builds, and the stress tests under
 #                     ThreadSanitizer and AddressSanitizer
 #   make bench        the benchmark (see docs/PERFORMANCE.md)
+#   make soak         every soak configuration in rotation for SOAK_SECONDS
+#                     (default 600; README "Soak")
 #
 # Variants build into their own directories: build/ (release), build/debug,
 # build/tsan, build/asan.  VARIANT=debug|tsan|asan selects one.
@@ -14,7 +16,7 @@ CC      ?= gcc
 VARIANT ?= release
 BUILD_ROOT ?= build
 STD     := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-missing-field-initializers \
-           -Isrc -Isim -Itests/unit -pthread -MMD -MP
+           -Isrc -Isim -Itests/unit -Itests/common -pthread -MMD -MP
 
 ifeq ($(VARIANT),release)
 B       := $(BUILD_ROOT)
@@ -42,7 +44,7 @@ UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
 
-.PHONY: all run check test-variant test-variant-build bench bench-quick clean
+.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean
 all: $(B)/vmsim
 
 $(B)/libvmsim.a: $(CORE_O)
@@ -58,11 +60,20 @@ $(B)/%.o: %.c
 $(B)/tests/%: $(B)/tests/%.o $(B)/sim/workload.o $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
+# The stress test and the soak share tests/common/scenario.c.
+SCN_O   := $(B)/tests/common/scenario.o
+$(B)/tests/stress/%: $(B)/tests/stress/%.o $(SCN_O) $(B)/sim/workload.o $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+SOAK_O  := $(B)/tests/soak/soak.o $(B)/tests/soak/soak_configs.o $(B)/tests/soak/soak_io.o
+$(B)/tests/soak/soak: $(SOAK_O) $(SCN_O) $(B)/sim/workload.o $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
 run: $(B)/vmsim
 	./$(B)/vmsim
 
 TESTS   := $(UNIT:%=$(B)/tests/unit/%) $(STRESS:%=$(B)/tests/stress/%) $(FAULT:%=$(B)/tests/fault/%) \
-           $(B)/tests/tools/nouffd $(B)/tests/tools/eio
+           $(B)/tests/soak/soak $(B)/tests/tools/nouffd $(B)/tests/tools/eio
 
 $(B)/tests/tools/nouffd: tests/tools/nouffd.c
 	@mkdir -p $(dir $@)
@@ -95,6 +106,13 @@ bench:
 
 bench-quick:
 	$(MAKE) bench BENCHFLAGS=--quick
+
+# make soak [SOAK_SECONDS=3600] [SOAKFLAGS=...]: every soak configuration in
+# rotation for SOAK_SECONDS (default 600), release build; see README "Soak".
+SOAK_SECONDS ?= 600
+soak:
+	$(MAKE) VARIANT=release $(BUILD_ROOT)/tests/soak/soak
+	./$(BUILD_ROOT)/tests/soak/soak --seconds $(SOAK_SECONDS) $(SOAKFLAGS)
 
 clean:
 	rm -rf build

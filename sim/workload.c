@@ -201,6 +201,8 @@ int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
 	sh->ws_vm = vm;
 	sh->ws_base = vm_base(vm);
 	sh->ws_npages = vm_npages(vm);
+	if (cfg->wc_pages != 0 && cfg->wc_pages < sh->ws_npages)
+		sh->ws_npages = cfg->wc_pages;
 	sh->ws_cfg = *cfg;
 	vm_get_stats(vm, &st);
 	sh->ws_ro_end = st.vs_readonly_pages;

@@ -65,6 +65,8 @@ struct wl_config {
 	int wc_record;		/* keep every reference for wl_record_merge() */
 	uint64_t wc_record_max;	/* recording: at most this many references in all (0:
 				 * no limit); reaching it stops the run (ws_record_full) */
+	uint64_t wc_pages;	/* the threads access pages [0, wc_pages) only (0: the
+				 * region); the rest is left to other code */
 };
 
 struct wl_counts {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/run.sh - run every test of one build variant ($B, $VARIANT): unit
-# tests, stress scenarios, fault injection, and the command line.  Each
-# program prints "name: N passed, N failed"; this sums them and prints the
-# same line for the variant.  Exit 1 if anything failed.
+# tests, stress scenarios, fault injection, a short soak (release only),
+# and the command line.  Each program prints "name: N passed, N failed";
+# this sums them and prints the same line for the variant.  Exit 1 if
+# anything failed.
 set -u
 B=${B:?} VARIANT=${VARIANT:?}
 pass=0 fail=0 log=$(mktemp)
@@ -68,6 +69,11 @@ done
 run "fault" "$B/tests/fault/fault"
 run "fault/create" "$B/tests/fault/create"
 run "fault/pagefile" "$B/tests/fault/pagefile"
+# the soak (README "Soak"): every configuration once, 2 s each, release only
+if [ "$VARIANT" = release ]; then
+	run "soak" "$B/tests/soak/soak" --seconds 36 --slice 2
+	run "soak-cli" env SOAK="$B/tests/soak/soak" tests/soak/cli.sh
+fi
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh
 	run "cli/pagefile" env VMSIM="$B/vmsim" tests/pagefile.sh

@@ -37,9 +37,13 @@ endif
 CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 LDLIBS  := -lm
 
-CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault trim trimwin pglock vmio mpw zero validate trace oracle image defrag
+CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault trim trimwin pglock vmio mpw zero validate image defrag
 CORE_O  := $(CORE:%=$(B)/src/%.o)
-SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/preflight.o $(B)/sim/workload.o
+# The simulator's side: workloads and verification, traces and the offline
+# oracles (libvmsim-sim.a, linked by the command and the tests).
+SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o
+SIMLIB  := $(B)/libvmsim-sim.a
+SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/preflight.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
@@ -50,23 +54,26 @@ all: $(B)/vmsim
 $(B)/libvmsim.a: $(CORE_O)
 	ar rcs $@ $^
 
-$(B)/vmsim: $(SIM_O) $(B)/libvmsim.a
+$(SIMLIB): $(SIMLIB_O)
+	ar rcs $@ $^
+
+$(B)/vmsim: $(SIM_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-$(B)/tests/%: $(B)/tests/%.o $(B)/sim/workload.o $(B)/libvmsim.a
+$(B)/tests/%: $(B)/tests/%.o $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # The stress test and the soak share tests/common/scenario.c.
 SCN_O   := $(B)/tests/common/scenario.o
-$(B)/tests/stress/%: $(B)/tests/stress/%.o $(SCN_O) $(B)/sim/workload.o $(B)/libvmsim.a
+$(B)/tests/stress/%: $(B)/tests/stress/%.o $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 SOAK_O  := $(B)/tests/soak/soak.o $(B)/tests/soak/soak_configs.o $(B)/tests/soak/soak_io.o
-$(B)/tests/soak/soak: $(SOAK_O) $(SCN_O) $(B)/sim/workload.o $(B)/libvmsim.a
+$(B)/tests/soak/soak: $(SOAK_O) $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 run: $(B)/vmsim
@@ -92,7 +99,7 @@ check:
 	tests/check.sh
 
 BENCH_O := $(B)/bench/bench.o $(B)/bench/bench_report.o $(B)/bench/floor.o
-$(B)/bench/vmsim-bench: $(BENCH_O) $(B)/sim/workload.o $(B)/libvmsim.a
+$(B)/bench/vmsim-bench: $(BENCH_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed

@@ -43,13 +43,13 @@ CORE_O  := $(CORE:%=$(B)/src/%.o)
 # oracles (libvmsim-sim.a, linked by the command and the tests).
 SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o
 SIMLIB  := $(B)/libvmsim-sim.a
-SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/preflight.o
+SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/optdoc.o $(B)/sim/preflight.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
 
-.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean
-all: $(B)/vmsim
+.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme
+all: $(B)/vmsim $(B)/vmsim.1
 
 $(B)/libvmsim.a: $(CORE_O)
 	ar rcs $@ $^
@@ -59,6 +59,18 @@ $(SIMLIB): $(SIMLIB_O)
 
 $(B)/vmsim: $(SIM_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# The options' documentation comes from sim/options.def (sim/optdoc.c): the
+# man page here, the README's table by `make readme` (tests/docs.sh fails
+# when the README differs).
+$(B)/vmsim-optdoc: $(B)/sim/optdoc_main.o $(B)/sim/optdoc.o
+	$(CC) $(CFLAGS_ALL) -o $@ $^
+
+$(B)/vmsim.1: $(B)/vmsim-optdoc
+	./$(B)/vmsim-optdoc man >$@.tmp && mv $@.tmp $@
+
+readme: $(B)/vmsim-optdoc
+	sim/readme-options.sh README.md ./$(B)/vmsim-optdoc
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -91,7 +103,7 @@ $(B)/tests/tools/eio: tests/tools/eio.c
 	$(CC) -O2 -Wall -o $@ $<
 
 # Build, then run, every test of one variant.
-test-variant-build: $(TESTS) $(B)/vmsim
+test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1
 test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 

@@ -20,24 +20,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "optdoc.h"
 #include "trace.h"
 #include "vm.h"
 #include "workload.h"
 
-/* Every option, a bit each in o_given. */
-enum opt_id {
-	OPT_PHYSICAL, OPT_VIRTUAL, OPT_PAGEFILE, OPT_PAGEFILE_PATH, OPT_THREADS,
-	OPT_SECONDS, OPT_ACCESSES, OPT_SEED, OPT_WRITE_RATIO, OPT_WORKLOAD,
-	OPT_MAX_RUN, OPT_TRIM_BATCH, OPT_WRITE_BATCH, OPT_ZIPF_S, OPT_SCAN_SIZE,
-	OPT_PHASE_LEN, OPT_PHASE_SIZE, OPT_TRACE, OPT_TRIM_POLICY, OPT_RECORD,
-	OPT_COMPARE, OPT_READONLY, OPT_PREFETCH, OPT_DEFRAG, OPT_TRIM_HINTS,
-	OPT_JSON, OPT_QUIET, OPT_HELP, OPT_N
-};
 
 struct opts {
 	struct vm_config o_vm;
 	struct wl_config o_wl;
-	uint64_t o_given;		/* bit (1 << OPT_x): given on the command line */
+	uint64_t o_given;		/* bit (1 << OPT_x): given on the command line (optdoc.h) */
 	int o_json, o_quiet, o_live, o_compare;
 	const char *o_workload;
 	const char *o_trace_path;	/* --workload trace */

@@ -41,9 +41,10 @@ CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault tri
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
-SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o
+SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o $(B)/sim/json.o
 SIMLIB  := $(B)/libvmsim-sim.a
-SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/optdoc.o $(B)/sim/preflight.o
+SIM_O   := $(addprefix $(B)/sim/,main.o options.o optdoc.o preflight.o run.o report.o \
+           report_json.o compare.o record.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))

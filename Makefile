@@ -111,7 +111,8 @@ test-variant: test-variant-build
 check:
 	tests/check.sh
 
-BENCH_O := $(B)/bench/bench.o $(B)/bench/bench_report.o $(B)/bench/floor.o
+BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o \
+           report_json.o plot.o floor.o floor_mech.o)
 $(B)/bench/vmsim-bench: $(BENCH_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 

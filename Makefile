@@ -8,6 +8,10 @@
 #   make bench        the benchmark (see docs/PERFORMANCE.md)
 #   make soak         every soak configuration in rotation for SOAK_SECONDS
 #                     (default 600; README "Soak")
+#   make install      the library, its header, vmsim.pc, the command and its
+#                     man page under $(DESTDIR)$(PREFIX) (default /usr/local);
+#                     make uninstall removes them
+#   make readme       the README's option table, from sim/options.def
 #
 # Variants build into their own directories: build/ (release), build/debug,
 # build/tsan, build/asan.  VARIANT=debug|tsan|asan selects one.
@@ -49,7 +53,8 @@ UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
 
-.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme
+.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme \
+        install uninstall
 all: $(B)/vmsim $(B)/vmsim.1
 
 $(B)/libvmsim.a: $(CORE_O)
@@ -134,6 +139,38 @@ SOAK_SECONDS ?= 600
 soak:
 	$(MAKE) VARIANT=release $(BUILD_ROOT)/tests/soak/soak
 	./$(BUILD_ROOT)/tests/soak/soak --seconds $(SOAK_SECONDS) $(SOAKFLAGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: what a C library installs.
+# The static library and vm.h (the public interface: vm_sim.h is the
+# simulator's and the tests', not installed), vmsim.pc for pkg-config, the
+# command and its man page.  The build is the release one ($(B)).
+VERSION    := 1.0
+PREFIX     ?= /usr/local
+BINDIR     := $(PREFIX)/bin
+LIBDIR     := $(PREFIX)/lib
+INCLUDEDIR := $(PREFIX)/include
+MANDIR     := $(PREFIX)/share/man
+INSTALLED  := $(BINDIR)/vmsim $(LIBDIR)/libvmsim.a $(INCLUDEDIR)/vm.h \
+              $(LIBDIR)/pkgconfig/vmsim.pc $(MANDIR)/man1/vmsim.1
+
+$(B)/vmsim.pc: vmsim.pc.in FORCE
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+install: $(B)/vmsim $(B)/libvmsim.a $(B)/vmsim.1 $(B)/vmsim.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/vmsim $(DESTDIR)$(BINDIR)/vmsim
+	install -m 644 $(B)/libvmsim.a $(DESTDIR)$(LIBDIR)/libvmsim.a
+	install -m 644 src/vm.h $(DESTDIR)$(INCLUDEDIR)/vm.h
+	install -m 644 $(B)/vmsim.pc $(DESTDIR)$(LIBDIR)/pkgconfig/vmsim.pc
+	install -m 644 $(B)/vmsim.1 $(DESTDIR)$(MANDIR)/man1/vmsim.1
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+.PHONY: FORCE
+FORCE:
 
 clean:
 	rm -rf build

@@ -67,6 +67,18 @@ $(B)/%.o: %.c
 $(B)/tests/%: $(B)/tests/%.o $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
+# The lock algorithm variants (vm_sim.h, VM_LOCK_VARIANTS) exist only in
+# this build of vm_lock.c, linked ahead of the library into the benchmark
+# and the lock unit tests; the library itself has no switch.
+LKVAR_O := $(B)/src/vm_lock_variants.o
+LKVAR_USERS := $(B)/tests/unit/test_lock $(B)/tests/unit/test_rwlock
+$(LKVAR_O): src/vm_lock.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DVM_LOCK_VARIANTS=1 -c -o $@ $<
+$(LKVAR_USERS:%=%.o): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
+$(LKVAR_USERS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
 # The stress test and the soak share tests/common/scenario.c.
 SCN_O   := $(B)/tests/common/scenario.o
 $(B)/tests/stress/%: $(B)/tests/stress/%.o $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
@@ -99,7 +111,8 @@ check:
 	tests/check.sh
 
 BENCH_O := $(B)/bench/bench.o $(B)/bench/bench_report.o $(B)/bench/floor.o
-$(B)/bench/vmsim-bench: $(BENCH_O) $(SIMLIB) $(B)/libvmsim.a
+$(BENCH_O): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
+$(B)/bench/vmsim-bench: $(BENCH_O) $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "vm_internal.h"
+#include "vm_sim.h"
 #include "workload.h"
 
 struct bench_opts {
@@ -116,13 +116,17 @@ static struct vm *bench_vm(uint64_t frames, uint64_t pages, uint64_t slots, int 
     const struct vm_config *base)
 {
 	struct vm_config c = base ? *base : VM_CONFIG_DEFAULT;
+	struct vm_tunables t = c.vc_machine.mc_tunables ? *c.vc_machine.mc_tunables :
+	    VM_TUNABLES_DEFAULT;
 	struct vm *vm;
 	char err[256];
 
-	c.vc_physical = frames * VM_PAGE_SIZE;
-	c.vc_virtual = pages * VM_PAGE_SIZE;
-	c.vc_pagefile = slots * VM_PAGE_SIZE;
-	c.vc_start_threads = threads;
+	c.vc_machine.mc_physical = frames * VM_PAGE_SIZE;
+	c.vc_space.as_virtual = pages * VM_PAGE_SIZE;
+	c.vc_machine.mc_pagefile = slots * VM_PAGE_SIZE;
+	c.vc_space.as_trim_policy = VM_TRIM_AGING;
+	t.vt_start_threads = threads;
+	c.vc_machine.mc_tunables = &t;
 	if (vm_create(&c, &vm, err, sizeof err) != 0) {
 		fprintf(stderr, "vmsim-bench: %s\n", err);
 		exit(2);
@@ -167,6 +171,16 @@ static void phase_end(struct vm_thread_stats *ts, struct phase *p)
 	p->fault_ns = ts->ts_fault_ns;
 }
 
+/* The instance's count of faults of kind k so far. */
+static uint64_t kind_count(struct vm *vm, int k)
+{
+	struct vm_stats st;
+
+	vm_get_stats(vm, &st);
+	return k == BK_DZ ? st.vs_faults_dz : k == BK_SOFT_MOD ? st.vs_faults_soft_modified :
+	    k == BK_SOFT_SB ? st.vs_faults_soft_standby : st.vs_faults_hard;
+}
+
 /* One round: a fresh vm, the four kinds in turn.  Fills ns[] per kind. */
 static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *handler,
     double *loop_w, double *loop_r)
@@ -176,15 +190,13 @@ static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *
 	struct vm_thread_stats ts;
 	struct phase p[BK_N], lw, lr;
 	uint64_t want = 0, mark = 0x6b696e6400000000ULL;
-	vm_counter_t *ctr[BK_N] = { &vm->st_dz, &vm->st_soft_modified, &vm->st_soft_standby,
-	    &vm->st_hard };
 	uint64_t before[BK_N];
 	long err = 0;
 
 	for (uint64_t i = 0; i < n; i++)
 		want += mark + i;
 	vm_thread_stats_attach(&ts);
-	before[BK_DZ] = vm_read(*ctr[BK_DZ]);
+	before[BK_DZ] = kind_count(vm, BK_DZ);
 	phase_begin(&ts, &p[BK_DZ]);
 	touch_write(base, 0, n, mark);
 	phase_end(&ts, &p[BK_DZ]);
@@ -197,21 +209,21 @@ static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *
 	err += lw.faults + lr.faults != 0;
 
 	err += vm_empty_working_set(vm) != n;
-	before[BK_SOFT_MOD] = vm_read(*ctr[BK_SOFT_MOD]);
+	before[BK_SOFT_MOD] = kind_count(vm, BK_SOFT_MOD);
 	phase_begin(&ts, &p[BK_SOFT_MOD]);
 	err += touch_read(base, seq, n) != want;
 	phase_end(&ts, &p[BK_SOFT_MOD]);
 
 	err += vm_empty_working_set(vm) != n;
 	err += vm_flush_modified(vm) != n;
-	before[BK_SOFT_SB] = vm_read(*ctr[BK_SOFT_SB]);
+	before[BK_SOFT_SB] = kind_count(vm, BK_SOFT_SB);
 	phase_begin(&ts, &p[BK_SOFT_SB]);
 	err += touch_read(base, seq, n) != want;
 	phase_end(&ts, &p[BK_SOFT_SB]);
 
 	err += vm_empty_working_set(vm) != n;
 	err += vm_purge_standby(vm) != n;
-	before[BK_HARD] = vm_read(*ctr[BK_HARD]);
+	before[BK_HARD] = kind_count(vm, BK_HARD);
 	phase_begin(&ts, &p[BK_HARD]);
 	err += touch_read(base, seq, n) != want;
 	phase_end(&ts, &p[BK_HARD]);
@@ -221,7 +233,7 @@ static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *
 	*loop_r = lr.ns / (double)n;
 	for (int k = 0; k < BK_N; k++) {
 		double loop = k == BK_DZ ? lw.ns : lr.ns;
-		err += vm_read(*ctr[k]) - before[k] != n || p[k].faults != n;
+		err += kind_count(vm, k) - before[k] != n || p[k].faults != n;
 		touch[k] = (p[k].ns - loop) / (double)n;
 		handler[k] = (double)p[k].fault_ns / (double)(p[k].faults ? p[k].faults : 1);
 	}
@@ -300,16 +312,22 @@ static void shuffle(uint64_t *v, uint64_t n, uint64_t *rng)
 	}
 }
 
-static double parsoft_round(uint64_t n, int nt, uint64_t seed, double loop_r,
+static double parsoft_round(uint64_t n, int nt, int shared, uint64_t seed, double loop_r,
     double *ns, double *list_wait, long *err)
 {
-	struct vm *vm = bench_vm(n + 64, n, n, 0, NULL);
+	struct vm_tunables tun = VM_TUNABLES_DEFAULT;
+	struct vm_config c = VM_CONFIG_DEFAULT;
+	struct vm *vm;
+	struct vm_stats st;
 	struct ps_thread t[2];
 	pthread_t tid[2];
 	pthread_barrier_t bar;
 	uint64_t *order = malloc(n * sizeof *order), rng = vm_seed_mix(seed, 7), per = n / (uint64_t)nt;
 	double t0 = 1e30, t1 = 0, sumns = 0, lw = 0, faults = 0;
 
+	tun.vt_shared_unlink = shared;
+	c.vc_machine.mc_tunables = &tun;
+	vm = bench_vm(n + 64, n, n, 0, &c);
 	touch_write(vm_base(vm), 0, n, 0);
 	*err += vm_empty_working_set(vm) != n;
 	*err += vm_flush_modified(vm) != n;
@@ -330,11 +348,12 @@ static double parsoft_round(uint64_t n, int nt, uint64_t seed, double loop_r,
 		t0 = t[i].pt_t0 < t0 ? t[i].pt_t0 : t0;
 		t1 = t[i].pt_t1 > t1 ? t[i].pt_t1 : t1;
 		sumns += (t[i].pt_t1 - t[i].pt_t0) * 1e9 - loop_r * (double)per;
-		lw += (double)t[i].pt_ts.ts_lock_wait_ns[LK_CLASS_LIST];
+		lw += (double)t[i].pt_ts.ts_lock_wait_ns[VM_LOCK_LIST];
 		faults += (double)t[i].pt_ts.ts_faults;
 		*err += t[i].pt_ts.ts_faults != per;
 	}
-	*err += vm_read(vm->st_soft_standby) != per * (uint64_t)nt;
+	vm_get_stats(vm, &st);
+	*err += st.vs_faults_soft_standby != per * (uint64_t)nt;
 	*err += vm_validate(vm, stderr, 0) != 0;
 	pthread_barrier_destroy(&bar);
 	vm_destroy(vm);
@@ -353,10 +372,10 @@ static void bench_parsoft(struct bench_all *a, double loop_r)
 		for (int nt = 1; nt <= 2; nt++) {
 			struct bench_parsoft *ps = &a->parsoft[a->nparsoft++];
 			double ns[8], fs[8], lw[8];
-			plist_shared = shared;
 			memset(ps, 0, sizeof *ps);
 			for (int r = 0; r < rounds; r++)
-				fs[r] = parsoft_round(n, nt, (uint64_t)r, loop_r, &ns[r], &lw[r], &ps->ps_errors);
+				fs[r] = parsoft_round(n, nt, shared, (uint64_t)r, loop_r, &ns[r], &lw[r],
+				    &ps->ps_errors);
 			ps->ps_threads = nt;
 			ps->ps_shared = shared;
 			ps->ps_pages = (int)n;
@@ -365,7 +384,6 @@ static void bench_parsoft(struct bench_all *a, double loop_r)
 			ps->ps_list_wait_ns = median(lw, rounds);
 		}
 	}
-	plist_shared = 1;
 }
 
 /* ---------------- workload runs ---------------- */
@@ -380,7 +398,7 @@ struct run_spec {
 	enum lk_impl rs_lock;
 	int rs_shared, rs_rows, rs_stash;
 	int rs_goal_div;		/* trim goal = frames / this (0: vmsim's n/8) */
-	int rs_hints;			/* vc_trim_hints */
+	int rs_hints;			/* vt_trim_hints */
 };
 
 #define SPEC_DEFAULT(nm, nt) ((struct run_spec){ .rs_name = nm, .rs_variant = "", \
@@ -426,7 +444,6 @@ struct snap {
 	uint64_t acc, tlb;
 	struct vm_stats st;
 	struct vm_thread_stats ts[WL_MAX_THREADS];
-	uint64_t scan, rows, bits;
 	double cpu_sys[3], cpu_user;	/* thread CPU time: trimmer, writer, zero; users */
 };
 
@@ -443,10 +460,13 @@ static double thread_cpu_s(pthread_t t)
 static void snap_take(struct snap *s, struct vm *vm, struct wl_shared *sh, struct wl_bt *bt,
     const pthread_t *tid, int nt)
 {
+	pthread_t sys[4];
+
+	vm_system_threads(vm, sys);
 	s->t = now_s();
-	s->cpu_sys[0] = thread_cpu_s(vm->vm_trimmer);
-	s->cpu_sys[1] = thread_cpu_s(vm->vm_writer);
-	s->cpu_sys[2] = thread_cpu_s(vm->vm_zeroer);
+	s->cpu_sys[0] = thread_cpu_s(sys[0]);
+	s->cpu_sys[1] = thread_cpu_s(sys[1]);
+	s->cpu_sys[2] = thread_cpu_s(sys[2]);
 	s->cpu_user = 0;
 	for (int i = 0; i < nt; i++)
 		s->cpu_user += thread_cpu_s(tid[i]);
@@ -459,9 +479,6 @@ static void snap_take(struct snap *s, struct vm *vm, struct wl_shared *sh, struc
 		for (size_t k = 0; k < sizeof(struct vm_thread_stats) / 8; k++)
 			dst[k] = __atomic_load_n(&src[k], __ATOMIC_RELAXED);
 	}
-	s->scan = vm_read(vm->vm_pgf.pg_scan_words);
-	s->rows = vm_read(vm->vm_pgf.pg_row_claims);
-	s->bits = vm_read(vm->vm_pgf.pg_bit_claims);
 }
 
 static void run_fill(struct bench_run *r, const struct snap *a, const struct snap *b, int nt)
@@ -494,9 +511,9 @@ static void run_fill(struct bench_run *r, const struct snap *a, const struct sna
 	for (int k = 0; k < 3; k++)
 		r->br_cpu_sys[k] = (b->cpu_sys[k] - a->cpu_sys[k]) / el;
 	r->br_cpu_user = (b->cpu_user - a->cpu_user) / el;
-	r->br_scan_words = (double)(b->scan - a->scan);
-	r->br_row_claims = (double)(b->rows - a->rows);
-	r->br_bit_claims = (double)(b->bits - a->bits);
+	r->br_scan_words = (double)(b->st.vs_pgf_scan_words - a->st.vs_pgf_scan_words);
+	r->br_row_claims = (double)(b->st.vs_pgf_row_claims - a->st.vs_pgf_row_claims);
+	r->br_bit_claims = (double)(b->st.vs_pgf_bit_claims - a->st.vs_pgf_bit_claims);
 	{
 		double f = 0, wa = 0, wo = 0, lk[4] = { 0 }, nf = 0;
 		for (int i = 0; i < nt; i++) {
@@ -533,6 +550,7 @@ static void run_prefill(struct vm *vm)
 static void run_once(const struct run_spec *s, struct bench_run *r)
 {
 	struct vm_config c = VM_CONFIG_DEFAULT;
+	struct vm_tunables tun = VM_TUNABLES_DEFAULT;
 	struct wl_config wc = { .wc_kind = s->rs_kind, .wc_threads = s->rs_threads,
 	    .wc_write_ratio = 0.5, .wc_seed = 1, .wc_max_run = s->rs_max_run };
 	struct wl_shared sh;
@@ -542,19 +560,18 @@ static void run_once(const struct run_spec *s, struct bench_run *r)
 	struct wl_counts cnt;
 	struct vm *vm;
 
-	lk_impl = s->rs_lock;
-	plist_shared = s->rs_shared;
-	c.vc_trim_batch = s->rs_trim_batch;
-	c.vc_write_batch = s->rs_write_batch;
-	c.vc_trim_hints = s->rs_hints;
-	c.vc_max_faulters = s->rs_threads;
+	vm_lock_impl_set(s->rs_lock);
+	tun.vt_shared_unlink = s->rs_shared;
+	tun.vt_trim_hints = s->rs_hints;
+	tun.vt_max_faulters = s->rs_threads;
+	tun.vt_pgf_rows = s->rs_rows;
+	tun.vt_pgf_stash = s->rs_stash;
+	if (s->rs_goal_div)
+		tun.vt_trim_goal_div = s->rs_goal_div;
+	c.vc_machine.mc_tunables = &tun;
+	c.vc_machine.mc_trim_batch = s->rs_trim_batch;
+	c.vc_machine.mc_write_batch = s->rs_write_batch;
 	vm = bench_vm(s->rs_frames, s->rs_pages, s->rs_pages, 1, &c);
-	vm->vm_pgf.pg_rows_enabled = s->rs_rows;
-	vm->vm_pgf.pg_stash_enabled = s->rs_stash;
-	if (s->rs_goal_div) {
-		vm->vm_trim_goal = vm->vm_nframes / (uint64_t)s->rs_goal_div;
-		vm->vm_trim_low = vm->vm_trim_goal / 2;
-	}
 	run_prefill(vm);
 	if (wl_init(&sh, vm, &wc) != 0) {
 		fprintf(stderr, "vmsim-bench: out of memory\n");
@@ -585,8 +602,7 @@ static void run_once(const struct run_spec *s, struct bench_run *r)
 	wl_destroy(&sh);
 	vm_destroy(vm);
 	free(s0);
-	lk_impl = LK_IMPL_FUTEX;
-	plist_shared = 1;
+	vm_lock_impl_set(LK_IMPL_FUTEX);
 	fprintf(stderr, "  %-10s %-14s %dT  %9.0f acc/s %8.0f faults/s%s\n", r->br_name,
 	    r->br_variant, r->br_threads, r->br_acc_s, r->br_faults_s,
 	    r->br_errors ? "  VERIFY FAILED" : "");

@@ -21,7 +21,7 @@
 #include <stdio.h>
 
 #include "trace.h"
-#include "vm.h"
+#include "vm_sim.h"
 #include "workload.h"
 
 /* Every option, a bit each in o_given. */
@@ -36,6 +36,7 @@ enum opt_id {
 
 struct opts {
 	struct vm_config o_vm;
+	struct vm_tunables o_tun;		/* o_vm's mc_tunables */
 	struct wl_config o_wl;
 	uint64_t o_given;		/* bit (1 << OPT_x): given on the command line */
 	int o_json, o_quiet, o_live, o_compare;

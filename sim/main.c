@@ -23,7 +23,6 @@
 
 #include "cli.h"
 #include "oracle.h"
-#include "vm_util.h"
 
 static const char *prog = "vmsim";
 
@@ -122,8 +121,8 @@ static int compare_run(const struct opts *o, const struct vm_stats *s, struct co
 	const struct trace *t = &o->o_trace;
 
 	cm->cm_refs = t->t_n;
-	cm->cm_frames = o->o_vm.vc_physical / VM_PAGE_SIZE;
-	cm->cm_distinct = trace_distinct(t, o->o_vm.vc_virtual / VM_PAGE_SIZE);
+	cm->cm_frames = o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE;
+	cm->cm_distinct = trace_distinct(t, o->o_vm.vc_space.as_virtual / VM_PAGE_SIZE);
 	cm->cm_vmsim = s->vs_faults_dz + s->vs_faults_soft_standby + s->vs_faults_soft_modified +
 	    s->vs_faults_hard;
 	cm->cm_lru = oracle_lru_faults(t->t_refs, t->t_n, cm->cm_frames);
@@ -164,17 +163,19 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 	char ph[32], vi[32], pg[32];
 	uint64_t soft = s->vs_faults_soft_standby + s->vs_faults_soft_modified;
 	uint64_t vfail = wl_failures(c);
+	struct vm_lock_stats ls;
 
-	vm_size_str(ph, sizeof(ph), o->o_vm.vc_physical);
-	vm_size_str(vi, sizeof(vi), o->o_vm.vc_virtual);
-	vm_size_str(pg, sizeof(pg), o->o_vm.vc_pagefile);
+	vm_lock_stats_get(&ls);
+	vm_size_str(ph, sizeof(ph), o->o_vm.vc_machine.mc_physical);
+	vm_size_str(vi, sizeof(vi), o->o_vm.vc_space.as_virtual);
+	vm_size_str(pg, sizeof(pg), o->o_vm.vc_machine.mc_pagefile);
 	printf("vmsim: %d user thread%s, workload %s, write ratio %.2f, seed %" PRIu64 "\n",
 	    o->o_wl.wc_threads, o->o_wl.wc_threads == 1 ? "" : "s", o->o_workload,
 	    o->o_wl.wc_write_ratio, o->o_wl.wc_seed);
 	printf("memory:      physical %s (%" PRIu64 " frames), virtual %s (%" PRIu64 " pages), "
-	    "page file %s (%s)\n", ph, o->o_vm.vc_physical / VM_PAGE_SIZE, vi,
-	    o->o_vm.vc_virtual / VM_PAGE_SIZE, pg,
-	    o->o_vm.vc_pagefile_path ? cli_q(o->o_vm.vc_pagefile_path) : "in memory");
+	    "page file %s (%s)\n", ph, o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE, vi,
+	    o->o_vm.vc_space.as_virtual / VM_PAGE_SIZE, pg,
+	    o->o_vm.vc_machine.mc_pagefile_path ? cli_q(o->o_vm.vc_machine.mc_pagefile_path) : "in memory");
 	printf("ran:         %.2f s, %" PRIu64 " accesses (%" PRIu64 " writes), %.0f accesses/s\n",
 	    el, c->wt_accesses, c->wt_writes, (double)c->wt_accesses / el);
 	printf("faults:      %" PRIu64 " demand-zero, %" PRIu64 " soft (%" PRIu64 " from standby, %"
@@ -185,7 +186,7 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 	    " clean, %" PRIu64 " copied back (written, or no page-file copy); %" PRIu64 " clean with a page-file copy went straight to "
 	    "standby (page-file writes saved); %" PRIu64 " trim calls (%.3f per page); %" PRIu64
 	    " picked by trim hints\n",
-	    s->vs_trimmed, opts_trim_policy_names[o->o_vm.vc_trim_policy], s->vs_trim_batches,
+	    s->vs_trimmed, opts_trim_policy_names[o->o_vm.vc_space.as_trim_policy], s->vs_trim_batches,
 	    s->vs_trimmed - s->vs_trimmed_dirty, s->vs_trimmed_dirty, s->vs_trimmed_clean,
 	    s->vs_trim_calls, s->vs_trimmed ? (double)s->vs_trim_calls / (double)s->vs_trimmed : 0.0,
 	    s->vs_trimmed_by_hint);
@@ -199,12 +200,12 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 		    " writes tried, %" PRIu64 " refused as access violations, %" PRIu64
 		    " let through\n", s->vs_readonly_pages, c->wt_ro_reads, c->wt_av + c->wt_ro_written,
 		    c->wt_av, c->wt_ro_written);
-	if (o->o_vm.vc_prefetch)
+	if (o->o_vm.vc_space.as_prefetch)
 		printf("prefetch:    %" PRIu64 " pages read ahead: %" PRIu64 " used, %" PRIu64
 		    " wasted (trimmed untouched), %" PRIu64 " not yet decided\n", s->vs_prefetched,
 		    s->vs_prefetch_used, s->vs_prefetch_wasted,
 		    s->vs_prefetched - s->vs_prefetch_used - s->vs_prefetch_wasted);
-	if (o->o_vm.vc_defrag)
+	if (o->o_vm.vc_machine.mc_defrag)
 		printf("defrag:      %" PRIu64 " page-file slots moved; %" PRIu64 " whole free rows now\n",
 		    s->vs_defrag_moves, s->vs_pgf_free_rows);
 	printf("zeroing:     %" PRIu64 " by the zero-page thread, %" PRIu64 " inline by faulters; %"
@@ -216,9 +217,9 @@ static void print_summary(const struct opts *o, const struct vm_stats *s, const 
 	    s->vs_nzeroed, s->vs_nfree, s->vs_nstandby, s->vs_nmodified, s->vs_nactive,
 	    s->vs_pgf_used, s->vs_pgf_used + s->vs_pgf_free);
 	printf("locks:       contended PTE %" PRIu64 " (%.2f ms), PFN %" PRIu64 " (%.2f ms), list %"
-	    PRIu64 " (%.2f ms), page file %" PRIu64 "\n", s->vs_lock_contended[0],
-	    s->vs_lock_wait_ns[0] / 1e6, s->vs_lock_contended[1], s->vs_lock_wait_ns[1] / 1e6,
-	    s->vs_lock_contended[2], s->vs_lock_wait_ns[2] / 1e6, s->vs_lock_contended[3]);
+	    PRIu64 " (%.2f ms), page file %" PRIu64 "\n", ls.ls_contended_pte,
+	    ls.ls_wait_ns_pte / 1e6, ls.ls_contended_pfn, ls.ls_wait_ns_pfn / 1e6,
+	    ls.ls_contended_list, ls.ls_wait_ns_list / 1e6, ls.ls_contended_pgf);
 	printf("busy:        trimmer %.1f%%, writer %.1f%%, zero thread %.1f%%\n",
 	    100.0 * (double)s->vs_trimmer_busy_ns / (el * 1e9),
 	    100.0 * (double)s->vs_writer_busy_ns / (el * 1e9),
@@ -233,16 +234,19 @@ static void print_json(const struct opts *o, const struct vm_stats *s, const str
     double el, long bad, const struct compare *cmp)
 {
 	uint64_t vfail = wl_failures(c);
+	struct vm_lock_stats ls;
+
+	vm_lock_stats_get(&ls);
 
 	printf("{\"config\":{\"physical\":%" PRIu64 ",\"virtual\":%" PRIu64 ",\"pagefile\":%" PRIu64
 	    ",\"threads\":%d,\"workload\":\"%s\",\"write_ratio\":%g,\"seed\":%" PRIu64,
-	    o->o_vm.vc_physical, o->o_vm.vc_virtual, o->o_vm.vc_pagefile, o->o_wl.wc_threads,
+	    o->o_vm.vc_machine.mc_physical, o->o_vm.vc_space.as_virtual, o->o_vm.vc_machine.mc_pagefile, o->o_wl.wc_threads,
 	    o->o_workload, o->o_wl.wc_write_ratio, o->o_wl.wc_seed);
 	printf(",\"trim_policy\":\"%s\",\"readonly_fraction\":%g,\"prefetch\":%d,\"defrag\":%s"
 	    ",\"trim_hints\":%s",
-	    opts_trim_policy_names[o->o_vm.vc_trim_policy], o->o_vm.vc_readonly_fraction,
-	    o->o_vm.vc_prefetch, o->o_vm.vc_defrag ? "true" : "false",
-	    o->o_vm.vc_trim_hints ? "true" : "false");
+	    opts_trim_policy_names[o->o_vm.vc_space.as_trim_policy], o->o_vm.vc_space.as_readonly_fraction,
+	    o->o_vm.vc_space.as_prefetch, o->o_vm.vc_machine.mc_defrag ? "true" : "false",
+	    o->o_tun.vt_trim_hints ? "true" : "false");
 	if (o->o_wl.wc_accesses)
 		printf(",\"accesses\":%" PRIu64, o->o_wl.wc_accesses);
 	else
@@ -273,9 +277,9 @@ static void print_json(const struct opts *o, const struct vm_stats *s, const str
 	    s->vs_nzeroed, s->vs_nfree, s->vs_nstandby, s->vs_nmodified, s->vs_nactive, s->vs_pgf_used);
 	printf("\"lock_contended\":{\"pte\":%" PRIu64 ",\"pfn\":%" PRIu64 ",\"list\":%" PRIu64
 	    ",\"pgf\":%" PRIu64 "},\"lock_wait_ns\":{\"pte\":%" PRIu64 ",\"pfn\":%" PRIu64
-	    ",\"list\":%" PRIu64 ",\"pgf\":%" PRIu64 "},", s->vs_lock_contended[0],
-	    s->vs_lock_contended[1], s->vs_lock_contended[2], s->vs_lock_contended[3],
-	    s->vs_lock_wait_ns[0], s->vs_lock_wait_ns[1], s->vs_lock_wait_ns[2], s->vs_lock_wait_ns[3]);
+	    ",\"list\":%" PRIu64 ",\"pgf\":%" PRIu64 "},", ls.ls_contended_pte,
+	    ls.ls_contended_pfn, ls.ls_contended_list, ls.ls_contended_pgf,
+	    ls.ls_wait_ns_pte, ls.ls_wait_ns_pfn, ls.ls_wait_ns_list, ls.ls_wait_ns_pgf);
 	printf("\"busy_fraction\":{\"trimmer\":%.4f,\"writer\":%.4f,\"zero\":%.4f},",
 	    (double)s->vs_trimmer_busy_ns / (el * 1e9), (double)s->vs_writer_busy_ns / (el * 1e9),
 	    (double)s->vs_zero_busy_ns / (el * 1e9));
@@ -313,7 +317,7 @@ static int record_write(const struct opts *o, const struct wl_shared *sh)
 	snprintf(comment, sizeof(comment), "recorded by vmsim: workload %s, %d thread%s, seed %"
 	    PRIu64 ", write ratio %.2f, virtual %" PRIu64 " pages", o->o_workload,
 	    o->o_wl.wc_threads, o->o_wl.wc_threads == 1 ? "" : "s", o->o_wl.wc_seed,
-	    o->o_wl.wc_write_ratio, o->o_vm.vc_virtual / VM_PAGE_SIZE);
+	    o->o_wl.wc_write_ratio, o->o_vm.vc_space.as_virtual / VM_PAGE_SIZE);
 	if (refs != NULL && (!reg || ftruncate(fileno(f), 0) == 0))
 		rc = trace_fwrite(f, comment, refs, n);
 	if (refs != NULL && rc != 0)
@@ -361,10 +365,10 @@ int main(int argc, char **argv)
 	opts_parse(argc, argv, &o);
 	preflight(&o);
 	if (o.o_pagefile_new)
-		cli_created(o.o_vm.vc_pagefile_path);
-	o.o_vm.vc_image_fill = wl_image_fill;
-	o.o_vm.vc_on_error = on_vm_error;
-	o.o_vm.vc_on_error_arg = &o.o_live;
+		cli_created(o.o_vm.vc_machine.mc_pagefile_path);
+	o.o_vm.vc_space.as_image_fill = wl_image_fill;
+	o.o_vm.vc_machine.mc_on_error = on_vm_error;
+	o.o_vm.vc_machine.mc_on_error_arg = &o.o_live;
 	if (vm_create(&o.o_vm, &vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
 	if (wl_init(&sh, vm, &o.o_wl) != 0)

@@ -45,7 +45,7 @@ CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault tri
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
-SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o $(B)/sim/json.o
+SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o $(B)/sim/json.o $(B)/sim/stats.o
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(addprefix $(B)/sim/,main.o options.o optdoc.o preflight.o run.o report.o \
            report_json.o compare.o record.o)
@@ -85,6 +85,23 @@ $(B)/%.o: %.c
 $(B)/tests/%: $(B)/tests/%.o $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
+# The lock algorithm variants (vm_sim.h, VM_LOCK_VARIANTS) exist only in
+# this build of vm_lock.c, linked ahead of the library into the benchmark
+# and the lock unit tests; the library itself has no switch.
+LKVAR_O := $(B)/src/vm_lock_variants.o
+LKVAR_USERS := $(B)/tests/unit/test_lock $(B)/tests/unit/test_rwlock
+$(LKVAR_O): src/vm_lock.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DVM_LOCK_VARIANTS=1 -c -o $@ $<
+$(LKVAR_USERS:%=%.o): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
+$(LKVAR_USERS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# test_report links the command's own objects (report.c, report_json.c, ...).
+$(B)/tests/unit/test_report: $(B)/tests/unit/test_report.o $(filter-out %/main.o,$(SIM_O)) \
+    $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
 # The stress test and the soak share tests/common/scenario.c.
 SCN_O   := $(B)/tests/common/scenario.o
 $(B)/tests/stress/%: $(B)/tests/stress/%.o $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
@@ -118,7 +135,8 @@ check:
 
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o \
            report_json.o plot.o floor.o floor_mech.o)
-$(B)/bench/vmsim-bench: $(BENCH_O) $(SIMLIB) $(B)/libvmsim.a
+$(BENCH_O): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
+$(B)/bench/vmsim-bench: $(BENCH_O) $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed

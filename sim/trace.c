@@ -2,7 +2,7 @@
  * trace.c - parse and write page-reference traces (format in trace.h).
  */
 #include "trace.h"
-#include "vm_util.h"
+#include "vm_sim.h"
 
 #include <ctype.h>
 #include <errno.h>

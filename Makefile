@@ -37,7 +37,11 @@ endif
 CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 LDLIBS  := -lm
 
-CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault trim trimwin pglock vmio mpw zero validate image defrag
+CORE    := vm_util vm_lock vm_event vm_park \
+           pte pfn plist pfnalloc pgf map vm_fail \
+           validate image trimwin trim_capture trim_policy trim mpw zero defrag pglock vmio fault \
+           vm_config vm_init vm_threads vm_stats \
+           vm_sigbus vm
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
@@ -51,10 +55,13 @@ FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
 .PHONY: all run check test-variant test-variant-build bench bench-quick soak clean
 all: $(B)/vmsim
 
+# Rebuilt from scratch: ar would keep a member whose source is gone.
 $(B)/libvmsim.a: $(CORE_O)
+	rm -f $@
 	ar rcs $@ $^
 
 $(SIMLIB): $(SIMLIB_O)
+	rm -f $@
 	ar rcs $@ $^
 
 $(B)/vmsim: $(SIM_O) $(SIMLIB) $(B)/libvmsim.a

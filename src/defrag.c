@@ -21,8 +21,10 @@
  * Only the region lock is held (rank LK_RANK_PTE), plus the page file's
  * atomics; copying one page under it is what a hard fault does too.  The
  * thread parks in vm_pause() like the other system threads.
+ *
+ * Layer 2 (vm_work.h): calls layer 1 only.
  */
-#include "vm_internal.h"
+#include "vm_work.h"
 
 #define DEFRAG_SPARSE 16	/* rows with at most this many slots in use are emptied */
 #define DEFRAG_BUDGET 64	/* moves per pass */

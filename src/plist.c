@@ -15,7 +15,7 @@
  */
 #include <sched.h>
 
-#include "vm_internal.h"
+#include "vm_ctx.h"
 
 void plist_init(struct plist *pl, enum pfn_state state)
 {

@@ -18,13 +18,13 @@
  *          (pg_owner) names each slot's owner.
  *
  * Call with nothing running: no thread touching the region, system threads
- * paused (vm_pause) or never started.
+ * paused (vm_pause) or never started.  Layer 2 (vm_work.h): reads layer 1.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm_internal.h"
+#include "vm_work.h"
 
 #define VALIDATE_REPORT_MAX 10
 
@@ -159,7 +159,7 @@ static void validate_ptes(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 			break;
 		case PTE_FMT_VALID:
 		case PTE_FMT_TRANS:
-			if (p & PTE_TRIMMING)
+			if (pte_is_trimming(p))
 				vbad(v, "vpn %llu: TRIMMING while quiescent", (unsigned long long)vpn);
 			if (x >= vm->vm_nframes || vm->vm_pfns[x].pf_vpn != vpn)
 				vbad(v, "vpn %llu: %s PTE names frame %llu, which does not name it back",
@@ -215,7 +215,12 @@ static void validate_slots(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 		    (unsigned long long)pgf_free_count(pg), (unsigned long long)(pg->pg_nslots - used));
 }
 
-long vm_validate_locked(struct vm *vm, FILE *f, int expensive)
+/*
+ * Check every invariant above; report the first problems to f (or none,
+ * f NULL).  Takes no lock: nothing may run (see above).  Returns the number
+ * of problems.
+ */
+long validate_all(struct vm *vm, FILE *f, int expensive)
 {
 	struct vcheck v = { f, 0 };
 	uint64_t onlist = 0, offlist = 0, locked = 0;

@@ -2,7 +2,7 @@
 #
 #   make              build/vmsim (release)
 #   make run          build and run the default simulation
-#   make check        unit, stress and fault tests: debug (VM_DEBUG=2) and
+#   make check        unit, stress, fault-injection and layering tests: debug (VM_DEBUG=2) and
 #                     release builds, and the stress tests under
 #                     ThreadSanitizer and AddressSanitizer
 #   make bench        the benchmark (see docs/PERFORMANCE.md)
@@ -48,9 +48,10 @@ CORE_O  := $(CORE:%=$(B)/src/%.o)
 SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/preflight.o
+BENCH_O := $(B)/bench/bench.o $(B)/bench/bench_report.o $(B)/bench/floor.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
-FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
+INJECT  := $(patsubst tests/inject/%.c,%,$(wildcard tests/inject/*.c))
 
 .PHONY: all run check test-variant test-variant-build bench bench-quick soak clean
 all: $(B)/vmsim
@@ -98,7 +99,7 @@ $(B)/tests/soak/soak: $(SOAK_O) $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
 run: $(B)/vmsim
 	./$(B)/vmsim
 
-TESTS   := $(UNIT:%=$(B)/tests/unit/%) $(STRESS:%=$(B)/tests/stress/%) $(FAULT:%=$(B)/tests/fault/%) \
+TESTS   := $(UNIT:%=$(B)/tests/unit/%) $(STRESS:%=$(B)/tests/stress/%) $(INJECT:%=$(B)/tests/inject/%) \
            $(B)/tests/soak/soak $(B)/tests/tools/nouffd $(B)/tests/tools/eio
 
 $(B)/tests/tools/nouffd: tests/tools/nouffd.c
@@ -110,14 +111,13 @@ $(B)/tests/tools/eio: tests/tools/eio.c
 	$(CC) -O2 -Wall -o $@ $<
 
 # Build, then run, every test of one variant.
-test-variant-build: $(TESTS) $(B)/vmsim
+test-variant-build: $(TESTS) $(B)/vmsim $(BENCH_O) $(LKVAR_O)
 test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 
 check:
 	tests/check.sh
 
-BENCH_O := $(B)/bench/bench.o $(B)/bench/bench_report.o $(B)/bench/floor.o
 $(BENCH_O): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
 $(B)/bench/vmsim-bench: $(BENCH_O) $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)

@@ -9,7 +9,7 @@
  *  kinds     one thread, system threads off, 4096 pages (1024 quick) taken
  *            through demand-zero -> soft (modified) -> soft (standby) ->
  *            hard, set up with the working-set controls exactly as
- *            tests/fault/fault.c test_working_set does; ns/fault = (touch
+ *            tests/inject/errors.c test_working_set does; ns/fault = (touch
  *            loop time - the same loop with no fault) / faults.
  *  parsoft   1 and 2 threads soft-faulting pages from the middle of the
  *            standby list, shared list locks on and off.

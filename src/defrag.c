@@ -5,7 +5,7 @@
  * page file (page-file PTEs) end up scattered, and the free slots between
  * them are short: the modified writer's batches then find short runs of
  * contiguous slots, and a disk writer would need a call per run.  This
- * low-priority system thread (started by vc_defrag) empties sparse 64-slot
+ * low-priority system thread (started by mc_defrag) empties sparse 64-slot
  * rows into the holes of dense ones, so free slots cluster into whole rows
  * that the writer claims with one CAS and writes as one run.
  *

@@ -280,14 +280,12 @@ static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
  */
 static void fault_prefetch(struct vm *vm, uint64_t vpn)
 {
-	uint64_t end = ((vpn >> PTE_REGION_SHIFT) + 1) << PTE_REGION_SHIFT;
+	uint64_t end = vm_region_end(vm, vpn);
 	uint64_t n = 0, max = (uint64_t)vm->vm_cfg.vc_space.as_prefetch;
 
 	lk_assert_held(vm_pte_lock(vm, vpn));
 	if (max == 0 || !pte_run_continues(vm, vpn))
 		return;
-	if (end > vm->vm_npages)
-		end = vm->vm_npages;
 	for (uint64_t v = vpn + 1; v < end && n < max; v++, n++) {
 		pte_t p = pte_read(vm, v);
 		if (pte_format(p) != PTE_FMT_PGF || !fault_prefetch_one(vm, v, p))

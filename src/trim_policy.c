@@ -92,12 +92,9 @@ static uint64_t trim_collect_clock(struct vm *vm, struct trim_batch *b)
 	uint64_t scanned = 0, valid = 0;
 
 	while (b->tb_n < vm->vm_trim_batch && scanned < vm->vm_npages) {
-		uint64_t vpn = vm->vm_trim_hand;
-		uint64_t end = ((vpn >> PTE_REGION_SHIFT) + 1) << PTE_REGION_SHIFT;
+		uint64_t vpn = vm->vm_trim_hand, end = vm_region_end(vm, vpn);
 		lk_t *rl = vm_pte_lock(vm, vpn);
 
-		if (end > vm->vm_npages)
-			end = vm->vm_npages;
 		lk_acquire(rl);
 		for (; vpn < end && b->tb_n < vm->vm_trim_batch; vpn++)
 			valid += trim_consider(vm, vpn, b);

@@ -29,8 +29,8 @@
 #define VALIDATE_REPORT_MAX 10
 
 struct vcheck {
-	FILE *vc_f;
-	long vc_bad;
+	FILE *vk_f;
+	long vk_bad;
 };
 
 static void vbad(struct vcheck *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -39,13 +39,13 @@ static void vbad(struct vcheck *v, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (v->vc_bad++ >= VALIDATE_REPORT_MAX || v->vc_f == NULL)
+	if (v->vk_bad++ >= VALIDATE_REPORT_MAX || v->vk_f == NULL)
 		return;
-	fprintf(v->vc_f, "validate: ");
+	fprintf(v->vk_f, "validate: ");
 	va_start(ap, fmt);
-	vfprintf(v->vc_f, fmt, ap);
+	vfprintf(v->vk_f, fmt, ap);
 	va_end(ap);
-	fputc('\n', v->vc_f);
+	fputc('\n', v->vk_f);
 }
 
 static void validate_lists(struct vm *vm, struct vcheck *v, uint64_t *onlist)
@@ -228,7 +228,7 @@ long validate_all(struct vm *vm, FILE *f, int expensive)
 
 	if (slotref == NULL) {
 		vbad(&v, "out of memory");
-		return v.vc_bad;
+		return v.vk_bad;
 	}
 	validate_lists(vm, &v, &onlist);
 	for (uint32_t i = 0; i < vm->vm_nframes; i++) {
@@ -246,7 +246,7 @@ long validate_all(struct vm *vm, FILE *f, int expensive)
 	validate_ptes(vm, &v, slotref);
 	validate_slots(vm, &v, slotref);
 	free(slotref);
-	if (v.vc_bad > VALIDATE_REPORT_MAX && f != NULL)
-		fprintf(f, "validate: ... %ld problems in all\n", v.vc_bad);
-	return v.vc_bad;
+	if (v.vk_bad > VALIDATE_REPORT_MAX && f != NULL)
+		fprintf(f, "validate: ... %ld problems in all\n", v.vk_bad);
+	return v.vk_bad;
 }

@@ -176,6 +176,15 @@ static inline lk_t *vm_pte_lock(struct vm *vm, uint64_t vpn)
 	return &vm->vm_pte_locks[vpn >> PTE_REGION_SHIFT];
 }
 
+/* The end of vpn's PTE region (one region lock covers it), within the
+ * region of pages. */
+static inline uint64_t vm_region_end(struct vm *vm, uint64_t vpn)
+{
+	uint64_t end = ((vpn >> PTE_REGION_SHIFT) + 1) << PTE_REGION_SHIFT;
+
+	return end < vm->vm_npages ? end : vm->vm_npages;
+}
+
 static inline uint64_t vm_available(struct vm *vm)
 {
 	return plist_count(vm_list(vm, PFN_STATE_ZEROED)) +

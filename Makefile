@@ -8,6 +8,10 @@
 #   make bench        the benchmark (see docs/PERFORMANCE.md)
 #   make soak         every soak configuration in rotation for SOAK_SECONDS
 #                     (default 600; README "Soak")
+#   make install      the library, its header, vmsim.pc, the command and its
+#                     man page under $(DESTDIR)$(PREFIX) (default /usr/local);
+#                     make uninstall removes them
+#   make readme       the README's option table, from sim/options.def
 #
 # Variants build into their own directories: build/ (release), build/debug,
 # build/tsan, build/asan.  VARIANT=debug|tsan|asan selects one.
@@ -45,16 +49,19 @@ CORE    := vm_util vm_lock vm_event vm_park \
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
-SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o
+SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o $(B)/sim/json.o $(B)/sim/stats.o
 SIMLIB  := $(B)/libvmsim-sim.a
-SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/preflight.o
-BENCH_O := $(B)/bench/bench.o $(B)/bench/bench_report.o $(B)/bench/floor.o
+SIM_O   := $(addprefix $(B)/sim/,main.o options.o optdoc.o preflight.o run.o report.o \
+           report_json.o compare.o record.o)
+BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o \
+           report_json.o plot.o floor.o floor_mech.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 INJECT  := $(patsubst tests/inject/%.c,%,$(wildcard tests/inject/*.c))
 
-.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean
-all: $(B)/vmsim
+.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme \
+        install uninstall
+all: $(B)/vmsim $(B)/vmsim.1
 
 # Rebuilt from scratch: ar would keep a member whose source is gone.
 $(B)/libvmsim.a: $(CORE_O)
@@ -67,6 +74,18 @@ $(SIMLIB): $(SIMLIB_O)
 
 $(B)/vmsim: $(SIM_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# The options' documentation comes from sim/options.def (sim/optdoc.c): the
+# man page here, the README's table by `make readme` (tests/docs.sh fails
+# when the README differs).
+$(B)/vmsim-optdoc: $(B)/sim/optdoc_main.o $(B)/sim/optdoc.o
+	$(CC) $(CFLAGS_ALL) -o $@ $^
+
+$(B)/vmsim.1: $(B)/vmsim-optdoc
+	./$(B)/vmsim-optdoc man >$@.tmp && mv $@.tmp $@
+
+readme: $(B)/vmsim-optdoc
+	sim/readme-options.sh README.md ./$(B)/vmsim-optdoc
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -85,6 +104,11 @@ $(LKVAR_O): src/vm_lock.c
 	$(CC) $(CFLAGS_ALL) -DVM_LOCK_VARIANTS=1 -c -o $@ $<
 $(LKVAR_USERS:%=%.o): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
 $(LKVAR_USERS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# test_report links the command's own objects (report.c, report_json.c, ...).
+$(B)/tests/unit/test_report: $(B)/tests/unit/test_report.o $(filter-out %/main.o,$(SIM_O)) \
+    $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # The stress test and the soak share tests/common/scenario.c.
@@ -111,7 +135,7 @@ $(B)/tests/tools/eio: tests/tools/eio.c
 	$(CC) -O2 -Wall -o $@ $<
 
 # Build, then run, every test of one variant.
-test-variant-build: $(TESTS) $(B)/vmsim $(BENCH_O) $(LKVAR_O)
+test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1 $(BENCH_O) $(LKVAR_O)
 test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 
@@ -140,6 +164,38 @@ SOAK_SECONDS ?= 600
 soak:
 	$(MAKE) VARIANT=release $(BUILD_ROOT)/tests/soak/soak
 	./$(BUILD_ROOT)/tests/soak/soak --seconds $(SOAK_SECONDS) $(SOAKFLAGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: what a C library installs.
+# The static library and vm.h (the public interface: vm_sim.h is the
+# simulator's and the tests', not installed), vmsim.pc for pkg-config, the
+# command and its man page.  The build is the release one ($(B)).
+VERSION    := 1.0
+PREFIX     ?= /usr/local
+BINDIR     := $(PREFIX)/bin
+LIBDIR     := $(PREFIX)/lib
+INCLUDEDIR := $(PREFIX)/include
+MANDIR     := $(PREFIX)/share/man
+INSTALLED  := $(BINDIR)/vmsim $(LIBDIR)/libvmsim.a $(INCLUDEDIR)/vm.h \
+              $(LIBDIR)/pkgconfig/vmsim.pc $(MANDIR)/man1/vmsim.1
+
+$(B)/vmsim.pc: vmsim.pc.in FORCE
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+install: $(B)/vmsim $(B)/libvmsim.a $(B)/vmsim.1 $(B)/vmsim.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/vmsim $(DESTDIR)$(BINDIR)/vmsim
+	install -m 644 $(B)/libvmsim.a $(DESTDIR)$(LIBDIR)/libvmsim.a
+	install -m 644 src/vm.h $(DESTDIR)$(INCLUDEDIR)/vm.h
+	install -m 644 $(B)/vmsim.pc $(DESTDIR)$(LIBDIR)/pkgconfig/vmsim.pc
+	install -m 644 $(B)/vmsim.1 $(DESTDIR)$(MANDIR)/man1/vmsim.1
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+.PHONY: FORCE
+FORCE:
 
 clean:
 	rm -rf build

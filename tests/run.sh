@@ -78,10 +78,12 @@ fi
 if [ "$VARIANT" = release ]; then
 	run "soak" "$B/tests/soak/soak" --seconds 36 --slice 2
 	run "soak-cli" env SOAK="$B/tests/soak/soak" tests/soak/cli.sh
+	run "install" env VARIANT=release tests/install.sh
 fi
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh
 	run "cli/pagefile" env VMSIM="$B/vmsim" tests/pagefile.sh
+	run "docs" env B="$B" tests/docs.sh
 fi
 
 echo "$VARIANT: $pass passed, $fail failed"

@@ -133,13 +133,11 @@ static void test_no_free_pages(void)
 
 static void test_commit_limit(void)
 {
-	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	struct vm_config cfg = vm_config_pages(64, 129, 64, NULL);
 	struct vm *vm = NULL;
 	char err[256] = "";
 
-	cfg.vc_machine.mc_physical = 64 * VM_PAGE_SIZE;
-	cfg.vc_machine.mc_pagefile = 64 * VM_PAGE_SIZE;
-	cfg.vc_space.as_virtual = 129 * VM_PAGE_SIZE;
+	cfg.vc_space.as_trim_policy = VM_TRIM_AGING;
 	CHECK("over the commit limit: refused", vm_create(&cfg, &vm, err, sizeof(err)) == VM_EINVAL);
 	CHECK("over the commit limit: says so", strstr(err, "commit limit") != NULL);
 	CHECK("over the commit limit: gives the arithmetic", strstr(err, "256K + pagefile 256K = 512K") != NULL);

@@ -10,6 +10,8 @@
  * process), so the trim path is built to pay a constant three per batch:
  * write-protect the window, zap the batch with one process_madvise(),
  * un-protect the window.
+ *
+ * Layer 1 (vm_ctx.h): calls layer 0 only.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 /*
  * vm_event.c - events: waiting on a futex sequence word, and signalling it
  * (vm_event.h).  Async-signal-safe.
+ * Layer 0: knows no struct vm.
  */
 #include <linux/futex.h>
 #include <stdatomic.h>

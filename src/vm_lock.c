@@ -3,6 +3,7 @@
  * and the per-thread accounting pointer, and the debug-build lock-order
  * checker.  The benchmark compiles it a second time with VM_LOCK_VARIANTS
  * (vm_sim.h).
+ * Layer 0: knows no struct vm.
  */
 #include <errno.h>
 #include <sched.h>

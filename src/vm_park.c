@@ -1,5 +1,6 @@
 /*
  * vm_park.c - parking system threads (vm_park.h).
+ * Layer 0: knows no struct vm.
  */
 #include <time.h>
 

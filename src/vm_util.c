@@ -5,6 +5,7 @@
  * sizes, vm_str_escape() for quoting untrusted bytes, vm_strerror() for
  * VM_E* codes.  The futex call, the creation fault-injection countdown and
  * the one sort.
+ * Layer 0: knows no struct vm.
  */
 #include <errno.h>
 #include <stdarg.h>

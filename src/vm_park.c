@@ -10,7 +10,8 @@ void park_init(struct vm_park *pk)
 {
 	pthread_mutex_init(&pk->pk_mtx, NULL);
 	pthread_cond_init(&pk->pk_cv, NULL);
-	pk->pk_nthreads = pk->pk_parked = 0;
+	pk->pk_nthreads = 0;
+	atomic_init(&pk->pk_parked, 0);
 	atomic_init(&pk->pk_pause, 0);
 	atomic_init(&pk->pk_stop, 0);
 }

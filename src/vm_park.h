@@ -21,7 +21,8 @@ struct vm_park {
 	pthread_mutex_t pk_mtx;
 	pthread_cond_t pk_cv;		/* a thread parked, or the request changed (M) */
 	int pk_nthreads;		/* system threads started (c) */
-	int pk_parked;			/* of which parked now (M) */
+	_Atomic int pk_parked;		/* of which parked now: written under (M), read
+					 * without (the tests) */
 	_Atomic int pk_pause;		/* a pause is asked for (a) */
 	_Atomic int pk_stop;		/* the threads are to exit (a) */
 };

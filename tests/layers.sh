@@ -56,6 +56,7 @@ GLOBALS="vm_registry vm_old_sigbus vm_handler_once vm_handler_installed vm_forke
 check_includes() {
 	local f inc n=0
 	for f in "$@"; do
+		[ -n "${LAYER[$(basename "$f")]:-}" ] || continue	# unplaced: check 1 says so
 		while read -r inc; do
 			[ -n "${LAYER[$inc]:-}" ] || continue
 			if [ "${LAYER[$inc]}" -gt "${LAYER[$(basename "$f")]}" ]; then

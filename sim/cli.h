@@ -89,7 +89,7 @@ struct run_result {
 };
 
 /* "run.c" */
-/* vc_on_error: clear the live line (arg: &o_live); vmsim then says why. */
+/* mc_on_error: clear the live line (arg: &o_live); vmsim then says why. */
 void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg);
 /* Run the user threads to their quota or the deadline; returns the seconds. */
 double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh);

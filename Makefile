@@ -36,12 +36,16 @@ endif
 
 CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 LDLIBS  := -lm
+# The simulator's side reads compressed traces (sim/trace_src.c); the core
+# library (libvmsim.a) needs neither.
+SIM_LDLIBS := -llzma -lzstd
 
 CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault trim trimwin pglock vmio mpw zero validate image defrag
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
-SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o
+SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/trace_src.o $(B)/sim/trace_fmt.o \
+            $(B)/sim/trace_load.o $(B)/sim/oracle.o $(B)/sim/mrc.o
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/preflight.o
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -58,23 +62,23 @@ $(SIMLIB): $(SIMLIB_O)
 	ar rcs $@ $^
 
 $(B)/vmsim: $(SIM_O) $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(B)/tests/%: $(B)/tests/%.o $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
 
 # The stress test and the soak share tests/common/scenario.c.
 SCN_O   := $(B)/tests/common/scenario.o
 $(B)/tests/stress/%: $(B)/tests/stress/%.o $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
 
 SOAK_O  := $(B)/tests/soak/soak.o $(B)/tests/soak/soak_configs.o $(B)/tests/soak/soak_io.o
 $(B)/tests/soak/soak: $(SOAK_O) $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
 
 run: $(B)/vmsim
 	./$(B)/vmsim
@@ -100,7 +104,7 @@ check:
 
 BENCH_O := $(B)/bench/bench.o $(B)/bench/bench_report.o $(B)/bench/floor.o
 $(B)/bench/vmsim-bench: $(BENCH_O) $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
 
 # make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed
 # if missing and we are root; otherwise the plot is skipped with a note.

@@ -44,16 +44,17 @@ CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault tri
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
-SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/trace_src.o $(B)/sim/trace_fmt.o \
-            $(B)/sim/trace_load.o $(B)/sim/oracle.o $(B)/sim/mrc.o
+SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o trace_load.o \
+            oracle.o mrc.o json.o)
 SIMLIB  := $(B)/libvmsim-sim.a
-SIM_O   := $(B)/sim/main.o $(B)/sim/options.o $(B)/sim/preflight.o
+SIM_O   := $(addprefix $(B)/sim/,main.o options.o optdoc.o preflight.o run.o report.o \
+           report_json.o compare.o record.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
 
-.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean
-all: $(B)/vmsim
+.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme
+all: $(B)/vmsim $(B)/vmsim.1
 
 $(B)/libvmsim.a: $(CORE_O)
 	ar rcs $@ $^
@@ -63,6 +64,18 @@ $(SIMLIB): $(SIMLIB_O)
 
 $(B)/vmsim: $(SIM_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
+
+# The options' documentation comes from sim/options.def (sim/optdoc.c): the
+# man page here, the README's table by `make readme` (tests/docs.sh fails
+# when the README differs).
+$(B)/vmsim-optdoc: $(B)/sim/optdoc_main.o $(B)/sim/optdoc.o
+	$(CC) $(CFLAGS_ALL) -o $@ $^
+
+$(B)/vmsim.1: $(B)/vmsim-optdoc
+	./$(B)/vmsim-optdoc man >$@.tmp && mv $@.tmp $@
+
+readme: $(B)/vmsim-optdoc
+	sim/readme-options.sh README.md ./$(B)/vmsim-optdoc
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -95,14 +108,15 @@ $(B)/tests/tools/eio: tests/tools/eio.c
 	$(CC) -O2 -Wall -o $@ $<
 
 # Build, then run, every test of one variant.
-test-variant-build: $(TESTS) $(B)/vmsim
+test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1
 test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 
 check:
 	tests/check.sh
 
-BENCH_O := $(B)/bench/bench.o $(B)/bench/bench_report.o $(B)/bench/floor.o
+BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o \
+           report_json.o plot.o floor.o floor_mech.o)
 $(B)/bench/vmsim-bench: $(BENCH_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
 

@@ -1,13 +1,16 @@
 /*
- * bench.h - vmsim-bench: the pieces shared by bench.c (scenarios) and
- * bench_report.c (table, JSON, plot).
+ * bench.h - vmsim-bench: the pieces its files share (main.c lists them).
  */
 #pragma once
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "floor.h"
+#include "vm.h"
+#include "vm_internal.h"
+#include "workload.h"
 
 #define BENCH_MAX_RUNS 80
 #define BENCH_MAX_ROUNDS 7
@@ -67,7 +70,29 @@ struct bench_all {
 	int nruns;
 	int rounds;
 	double tlb_idle_per_s;
+	double warm_s, window_s;	/* a workload run's warm-up and measured window */
 };
+
+/* One workload run's settings (scenarios.c makes them). */
+struct run_spec {
+	const char *rs_name, *rs_variant;
+	int rs_threads;
+	uint64_t rs_frames, rs_pages;
+	enum wl_kind rs_kind;
+	int rs_max_run;
+	int rs_trim_batch, rs_write_batch;
+	enum lk_impl rs_lock;
+	int rs_shared, rs_rows, rs_stash;
+	int rs_goal_div;		/* trim goal = frames / this (0: vmsim's n/8) */
+	int rs_hints;			/* vc_trim_hints */
+};
+
+/* The default workload: 16M physical, 64M virtual, runs of 1..32 pages. */
+#define SPEC_DEFAULT(nm, nt) ((struct run_spec){ .rs_name = nm, .rs_variant = "", \
+	.rs_threads = nt, .rs_frames = 4096, .rs_pages = 16384, .rs_kind = WL_RUNS, \
+	.rs_max_run = 32, .rs_lock = LK_IMPL_FUTEX, .rs_shared = 1, .rs_rows = 1, .rs_stash = 1 })
+
+
 
 /* Median over rounds of x's / y's faults/s (acc = 0) or accesses/s (acc = 1),
  * with the smallest and largest per-round ratio. */
@@ -76,8 +101,39 @@ double bench_ratio(const struct bench_run *x, const struct bench_run *y, int acc
 const struct bench_run *bench_find(const struct bench_all *a, const char *name,
     const char *variant, int threads);
 
-/* "bench_report.c" */
+/* "util.c" */
+#define BENCH_MARK_OFF 64		/* the word the touch loops write and read */
+double bench_now_s(void);
+uint64_t bench_tlb_count(void);		/* TLB shootdowns so far, all CPUs */
+int bench_pin_here(cpu_set_t *saved);	/* pin to this CPU; 0 if it could not */
+int bench_dbl_cmp(const void *a, const void *b);
+double bench_median(double *v, int n);	/* sorts v */
+/* An instance of frames, pages and slots, system threads on or off, the
+ * rest from base (NULL: VM_CONFIG_DEFAULT); exits 2 if it cannot. */
+struct vm *bench_vm(uint64_t frames, uint64_t pages, uint64_t slots, int threads,
+    const struct vm_config *base);
+void bench_touch_write(char *base, uint64_t lo, uint64_t hi, uint64_t mark);
+uint64_t bench_touch_read(char *base, const uint64_t *order, uint64_t n);
+void bench_shuffle(uint64_t *v, uint64_t n, uint64_t *rng);
+
+/* "kinds.c" */
+void bench_kinds(int quick, struct bench_kinds *out);
+void bench_parsoft(struct bench_all *a, double loop_r);
+
+/* "runs.c" */
+void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_run *r);
+/* Run each spec once per round, interleaved; record each's median round. */
+void bench_plan(struct bench_all *a, const struct run_spec *specs, int n, int rounds);
+
+/* "scenarios.c" */
+void bench_scaling(struct bench_all *a, int rounds);
+void bench_opts(struct bench_all *a, int rounds);
+
+/* "report.c", "report_json.c", "plot.c" */
 extern const char *const bench_kind_name[BK_N];
+extern const char *const bench_kind_key[BK_N];
+extern const double bench_kind_target[BK_N];
+extern const char *const bench_lock_name[4];
 void bench_print(FILE *f, const struct bench_all *a);
 void bench_json(FILE *f, const struct bench_all *a);
 int bench_plot(const struct bench_all *a, const char *outdir, const char *png);

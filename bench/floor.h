@@ -51,10 +51,8 @@ struct floor_result {
  */
 int floor_measure(int quick, struct floor_result *out, char *err, size_t errlen);
 
-/* A small human-readable table. */
-void floor_print(FILE *f, const struct floor_result *r);
-
-/* One JSON object (NAN figures as null), no trailing newline. */
-void floor_print_json(FILE *f, const struct floor_result *r);
+struct json;
+/* r as one JSON object (json.h), member key (NAN figures as null). */
+void floor_json(struct json *j, const char *key, const struct floor_result *r);
 
 #endif /* VMSIM_BENCH_FLOOR_H */

@@ -1,6 +1,6 @@
 /*
- * cli.h - the vmsim command's own declarations: its options, and the
- * checks made before anything is created or run.
+ * cli.h - the vmsim command's own declarations: its options, the checks
+ * made before anything is created or run, the run, and its report.
  *
  * The command's order of work, and what each step may do:
  *   1. cli_fds_check        stdin/stdout/stderr open (or refuse)
@@ -10,34 +10,32 @@
  *                           trace read (bounded), the memory estimate, the
  *                           page file's disk space, --record created
  *   4. vm_create, wl_init   the page file created
- *   5. the run, the report, the recording written
+ *   5. run_threads, run_collect  the run, then its statistics, validation
+ *                           and --compare's oracles, the system threads paused
+ *   6. report_summary or report_json, record_write
  * A refusal in 1-4 is one line on stderr and exit status 2, and removes
  * any file steps 3-4 created (cli_refuse).  A lost output in 5 is one line
  * and exit status 1.
+ *
+ * Files: main.c the order above; options.c (options.def, optdoc.c for
+ * --help) step 2; preflight.c steps 1 and 3; run.c step 5; report.c,
+ * report_json.c, compare.c, record.c step 6.
  */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
+#include "optdoc.h"
 #include "trace.h"
 #include "vm.h"
 #include "workload.h"
 
-/* Every option, a bit each in o_given. */
-enum opt_id {
-	OPT_PHYSICAL, OPT_VIRTUAL, OPT_PAGEFILE, OPT_PAGEFILE_PATH, OPT_THREADS,
-	OPT_SECONDS, OPT_ACCESSES, OPT_SEED, OPT_WRITE_RATIO, OPT_WORKLOAD,
-	OPT_MAX_RUN, OPT_TRIM_BATCH, OPT_WRITE_BATCH, OPT_ZIPF_S, OPT_SCAN_SIZE,
-	OPT_PHASE_LEN, OPT_PHASE_SIZE, OPT_TRACE, OPT_TRIM_POLICY, OPT_RECORD,
-	OPT_COMPARE, OPT_READONLY, OPT_PREFETCH, OPT_DEFRAG, OPT_TRIM_HINTS,
-	OPT_JSON, OPT_QUIET, OPT_HELP, OPT_N
-};
 
 struct opts {
 	struct vm_config o_vm;
 	struct wl_config o_wl;
-	uint64_t o_given;		/* bit (1 << OPT_x): given on the command line */
+	uint64_t o_given;		/* bit (1 << OPT_x): given on the command line (optdoc.h) */
 	int o_json, o_quiet, o_live, o_compare;
 	const char *o_workload;
 	const char *o_trace_path;	/* --workload trace */
@@ -69,3 +67,47 @@ void cli_keep(void);
 void cli_fds_check(void);
 /* Step 3 above. */
 void preflight(struct opts *o);
+
+/* --compare: the oracles on the replayed trace, beside vmsim. */
+struct compare {
+	uint64_t cm_refs, cm_distinct, cm_frames;
+	uint64_t cm_dz, cm_soft, cm_hard;	/* vmsim's faults by kind */
+	uint64_t cm_vmsim;		/* demand-zero + soft + hard */
+	uint64_t cm_lru, cm_fifo, cm_opt;
+};
+
+/* What the report says: taken once, after the run. */
+struct run_result {
+	struct vm_stats r_stats;
+	struct wl_counts r_counts;
+	double r_elapsed;		/* seconds the user threads ran */
+	long r_bad;			/* vm_validate's problems */
+	bool r_compared;		/* r_cmp holds --compare's figures */
+	struct compare r_cmp;
+};
+
+/* "run.c" */
+/* vc_on_error: clear the live line (arg: &o_live); vmsim then says why. */
+void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg);
+/* Run the user threads to their quota or the deadline; returns the seconds. */
+double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh);
+/* Pause the system threads, validate, take the statistics and --compare's
+ * figures into r, resume. */
+void run_collect(const struct opts *o, struct vm *vm, struct wl_shared *sh, double el,
+    struct run_result *r);
+
+/* "report.c", "report_json.c" */
+void report_summary(const struct opts *o, const struct run_result *r);
+void report_json(const struct opts *o, const struct run_result *r);
+
+/* "compare.c" */
+struct json;
+/* Returns 0, or -1 (said on stderr) if the oracles ran out of memory. */
+int compare_run(const struct opts *o, const struct vm_stats *s, struct compare *cm);
+void compare_print(const struct opts *o, const struct compare *cm);
+void compare_json(struct json *j, const struct compare *cm);
+
+/* "record.c" */
+/* --record: write the recording; 0, or -1 said on stderr (an incomplete
+ * regular file removed). */
+int record_write(const struct opts *o, const struct wl_shared *sh);

@@ -28,37 +28,22 @@
 
 const char *const opts_trim_policy_names[] = { "aging", "fifo", "random" };
 
+/* getopt_long's table, from options.def; val is 256 + OPT_x. */
 static const struct option opts_long[] = {
-	{ "physical", required_argument, NULL, 256 + OPT_PHYSICAL },
-	{ "virtual", required_argument, NULL, 256 + OPT_VIRTUAL },
-	{ "pagefile", required_argument, NULL, 256 + OPT_PAGEFILE },
-	{ "pagefile-path", required_argument, NULL, 256 + OPT_PAGEFILE_PATH },
-	{ "threads", required_argument, NULL, 256 + OPT_THREADS },
-	{ "seconds", required_argument, NULL, 256 + OPT_SECONDS },
-	{ "accesses", required_argument, NULL, 256 + OPT_ACCESSES },
-	{ "seed", required_argument, NULL, 256 + OPT_SEED },
-	{ "write-ratio", required_argument, NULL, 256 + OPT_WRITE_RATIO },
-	{ "workload", required_argument, NULL, 256 + OPT_WORKLOAD },
-	{ "max-run", required_argument, NULL, 256 + OPT_MAX_RUN },
-	{ "trim-batch", required_argument, NULL, 256 + OPT_TRIM_BATCH },
-	{ "write-batch", required_argument, NULL, 256 + OPT_WRITE_BATCH },
-	{ "zipf-s", required_argument, NULL, 256 + OPT_ZIPF_S },
-	{ "scan-size", required_argument, NULL, 256 + OPT_SCAN_SIZE },
-	{ "phase-len", required_argument, NULL, 256 + OPT_PHASE_LEN },
-	{ "phase-size", required_argument, NULL, 256 + OPT_PHASE_SIZE },
-	{ "trace", required_argument, NULL, 256 + OPT_TRACE },
-	{ "trim-policy", required_argument, NULL, 256 + OPT_TRIM_POLICY },
-	{ "record", required_argument, NULL, 256 + OPT_RECORD },
-	{ "compare", no_argument, NULL, 256 + OPT_COMPARE },
-	{ "readonly-fraction", required_argument, NULL, 256 + OPT_READONLY },
-	{ "prefetch", required_argument, NULL, 256 + OPT_PREFETCH },
-	{ "defrag", no_argument, NULL, 256 + OPT_DEFRAG },
-	{ "trim-hints", no_argument, NULL, 256 + OPT_TRIM_HINTS },
-	{ "json", no_argument, NULL, 256 + OPT_JSON },
-	{ "quiet", no_argument, NULL, 256 + OPT_QUIET },
-	{ "help", no_argument, NULL, 256 + OPT_HELP },
+#define OPT_GROUP(title)
+#define OPT(id, name, arg, metavar, def, brief, more) \
+	{ name, arg == OPTARG_NONE ? no_argument : arg == OPTARG_REQUIRED ? \
+	    required_argument : optional_argument, NULL, 256 + OPT_##id },
+#include "options.def"
+#undef OPT
+#undef OPT_GROUP
 	{ NULL, 0, NULL, 0 },
 };
+
+/* What options.def says in words, held to the constants. */
+_Static_assert(WL_MAX_THREADS == 256, "options.def: --threads (1-256)");
+_Static_assert(TRACE_LINE_MAX == 4096, "options.def: --trace, lines of at most 4096 bytes");
+_Static_assert(OPT_N <= 64, "o_given has a bit per option");
 
 static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -74,91 +59,9 @@ static _Noreturn void usage_error(const char *fmt, ...)
 	cli_refuse("%s (see --help)", msg);
 }
 
-static void usage(void)
-{
-	printf(
-"usage: vmsim [options]\n"
-"Runs user threads against a demand-paged region managed by the Windows page\n"
-"state machine, checks every access, and reports what happened.\n"
-"\n"
-"memory (sizes take K, M, G or T suffixes, binary; multiples of 4K)\n"
-"  --physical SIZE      frames vmsim owns                      [16M]\n"
-"  --virtual SIZE       the region the threads access          [64M]\n"
-"  --pagefile SIZE      page-file size; virtual <= physical + pagefile  [64M]\n"
-"  --pagefile-path FILE back the page file with FILE (default: memory); a new\n"
-"                       or regular file, created or truncated\n"
-"\n"
-"workload\n"
-"  --threads N          user threads (1..%d)                   [2]\n"
-"  --workload NAME      the access pattern                     [runs]\n"
-"                         runs     random start page, sequential run of 1..max-run\n"
-"                         uniform  one random page per access\n"
-"                         zipf     Zipf(s) popularity, hot pages scattered\n"
-"                         scan     sequential sweeps over the region (or --scan-size)\n"
-"                         phases   uniform in a window that moves every --phase-len\n"
-"                         trace    replay --trace FILE (or write --workload trace:FILE)\n"
-"  --max-run N          runs: up to N sequential pages per run [32]\n"
-"  --zipf-s S           zipf: the exponent, 0.01..10           [1.0]\n"
-"  --scan-size SIZE     scan: sweep the first SIZE of the region (at most\n"
-"                       --virtual)                             [all]\n"
-"  --phase-len N        phases: accesses per phase, per thread [10000]\n"
-"  --phase-size SIZE    phases: the working set's size (at most --virtual)\n"
-"                                                              [physical/2]\n"
-"  --trace FILE         trace: lines 'R <page>' or 'W <page>' (a decimal page\n"
-"                       number, or a 0x byte offset), '#' comments, lines of at\n"
-"                       most %d bytes.  One thread replays the whole trace in\n"
-"                       order; N threads split it,\n"
-"                       thread t replaying references t, t+N, t+2N...  The trace\n"
-"                       runs once, to its end (--seconds, --accesses and\n"
-"                       --write-ratio do not apply)\n"
-"  --seconds S          run for S seconds                      [3]\n"
-"  --accesses N         or make N accesses in all (split over the threads)\n"
-"  --write-ratio R      fraction of accesses that write, 0..1  [0.5]\n"
-"  --readonly-fraction F  the first F of the region is read-only, 0..1 [0]:\n"
-"                       known contents in the page file, clean trims, and a\n"
-"                       write there is an access violation (counted)\n"
-"  --seed N             seed of every thread's stream (and of --trim-policy\n"
-"                       random)                                [1]\n"
-"\n"
-"policy\n"
-"  --trim-policy P      aging (accessed bits, aged), fifo (oldest mapping\n"
-"                       first) or random                       [aging]\n"
-"  --trim-batch N       pages per trim batch (1..256, at most a quarter of the\n"
-"                       frames)                                [256, or that]\n"
-"  --write-batch N      pages per page-file write batch (1..64) [64]\n"
-"  --prefetch N         a hard fault continuing a sequential run also reads\n"
-"                       the next N page-file pages (0..63)      [0]\n"
-"  --defrag             move page-file slots in the background to keep free\n"
-"                       slots in whole rows\n"
-"  --trim-hints         a fault continuing a sequential run hands the page 16\n"
-"                       behind it to the trimmer, trimmed first     [off]\n"
-"\n"
-"output\n"
-"  --record FILE        write the reference string the run generated, in the\n"
-"                       trace format (replay it with --workload trace); created\n"
-"                       before the run, written after it\n"
-"  --compare            with --workload trace: after the run, fault counts of\n"
-"                       LRU, FIFO and Belady's OPT on the same trace and frames,\n"
-"                       beside vmsim's (demand-zero + soft + hard: a soft fault\n"
-"                       is a miss of the policy's resident set too)\n"
-"  --json               print one JSON object on stdout instead of the summary\n"
-"  --quiet              no live display\n"
-"  --help               this text\n"
-"\n"
-"An option that cannot affect the run is refused; a repeated option replaces\n"
-"the earlier value.  No output may name an input or another output.\n"
-"exit status: 0 every access verified and the structures valid; 1 a\n"
-"verification or validation failure, or output lost (a write error on stdout\n"
-"or --record); 2 bad input or an unusable kernel, refused before anything is\n"
-"created or run.\n", WL_MAX_THREADS, TRACE_LINE_MAX);
-}
-
 static const char *opt_name(enum opt_id id)
 {
-	for (const struct option *p = opts_long; p->name != NULL; p++)
-		if (p->val == 256 + (int)id)
-			return p->name;
-	return "?";
+	return opts_long[id].name;
 }
 
 /* Parse "64M", "1g", "4096", "16KiB" into bytes; -1 if malformed. */
@@ -302,7 +205,7 @@ static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 	case OPT_JSON: o->o_json = 1; break;
 	case OPT_QUIET: o->o_quiet = 1; break;
 	case OPT_HELP:
-		usage();
+		optdoc_help(stdout);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			fprintf(stderr, "vmsim: cannot write the help to standard output: %s\n",
 			    strerror(errno));

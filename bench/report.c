@@ -1,14 +1,10 @@
 /*
- * bench_report.c - vmsim-bench's output: the table, the same figures as
- * JSON, and the plot (gnuplot, bench/plot.gp; skipped with a note if
- * gnuplot is missing).
+ * report.c - vmsim-bench's tables on standard output: the floor, each
+ * fault kind against it, parallel soft faults, throughput and scaling,
+ * trim cost, where the time goes, and the optimizations on/off.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,9 +12,9 @@
 
 const char *const bench_kind_name[BK_N] = {
 	"demand-zero", "soft (modified)", "soft (standby)", "hard (page file)" };
-static const char *const kind_key[BK_N] = { "demand_zero", "soft_modified", "soft_standby", "hard" };
-static const double kind_target[BK_N] = { 1.25, 1.25, 1.25, 1.5 };
-static const char *const lock_name[4] = { "PTE", "PFN", "list", "pgf" };
+const char *const bench_kind_key[BK_N] = { "demand_zero", "soft_modified", "soft_standby", "hard" };
+const double bench_kind_target[BK_N] = { 1.25, 1.25, 1.25, 1.5 };
+const char *const bench_lock_name[4] = { "PTE", "PFN", "list", "pgf" };
 
 static double ratio(double a, double b)
 {
@@ -59,7 +55,7 @@ static void print_kinds(FILE *f, const struct bench_all *a)
 		double rt = ratio(k->bk_touch_ns[i], fl);
 		fprintf(f, "  %-18s %10.0f %10.0f %8.2f %9.2f %6.2fx  %s\n", bench_kind_name[i],
 		    k->bk_touch_ns[i], k->bk_handler_ns[i], rt, ratio(k->bk_touch_ns[i], flwp),
-		    kind_target[i], isnan(rt) ? "" : rt <= kind_target[i] ? "met" : "MISSED");
+		    bench_kind_target[i], isnan(rt) ? "" : rt <= bench_kind_target[i] ? "met" : "MISSED");
 	}
 	fprintf(f, "  (touch loop with no fault: write %.1f ns/page, read %.1f ns/page, subtracted)\n",
 	    k->bk_loop_w_ns, k->bk_loop_r_ns);
@@ -150,8 +146,8 @@ static void print_breakdown(FILE *f, const struct bench_all *a)
 	fprintf(f, "\n== 5. Where the time goes (per user thread, %% of its wall time, mean over threads;"
 	    "\n     system threads: busy %% of wall time)\n");
 	fprintf(f, "  %-22s %2s %6s %6s %6s %6s %5s %5s %5s %5s %6s %6s %5s  %5s %5s %5s\n",
-	    "workload", "T", "fault%", "ns/flt", "wAvl%", "wOth%", lock_name[0], lock_name[1],
-	    lock_name[2], lock_name[3], "trim%", "mpw%", "zero%", "cpuU", "cpuT", "cpuWZ");
+	    "workload", "T", "fault%", "ns/flt", "wAvl%", "wOth%", bench_lock_name[0], bench_lock_name[1],
+	    bench_lock_name[2], bench_lock_name[3], "trim%", "mpw%", "zero%", "cpuU", "cpuT", "cpuWZ");
 	for (int w = 0; w < 3; w++) {
 		for (int nt = 1; nt <= 4; nt *= 2) {
 			const struct bench_run *r = bench_find(a, wl[w], "", nt);
@@ -214,146 +210,4 @@ void bench_print(FILE *f, const struct bench_all *a)
 	print_trim(f, a);
 	print_breakdown(f, a);
 	print_opts(f, a);
-}
-
-static void jnum(FILE *f, const char *k, double v, int comma)
-{
-	if (isfinite(v))
-		fprintf(f, "\"%s\":%.6g%s", k, v, comma ? "," : "");
-	else
-		fprintf(f, "\"%s\":null%s", k, comma ? "," : "");
-}
-
-static void json_run(FILE *f, const struct bench_run *r)
-{
-	fprintf(f, "{\"workload\":\"%s\",\"variant\":\"%s\",\"threads\":%d,", r->br_name,
-	    r->br_variant, r->br_threads);
-	jnum(f, "seconds", r->br_seconds, 1);
-	jnum(f, "accesses_per_s", r->br_acc_s, 1);
-	jnum(f, "faults_per_s", r->br_faults_s, 1);
-	fprintf(f, "\"fault_mix\":{");
-	jnum(f, "demand_zero", r->br_fault_mix[0], 1);
-	jnum(f, "soft_standby", r->br_fault_mix[1], 1);
-	jnum(f, "soft_modified", r->br_fault_mix[2], 1);
-	jnum(f, "hard", r->br_fault_mix[3], 0);
-	fprintf(f, "},");
-	jnum(f, "trimmed", r->br_trimmed, 1);
-	jnum(f, "trim_batches", r->br_trim_batches, 1);
-	jnum(f, "trim_calls", r->br_trim_calls, 1);
-	jnum(f, "tlb_shootdowns", r->br_tlb, 1);
-	jnum(f, "trim_calls_per_page", r->br_trim_calls / r->br_trimmed, 1);
-	jnum(f, "tlb_per_trimmed_page", r->br_tlb / r->br_trimmed, 1);
-	jnum(f, "written", r->br_written, 1);
-	jnum(f, "write_batches", r->br_write_batches, 1);
-	jnum(f, "pgf_scan_words", r->br_scan_words, 1);
-	jnum(f, "pgf_row_claims", r->br_row_claims, 1);
-	jnum(f, "pgf_bit_claims", r->br_bit_claims, 1);
-	jnum(f, "fault_time_frac", r->br_fault_frac, 1);
-	jnum(f, "handler_ns_per_fault", r->br_handler_ns, 1);
-	jnum(f, "wait_avail_frac", r->br_wait_avail_frac, 1);
-	jnum(f, "wait_other_frac", r->br_wait_other_frac, 1);
-	fprintf(f, "\"lock_wait_frac\":{");
-	for (int c = 0; c < 4; c++)
-		jnum(f, lock_name[c], r->br_lock_frac[c], c < 3);
-	fprintf(f, "},");
-	jnum(f, "trimmer_busy_frac", r->br_trimmer_busy, 1);
-	jnum(f, "writer_busy_frac", r->br_writer_busy, 1);
-	jnum(f, "zero_busy_frac", r->br_zero_busy, 1);
-	jnum(f, "trimmer_ns_per_page", r->br_trimmer_ns_per_page, 1);
-	jnum(f, "writer_ns_per_page", r->br_writer_ns_per_page, 1);
-	jnum(f, "cpu_user", r->br_cpu_user, 1);
-	jnum(f, "cpu_trimmer", r->br_cpu_sys[0], 1);
-	jnum(f, "cpu_writer", r->br_cpu_sys[1], 1);
-	jnum(f, "cpu_zero", r->br_cpu_sys[2], 1);
-	fprintf(f, "\"rounds_faults_per_s\":[");
-	for (int i = 0; i < r->br_nrounds; i++)
-		fprintf(f, "%s%.0f", i ? "," : "", r->br_r_faults[i]);
-	fprintf(f, "],\"rounds_accesses_per_s\":[");
-	for (int i = 0; i < r->br_nrounds; i++)
-		fprintf(f, "%s%.0f", i ? "," : "", r->br_r_acc[i]);
-	fprintf(f, "],\"verify_errors\":%ld}", r->br_errors);
-}
-
-void bench_json(FILE *f, const struct bench_all *a)
-{
-	const struct bench_kinds *k = &a->kinds;
-
-	fprintf(f, "{\"quick\":%d,\"floor\":", a->quick);
-	if (a->floor_ok)
-		floor_print_json(f, &a->floor);
-	else
-		fprintf(f, "null");
-	fprintf(f, ",\"kinds\":{\"pages\":%d,\"rounds\":%d,\"errors\":%ld,", k->bk_pages,
-	    k->bk_rounds, k->bk_errors);
-	jnum(f, "loop_write_ns", k->bk_loop_w_ns, 1);
-	jnum(f, "loop_read_ns", k->bk_loop_r_ns, 1);
-	for (int i = 0; i < BK_N; i++) {
-		fprintf(f, "\"%s\":{", kind_key[i]);
-		jnum(f, "ns_per_fault", k->bk_touch_ns[i], 1);
-		jnum(f, "handler_ns_per_fault", k->bk_handler_ns[i], 1);
-		jnum(f, "ratio_to_floor", a->floor_ok ? k->bk_touch_ns[i] / a->floor.sigbus_copy_ns : NAN, 1);
-		jnum(f, "ratio_to_wp_floor", a->floor_ok ? k->bk_touch_ns[i] / a->floor.sigbus_copy_wp_ns : NAN, 1);
-		jnum(f, "target", kind_target[i], 0);
-		fprintf(f, "}%s", i < BK_N - 1 ? "," : "");
-	}
-	fprintf(f, "},\"parallel_soft\":[");
-	for (int i = 0; i < a->nparsoft; i++) {
-		const struct bench_parsoft *p = &a->parsoft[i];
-		fprintf(f, "%s{\"shared\":%d,\"threads\":%d,\"pages\":%d,\"errors\":%ld,", i ? "," : "",
-		    p->ps_shared, p->ps_threads, p->ps_pages, p->ps_errors);
-		jnum(f, "ns_per_fault", p->ps_ns_per_fault, 1);
-		jnum(f, "faults_per_s", p->ps_faults_per_s, 1);
-		jnum(f, "list_wait_ns_per_fault", p->ps_list_wait_ns, 0);
-		fprintf(f, "}");
-	}
-	fprintf(f, "],");
-	jnum(f, "tlb_idle_per_s", a->tlb_idle_per_s, 1);
-	fprintf(f, "\"runs\":[");
-	for (int i = 0; i < a->nruns; i++) {
-		fprintf(f, "%s", i ? ",\n" : "\n");
-		json_run(f, &a->runs[i]);
-	}
-	fprintf(f, "]}\n");
-}
-
-/* Write the plot's data and run gnuplot; a missing gnuplot is a note, not an error. */
-int bench_plot(const struct bench_all *a, const char *outdir, const char *png)
-{
-	static const char *wl[] = { "default", "heavy" };
-	char path[1200], cmd[4096];
-	const char *script = getenv("VMSIM_PLOT_GP") ? getenv("VMSIM_PLOT_GP") : "bench/plot.gp";
-	FILE *f;
-
-	snprintf(path, sizeof path, "%s/scaling.dat", outdir);
-	if ((f = fopen(path, "w")) == NULL)
-		return -1;
-	fprintf(f, "# threads workload_index accesses_per_s faults_per_s\n");
-	for (int w = 0; w < 2; w++)
-		for (int nt = 1; nt <= 4; nt *= 2) {
-			const struct bench_run *r = bench_find(a, wl[w], "", nt);
-			if (r != NULL)
-				fprintf(f, "%d %d %.0f %.0f\n", nt, w, r->br_acc_s, r->br_faults_s);
-		}
-	fclose(f);
-	snprintf(path, sizeof path, "%s/ratios.dat", outdir);
-	if ((f = fopen(path, "w")) == NULL)
-		return -1;
-	fprintf(f, "# fault_kind ratio_to_floor target\n");
-	for (int i = 0; i < BK_N && a->floor_ok; i++)
-		fprintf(f, "\"%s\" %.3f %.2f\n", bench_kind_name[i],
-		    a->kinds.bk_touch_ns[i] / a->floor.sigbus_copy_ns, kind_target[i]);
-	fclose(f);
-	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
-		printf("plot: skipped (gnuplot not installed; apt-get install gnuplot-nox); data in %s\n",
-		    outdir);
-		return 0;
-	}
-	snprintf(cmd, sizeof cmd, "gnuplot -e \"datadir='%s'; out='%s'; "
-	    "workloads='default fault-heavy'; target=1.5\" %s 2>&1", outdir, png, script);
-	if (system(cmd) != 0) {
-		printf("plot: gnuplot failed (%s); data in %s\n", script, outdir);
-		return -1;
-	}
-	printf("plot: %s\n", png);
-	return 0;
 }

@@ -1,0 +1,228 @@
+/*
+ * kinds.c - what one fault of each kind costs (one thread, system threads
+ * off: demand-zero, soft from modified, soft from standby, hard, set up
+ * with the working-set controls), and soft faults in parallel from the
+ * middle of the standby list, list locks shared and exclusive.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "vm_internal.h"
+
+
+struct phase {
+	double ns;		/* loop time */
+	uint64_t faults, fault_ns;	/* from vm_thread_stats */
+};
+
+static void phase_begin(struct vm_thread_stats *ts, struct phase *p)
+{
+	memset(ts, 0, sizeof *ts);
+	p->ns = (double)vm_now_ns();
+}
+
+static void phase_end(struct vm_thread_stats *ts, struct phase *p)
+{
+	p->ns = (double)vm_now_ns() - p->ns;
+	p->faults = ts->ts_faults;
+	p->fault_ns = ts->ts_fault_ns;
+}
+
+/* One round: a fresh vm, the four kinds in turn.  Fills ns[] per kind. */
+static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *handler,
+    double *loop_w, double *loop_r)
+{
+	struct vm *vm = bench_vm(n + 64, n, n, 0, NULL);
+	char *base = vm_base(vm);
+	struct vm_thread_stats ts;
+	struct phase p[BK_N], lw, lr;
+	uint64_t want = 0, mark = 0x6b696e6400000000ULL;
+	vm_counter_t *ctr[BK_N] = { &vm->st_dz, &vm->st_soft_modified, &vm->st_soft_standby,
+	    &vm->st_hard };
+	uint64_t before[BK_N];
+	long err = 0;
+
+	for (uint64_t i = 0; i < n; i++)
+		want += mark + i;
+	vm_thread_stats_attach(&ts);
+	before[BK_DZ] = vm_read(*ctr[BK_DZ]);
+	phase_begin(&ts, &p[BK_DZ]);
+	bench_touch_write(base, 0, n, mark);
+	phase_end(&ts, &p[BK_DZ]);
+	phase_begin(&ts, &lw);
+	bench_touch_write(base, 0, n, mark);
+	phase_end(&ts, &lw);
+	phase_begin(&ts, &lr);
+	err += bench_touch_read(base, seq, n) != want;
+	phase_end(&ts, &lr);
+	err += lw.faults + lr.faults != 0;
+
+	err += vm_empty_working_set(vm) != n;
+	before[BK_SOFT_MOD] = vm_read(*ctr[BK_SOFT_MOD]);
+	phase_begin(&ts, &p[BK_SOFT_MOD]);
+	err += bench_touch_read(base, seq, n) != want;
+	phase_end(&ts, &p[BK_SOFT_MOD]);
+
+	err += vm_empty_working_set(vm) != n;
+	err += vm_flush_modified(vm) != n;
+	before[BK_SOFT_SB] = vm_read(*ctr[BK_SOFT_SB]);
+	phase_begin(&ts, &p[BK_SOFT_SB]);
+	err += bench_touch_read(base, seq, n) != want;
+	phase_end(&ts, &p[BK_SOFT_SB]);
+
+	err += vm_empty_working_set(vm) != n;
+	err += vm_purge_standby(vm) != n;
+	before[BK_HARD] = vm_read(*ctr[BK_HARD]);
+	phase_begin(&ts, &p[BK_HARD]);
+	err += bench_touch_read(base, seq, n) != want;
+	phase_end(&ts, &p[BK_HARD]);
+	vm_thread_stats_attach(NULL);
+
+	*loop_w = lw.ns / (double)n;
+	*loop_r = lr.ns / (double)n;
+	for (int k = 0; k < BK_N; k++) {
+		double loop = k == BK_DZ ? lw.ns : lr.ns;
+		err += vm_read(*ctr[k]) - before[k] != n || p[k].faults != n;
+		touch[k] = (p[k].ns - loop) / (double)n;
+		handler[k] = (double)p[k].fault_ns / (double)(p[k].faults ? p[k].faults : 1);
+	}
+	err += vm_validate(vm, stderr, 0) != 0;
+	vm_destroy(vm);
+	return err;
+}
+
+void bench_kinds(int quick, struct bench_kinds *out)
+{
+	uint64_t n = quick ? 1024 : 4096;
+	int rounds = quick ? 3 : 7;
+	double touch[BK_N][16], handler[BK_N][16], lw[16], lr[16];
+	uint64_t *seq = malloc(n * sizeof *seq);
+	cpu_set_t saved;
+	int pinned = bench_pin_here(&saved);
+
+	for (uint64_t i = 0; i < n; i++)
+		seq[i] = i;
+	memset(out, 0, sizeof *out);
+	out->bk_pages = (int)n;
+	out->bk_rounds = rounds;
+	{	/* warm-up round, discarded */
+		double t[BK_N], h[BK_N], a, b;
+		kinds_round(n, seq, t, h, &a, &b);
+	}
+	for (int r = 0; r < rounds; r++) {
+		double t[BK_N], h[BK_N];
+		out->bk_errors += kinds_round(n, seq, t, h, &lw[r], &lr[r]);
+		for (int k = 0; k < BK_N; k++) {
+			touch[k][r] = t[k];
+			handler[k][r] = h[k];
+		}
+	}
+	for (int k = 0; k < BK_N; k++) {
+		out->bk_touch_ns[k] = bench_median(touch[k], rounds);
+		out->bk_handler_ns[k] = bench_median(handler[k], rounds);
+	}
+	out->bk_loop_w_ns = bench_median(lw, rounds);
+	out->bk_loop_r_ns = bench_median(lr, rounds);
+	if (pinned)
+		sched_setaffinity(0, sizeof saved, &saved);
+	free(seq);
+}
+
+/* ---- parallel soft faults ---- */
+
+struct ps_thread {
+	struct vm *pt_vm;
+	pthread_barrier_t *pt_bar;
+	uint64_t *pt_order, pt_n, pt_sum;
+	double pt_t0, pt_t1;
+	struct vm_thread_stats pt_ts;
+};
+
+static void *ps_main(void *arg)
+{
+	struct ps_thread *t = arg;
+
+	vm_thread_stats_attach(&t->pt_ts);
+	pthread_barrier_wait(t->pt_bar);
+	t->pt_t0 = bench_now_s();
+	t->pt_sum = bench_touch_read(vm_base(t->pt_vm), t->pt_order, t->pt_n);
+	t->pt_t1 = bench_now_s();
+	vm_thread_stats_attach(NULL);
+	return NULL;
+}
+
+
+static double parsoft_round(uint64_t n, int nt, uint64_t seed, double loop_r,
+    double *ns, double *list_wait, long *err)
+{
+	struct vm *vm = bench_vm(n + 64, n, n, 0, NULL);
+	struct ps_thread t[2];
+	pthread_t tid[2];
+	pthread_barrier_t bar;
+	uint64_t *order = malloc(n * sizeof *order), rng = vm_seed_mix(seed, 7), per = n / (uint64_t)nt;
+	double t0 = 1e30, t1 = 0, sumns = 0, lw = 0, faults = 0;
+
+	bench_touch_write(vm_base(vm), 0, n, 0);
+	*err += vm_empty_working_set(vm) != n;
+	*err += vm_flush_modified(vm) != n;
+	for (uint64_t i = 0; i < n; i++)
+		order[i] = i;
+	pthread_barrier_init(&bar, NULL, (unsigned)nt);
+	for (int i = 0; i < nt; i++) {
+		memset(&t[i], 0, sizeof t[i]);
+		t[i].pt_vm = vm;
+		t[i].pt_bar = &bar;
+		t[i].pt_order = order + per * (uint64_t)i;
+		t[i].pt_n = per;
+		bench_shuffle(t[i].pt_order, per, &rng);
+		pthread_create(&tid[i], NULL, ps_main, &t[i]);
+	}
+	for (int i = 0; i < nt; i++) {
+		pthread_join(tid[i], NULL);
+		t0 = t[i].pt_t0 < t0 ? t[i].pt_t0 : t0;
+		t1 = t[i].pt_t1 > t1 ? t[i].pt_t1 : t1;
+		sumns += (t[i].pt_t1 - t[i].pt_t0) * 1e9 - loop_r * (double)per;
+		lw += (double)t[i].pt_ts.ts_lock_wait_ns[LK_CLASS_LIST];
+		faults += (double)t[i].pt_ts.ts_faults;
+		*err += t[i].pt_ts.ts_faults != per;
+	}
+	*err += vm_read(vm->st_soft_standby) != per * (uint64_t)nt;
+	*err += vm_validate(vm, stderr, 0) != 0;
+	pthread_barrier_destroy(&bar);
+	vm_destroy(vm);
+	free(order);
+	*ns = sumns / faults;
+	*list_wait = lw / faults;
+	return faults / (t1 - t0);
+}
+
+void bench_parsoft(struct bench_all *a, double loop_r)
+{
+	uint64_t n = a->quick ? 2048 : 8192;
+	int rounds = a->quick ? 3 : 5;
+
+	for (int shared = 1; shared >= 0; shared--) {
+		for (int nt = 1; nt <= 2; nt++) {
+			struct bench_parsoft *ps = &a->parsoft[a->nparsoft++];
+			double ns[8], fs[8], lw[8];
+			plist_shared = shared;
+			memset(ps, 0, sizeof *ps);
+			for (int r = 0; r < rounds; r++)
+				fs[r] = parsoft_round(n, nt, (uint64_t)r, loop_r, &ns[r], &lw[r], &ps->ps_errors);
+			ps->ps_threads = nt;
+			ps->ps_shared = shared;
+			ps->ps_pages = (int)n;
+			ps->ps_ns_per_fault = bench_median(ns, rounds);
+			ps->ps_faults_per_s = bench_median(fs, rounds);
+			ps->ps_list_wait_ns = bench_median(lw, rounds);
+		}
+	}
+	plist_shared = 1;
+}

@@ -56,11 +56,11 @@ struct trace {
 
 /*
  * How to load a trace (trace_load.c): the format (trace_fmt.h; TFMT_AUTO
- * detects it from the content), and the limits: a page at or past
- * tl_npages (after renumbering, for the formats that are renumbered)
- * fails, naming its line or record ("t.trace:4: page 99999 is beyond the
- * 256-page region"; a foreign trace: "t.log:9: more than 256 distinct
- * pages: beyond the 256-page region"), as does a trace of more than
+ * detects it from the content), and the limits: in vmsim's format a page
+ * at or past tl_npages fails, naming its line ("t.trace:4: page 99999 is
+ * beyond the 256-page region"); in a renumbered one, more than
+ * tl_ndistinct distinct pages ("t.log:9: more than 256 distinct pages:
+ * beyond the 256-page region"), as does a trace of more than
  * tl_max_refs references ("t.trace:9: more than 8 references (the memory
  * budget)"; tl_why says what the limit is, NULL: "the limit").  0 means
  * no limit.  tl_page_size (nonzero) turns byte addresses into pages.
@@ -70,7 +70,8 @@ struct trace_load_opts {
 	bool        tl_hex, tl_pages;	/* class forms: bare hex; numbers are pages */
 	bool        tl_no_ifetch;	/* lackey: leave out instruction fetches */
 	uint64_t    tl_page_size;
-	uint64_t    tl_npages;
+	uint64_t    tl_npages;		/* vmsim's format */
+	uint64_t    tl_ndistinct;	/* the others */
 	size_t      tl_max_refs;
 	const char *tl_why;
 };

@@ -159,9 +159,9 @@ static int tload_emit(void *ctx, uint64_t key, bool write)
 	}
 	if ((id = tload_id(l, key, &fresh)) == TLOAD_NONE)
 		goto out_nomem;
-	if (foreign && fresh && o->tl_npages != 0 && l->tl_distinct > o->tl_npages) {
+	if (foreign && fresh && o->tl_ndistinct != 0 && l->tl_distinct > o->tl_ndistinct) {
 		tload_fail(l, "more than %" PRIu64 " distinct pages: beyond the %" PRIu64
-		    "-page region", o->tl_npages, o->tl_npages);
+		    "-page region", o->tl_ndistinct, o->tl_ndistinct);
 		return -1;
 	}
 	if (tload_push(l, foreign ? id : key, write) != 0)
@@ -369,7 +369,7 @@ int trace_load_limited(const char *path, uint64_t page_size, uint64_t lim_npages
 {
 	struct trace_load_opts lo = {
 		.tl_format = TFMT_AUTO, .tl_page_size = page_size, .tl_npages = lim_npages,
-		.tl_max_refs = lim_refs, .tl_why = why,
+		.tl_ndistinct = lim_npages, .tl_max_refs = lim_refs, .tl_why = why,
 	};
 
 	return trace_load_opts(path, &lo, out, err, errlen);

@@ -53,8 +53,30 @@ UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
 
-.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme
+.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme deps
 all: $(B)/vmsim $(B)/vmsim.1
+
+# Debian packages beyond a fresh machine (README, "Dependencies"):
+# libzstd-dev to read zstd-compressed traces, valgrind to record a real
+# program's references (the tests record one), gnuplot-nox for --mrc-plot;
+# xz-utils, zstd and liblzma-dev are usually there already.  Installed
+# when missing (we are root), with one apt-get update if the first try
+# fails; silent when everything is there.
+DEPS_PKGS := libzstd-dev liblzma-dev valgrind gnuplot-nox xz-utils zstd
+DEPS_HAVE := test -f /usr/include/zstd.h && test -f /usr/include/lzma.h && \
+             command -v valgrind && command -v gnuplot && command -v xz && command -v zstd
+deps:
+	@if ! { $(DEPS_HAVE); } >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" != 0 ]; then \
+	        echo "deps: missing; as root: apt-get install $(DEPS_PKGS)" >&2; exit 1; fi; \
+	    echo "deps: installing $(DEPS_PKGS)"; \
+	    apt-get install -y -q $(DEPS_PKGS) >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(DEPS_PKGS) >/dev/null; } || \
+	    { echo "deps: apt-get could not install $(DEPS_PKGS)" >&2; exit 1; }; \
+	fi
+
+# The simulator's side includes zstd.h and lzma.h; the tests run valgrind.
+$(SIMLIB_O) $(SIM_O): | deps
 
 $(B)/libvmsim.a: $(CORE_O)
 	ar rcs $@ $^
@@ -112,7 +134,7 @@ test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1
 test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 
-check:
+check: deps
 	tests/check.sh
 
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o \
@@ -122,7 +144,7 @@ $(B)/bench/vmsim-bench: $(BENCH_O) $(SIMLIB) $(B)/libvmsim.a
 
 # make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed
 # if missing and we are root; otherwise the plot is skipped with a note.
-bench:
+bench: deps
 	@command -v gnuplot >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
 	    apt-get install -y -q gnuplot-nox >/dev/null 2>&1; } || \
 	    echo "bench: gnuplot unavailable; the plot will be skipped"

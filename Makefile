@@ -137,7 +137,7 @@ test-variant: test-variant-build
 check: deps
 	tests/check.sh
 
-BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o \
+BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
            report_json.o plot.o floor.o floor_mech.o)
 $(B)/bench/vmsim-bench: $(BENCH_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)

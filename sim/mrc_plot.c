@@ -3,7 +3,7 @@
  * gnuplot (Debian gnuplot-nox; `make deps` installs it).  The script and
  * its data go to gnuplot's standard input as inline data blocks, so
  * nothing but FILE is written.  Faults per 1000 references against frames
- * on a log scale: the oracles as lines, vmsim's runs as points joined
+ * on log scales: the oracles as lines, vmsim's runs as points joined
  * (all faults solid, hard faults dashed).
  */
 #include <errno.h>
@@ -71,7 +71,7 @@ static void mrc_gp_script(FILE *g, const struct opts *o, const struct mrc_result
 	mrc_gp_str(g, title);
 	fprintf(g, " noenhanced\nset logscale x 2\nset grid\nset key top right\n"
 	    "set xlabel 'frames'\nset ylabel 'faults per 1000 references'\n"
-	    "set yrange [0:*]\nplot ");
+	    "set logscale y\nplot ");
 	for (int p = 0; p < MRC_NPOL; p++)
 		fprintf(g, "%s$o%d using 1:2 with lines lw 2 title '%s'", p ? ", " : "", p,
 		    olabel[p]);

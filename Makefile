@@ -8,6 +8,10 @@
 #   make bench        the benchmark (see docs/PERFORMANCE.md)
 #   make soak         every soak configuration in rotation for SOAK_SECONDS
 #                     (default 600; README "Soak")
+#   make install      the library, its header, vmsim.pc, the command and its
+#                     man page under $(DESTDIR)$(PREFIX) (default /usr/local);
+#                     make uninstall removes them
+#   make readme       the README's option table, from sim/options.def
 #
 # Variants build into their own directories: build/ (release), build/debug,
 # build/tsan, build/asan.  VARIANT=debug|tsan|asan selects one.
@@ -35,17 +39,17 @@ $(error VARIANT must be release, debug, tsan or asan)
 endif
 
 CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
-LDLIBS  := -lm
-# The simulator's side reads compressed traces (sim/trace_src.c); the core
-# library (libvmsim.a) needs neither.
-SIM_LDLIBS := -llzma -lzstd
+# Every program linked here takes the simulator's side (libvmsim-sim.a),
+# which reads xz- and zstd-compressed traces (sim/trace_src.c); the core
+# library (libvmsim.a, what `make install` installs) needs neither.
+LDLIBS  := -llzma -lzstd -lm
 
 CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault trim trimwin pglock vmio mpw zero validate image defrag
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
 SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o trace_load.o \
-            oracle.o mrc.o json.o)
+            oracle.o mrc.o json.o stats.o)
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(addprefix $(B)/sim/,main.o options.o optdoc.o preflight.o run.o report.o \
            report_json.o compare.o record.o mrc_cmd.o mrc_report.o mrc_plot.o)
@@ -53,7 +57,8 @@ UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
 
-.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme deps
+.PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme \
+        install uninstall deps
 all: $(B)/vmsim $(B)/vmsim.1
 
 # Debian packages beyond a fresh machine (README, "Dependencies"):
@@ -85,7 +90,7 @@ $(SIMLIB): $(SIMLIB_O)
 	ar rcs $@ $^
 
 $(B)/vmsim: $(SIM_O) $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # The options' documentation comes from sim/options.def (sim/optdoc.c): the
 # man page here, the README's table by `make readme` (tests/docs.sh fails
@@ -104,16 +109,33 @@ $(B)/%.o: %.c
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 $(B)/tests/%: $(B)/tests/%.o $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# The lock algorithm variants (vm_sim.h, VM_LOCK_VARIANTS) exist only in
+# this build of vm_lock.c, linked ahead of the library into the benchmark
+# and the lock unit tests; the library itself has no switch.
+LKVAR_O := $(B)/src/vm_lock_variants.o
+LKVAR_USERS := $(B)/tests/unit/test_lock $(B)/tests/unit/test_rwlock
+$(LKVAR_O): src/vm_lock.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DVM_LOCK_VARIANTS=1 -c -o $@ $<
+$(LKVAR_USERS:%=%.o): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
+$(LKVAR_USERS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# test_report links the command's own objects (report.c, report_json.c, ...).
+$(B)/tests/unit/test_report: $(B)/tests/unit/test_report.o $(filter-out %/main.o,$(SIM_O)) \
+    $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # The stress test and the soak share tests/common/scenario.c.
 SCN_O   := $(B)/tests/common/scenario.o
 $(B)/tests/stress/%: $(B)/tests/stress/%.o $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 SOAK_O  := $(B)/tests/soak/soak.o $(B)/tests/soak/soak_configs.o $(B)/tests/soak/soak_io.o
 $(B)/tests/soak/soak: $(SOAK_O) $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 run: $(B)/vmsim
 	./$(B)/vmsim
@@ -139,8 +161,9 @@ check: deps
 
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
            report_json.o plot.o floor.o floor_mech.o)
-$(B)/bench/vmsim-bench: $(BENCH_O) $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(SIM_LDLIBS) $(LDLIBS)
+$(BENCH_O): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
+$(B)/bench/vmsim-bench: $(BENCH_O) $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed
 # if missing and we are root; otherwise the plot is skipped with a note.
@@ -160,6 +183,38 @@ SOAK_SECONDS ?= 600
 soak:
 	$(MAKE) VARIANT=release $(BUILD_ROOT)/tests/soak/soak
 	./$(BUILD_ROOT)/tests/soak/soak --seconds $(SOAK_SECONDS) $(SOAKFLAGS)
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: what a C library installs.
+# The static library and vm.h (the public interface: vm_sim.h is the
+# simulator's and the tests', not installed), vmsim.pc for pkg-config, the
+# command and its man page.  The build is the release one ($(B)).
+VERSION    := 1.0
+PREFIX     ?= /usr/local
+BINDIR     := $(PREFIX)/bin
+LIBDIR     := $(PREFIX)/lib
+INCLUDEDIR := $(PREFIX)/include
+MANDIR     := $(PREFIX)/share/man
+INSTALLED  := $(BINDIR)/vmsim $(LIBDIR)/libvmsim.a $(INCLUDEDIR)/vm.h \
+              $(LIBDIR)/pkgconfig/vmsim.pc $(MANDIR)/man1/vmsim.1
+
+$(B)/vmsim.pc: vmsim.pc.in FORCE
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< >$@.tmp
+	@cmp -s $@.tmp $@ 2>/dev/null && rm -f $@.tmp || mv $@.tmp $@
+
+install: $(B)/vmsim $(B)/libvmsim.a $(B)/vmsim.1 $(B)/vmsim.pc
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR) \
+	    $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/vmsim $(DESTDIR)$(BINDIR)/vmsim
+	install -m 644 $(B)/libvmsim.a $(DESTDIR)$(LIBDIR)/libvmsim.a
+	install -m 644 src/vm.h $(DESTDIR)$(INCLUDEDIR)/vm.h
+	install -m 644 $(B)/vmsim.pc $(DESTDIR)$(LIBDIR)/pkgconfig/vmsim.pc
+	install -m 644 $(B)/vmsim.1 $(DESTDIR)$(MANDIR)/man1/vmsim.1
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+
+.PHONY: FORCE
+FORCE:
 
 clean:
 	rm -rf build

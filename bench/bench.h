@@ -8,8 +8,7 @@
 #include <stdio.h>
 
 #include "floor.h"
-#include "vm.h"
-#include "vm_internal.h"
+#include "vm_sim.h"
 #include "workload.h"
 
 #define BENCH_MAX_RUNS 80
@@ -84,7 +83,7 @@ struct run_spec {
 	enum lk_impl rs_lock;
 	int rs_shared, rs_rows, rs_stash;
 	int rs_goal_div;		/* trim goal = frames / this (0: vmsim's n/8) */
-	int rs_hints;			/* vc_trim_hints */
+	int rs_hints;			/* vt_trim_hints */
 };
 
 /* The default workload: 16M physical, 64M virtual, runs of 1..32 pages. */

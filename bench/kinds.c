@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "bench.h"
-#include "vm_internal.h"
 
 
 struct phase {
@@ -35,6 +34,16 @@ static void phase_end(struct vm_thread_stats *ts, struct phase *p)
 	p->fault_ns = ts->ts_fault_ns;
 }
 
+/* The instance's count of faults of kind k so far. */
+static uint64_t kind_count(struct vm *vm, int k)
+{
+	struct vm_stats st;
+
+	vm_get_stats(vm, &st);
+	return k == BK_DZ ? st.vs_faults_dz : k == BK_SOFT_MOD ? st.vs_faults_soft_modified :
+	    k == BK_SOFT_SB ? st.vs_faults_soft_standby : st.vs_faults_hard;
+}
+
 /* One round: a fresh vm, the four kinds in turn.  Fills ns[] per kind. */
 static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *handler,
     double *loop_w, double *loop_r)
@@ -44,15 +53,13 @@ static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *
 	struct vm_thread_stats ts;
 	struct phase p[BK_N], lw, lr;
 	uint64_t want = 0, mark = 0x6b696e6400000000ULL;
-	vm_counter_t *ctr[BK_N] = { &vm->st_dz, &vm->st_soft_modified, &vm->st_soft_standby,
-	    &vm->st_hard };
 	uint64_t before[BK_N];
 	long err = 0;
 
 	for (uint64_t i = 0; i < n; i++)
 		want += mark + i;
 	vm_thread_stats_attach(&ts);
-	before[BK_DZ] = vm_read(*ctr[BK_DZ]);
+	before[BK_DZ] = kind_count(vm, BK_DZ);
 	phase_begin(&ts, &p[BK_DZ]);
 	bench_touch_write(base, 0, n, mark);
 	phase_end(&ts, &p[BK_DZ]);
@@ -65,21 +72,21 @@ static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *
 	err += lw.faults + lr.faults != 0;
 
 	err += vm_empty_working_set(vm) != n;
-	before[BK_SOFT_MOD] = vm_read(*ctr[BK_SOFT_MOD]);
+	before[BK_SOFT_MOD] = kind_count(vm, BK_SOFT_MOD);
 	phase_begin(&ts, &p[BK_SOFT_MOD]);
 	err += bench_touch_read(base, seq, n) != want;
 	phase_end(&ts, &p[BK_SOFT_MOD]);
 
 	err += vm_empty_working_set(vm) != n;
 	err += vm_flush_modified(vm) != n;
-	before[BK_SOFT_SB] = vm_read(*ctr[BK_SOFT_SB]);
+	before[BK_SOFT_SB] = kind_count(vm, BK_SOFT_SB);
 	phase_begin(&ts, &p[BK_SOFT_SB]);
 	err += bench_touch_read(base, seq, n) != want;
 	phase_end(&ts, &p[BK_SOFT_SB]);
 
 	err += vm_empty_working_set(vm) != n;
 	err += vm_purge_standby(vm) != n;
-	before[BK_HARD] = vm_read(*ctr[BK_HARD]);
+	before[BK_HARD] = kind_count(vm, BK_HARD);
 	phase_begin(&ts, &p[BK_HARD]);
 	err += bench_touch_read(base, seq, n) != want;
 	phase_end(&ts, &p[BK_HARD]);
@@ -89,7 +96,7 @@ static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *
 	*loop_r = lr.ns / (double)n;
 	for (int k = 0; k < BK_N; k++) {
 		double loop = k == BK_DZ ? lw.ns : lr.ns;
-		err += vm_read(*ctr[k]) - before[k] != n || p[k].faults != n;
+		err += kind_count(vm, k) - before[k] != n || p[k].faults != n;
 		touch[k] = (p[k].ns - loop) / (double)n;
 		handler[k] = (double)p[k].fault_ns / (double)(p[k].faults ? p[k].faults : 1);
 	}
@@ -159,16 +166,22 @@ static void *ps_main(void *arg)
 }
 
 
-static double parsoft_round(uint64_t n, int nt, uint64_t seed, double loop_r,
+static double parsoft_round(uint64_t n, int nt, int shared, uint64_t seed, double loop_r,
     double *ns, double *list_wait, long *err)
 {
-	struct vm *vm = bench_vm(n + 64, n, n, 0, NULL);
+	struct vm_tunables tun = VM_TUNABLES_DEFAULT;
+	struct vm_config c = VM_CONFIG_DEFAULT;
+	struct vm *vm;
+	struct vm_stats st;
 	struct ps_thread t[2];
 	pthread_t tid[2];
 	pthread_barrier_t bar;
 	uint64_t *order = malloc(n * sizeof *order), rng = vm_seed_mix(seed, 7), per = n / (uint64_t)nt;
 	double t0 = 1e30, t1 = 0, sumns = 0, lw = 0, faults = 0;
 
+	tun.vt_shared_unlink = shared;
+	c.vc_machine.mc_tunables = &tun;
+	vm = bench_vm(n + 64, n, n, 0, &c);
 	bench_touch_write(vm_base(vm), 0, n, 0);
 	*err += vm_empty_working_set(vm) != n;
 	*err += vm_flush_modified(vm) != n;
@@ -189,11 +202,12 @@ static double parsoft_round(uint64_t n, int nt, uint64_t seed, double loop_r,
 		t0 = t[i].pt_t0 < t0 ? t[i].pt_t0 : t0;
 		t1 = t[i].pt_t1 > t1 ? t[i].pt_t1 : t1;
 		sumns += (t[i].pt_t1 - t[i].pt_t0) * 1e9 - loop_r * (double)per;
-		lw += (double)t[i].pt_ts.ts_lock_wait_ns[LK_CLASS_LIST];
+		lw += (double)t[i].pt_ts.ts_lock_wait_ns[VM_LOCK_LIST];
 		faults += (double)t[i].pt_ts.ts_faults;
 		*err += t[i].pt_ts.ts_faults != per;
 	}
-	*err += vm_read(vm->st_soft_standby) != per * (uint64_t)nt;
+	vm_get_stats(vm, &st);
+	*err += st.vs_faults_soft_standby != per * (uint64_t)nt;
 	*err += vm_validate(vm, stderr, 0) != 0;
 	pthread_barrier_destroy(&bar);
 	vm_destroy(vm);
@@ -212,10 +226,10 @@ void bench_parsoft(struct bench_all *a, double loop_r)
 		for (int nt = 1; nt <= 2; nt++) {
 			struct bench_parsoft *ps = &a->parsoft[a->nparsoft++];
 			double ns[8], fs[8], lw[8];
-			plist_shared = shared;
 			memset(ps, 0, sizeof *ps);
 			for (int r = 0; r < rounds; r++)
-				fs[r] = parsoft_round(n, nt, (uint64_t)r, loop_r, &ns[r], &lw[r], &ps->ps_errors);
+				fs[r] = parsoft_round(n, nt, shared, (uint64_t)r, loop_r, &ns[r], &lw[r],
+				    &ps->ps_errors);
 			ps->ps_threads = nt;
 			ps->ps_shared = shared;
 			ps->ps_pages = (int)n;
@@ -224,5 +238,4 @@ void bench_parsoft(struct bench_all *a, double loop_r)
 			ps->ps_list_wait_ns = bench_median(lw, rounds);
 		}
 	}
-	plist_shared = 1;
 }

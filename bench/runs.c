@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include "bench.h"
-#include "vm_internal.h"
 
 struct wl_bt {
 	struct wl_thread *bt_t;
@@ -38,7 +37,6 @@ struct snap {
 	uint64_t acc, tlb;
 	struct vm_stats st;
 	struct vm_thread_stats ts[WL_MAX_THREADS];
-	uint64_t scan, rows, bits;
 	double cpu_sys[3], cpu_user;	/* thread CPU time: trimmer, writer, zero; users */
 };
 
@@ -55,10 +53,13 @@ static double thread_cpu_s(pthread_t t)
 static void snap_take(struct snap *s, struct vm *vm, struct wl_shared *sh, struct wl_bt *bt,
     const pthread_t *tid, int nt)
 {
+	pthread_t sys[4];
+
+	vm_system_threads(vm, sys);
 	s->t = bench_now_s();
-	s->cpu_sys[0] = thread_cpu_s(vm->vm_trimmer);
-	s->cpu_sys[1] = thread_cpu_s(vm->vm_writer);
-	s->cpu_sys[2] = thread_cpu_s(vm->vm_zeroer);
+	s->cpu_sys[0] = thread_cpu_s(sys[0]);
+	s->cpu_sys[1] = thread_cpu_s(sys[1]);
+	s->cpu_sys[2] = thread_cpu_s(sys[2]);
 	s->cpu_user = 0;
 	for (int i = 0; i < nt; i++)
 		s->cpu_user += thread_cpu_s(tid[i]);
@@ -71,9 +72,6 @@ static void snap_take(struct snap *s, struct vm *vm, struct wl_shared *sh, struc
 		for (size_t k = 0; k < sizeof(struct vm_thread_stats) / 8; k++)
 			dst[k] = __atomic_load_n(&src[k], __ATOMIC_RELAXED);
 	}
-	s->scan = vm_read(vm->vm_pgf.pg_scan_words);
-	s->rows = vm_read(vm->vm_pgf.pg_row_claims);
-	s->bits = vm_read(vm->vm_pgf.pg_bit_claims);
 }
 
 static void run_fill(struct bench_run *r, const struct snap *a, const struct snap *b, int nt)
@@ -106,9 +104,9 @@ static void run_fill(struct bench_run *r, const struct snap *a, const struct sna
 	for (int k = 0; k < 3; k++)
 		r->br_cpu_sys[k] = (b->cpu_sys[k] - a->cpu_sys[k]) / el;
 	r->br_cpu_user = (b->cpu_user - a->cpu_user) / el;
-	r->br_scan_words = (double)(b->scan - a->scan);
-	r->br_row_claims = (double)(b->rows - a->rows);
-	r->br_bit_claims = (double)(b->bits - a->bits);
+	r->br_scan_words = (double)(b->st.vs_pgf_scan_words - a->st.vs_pgf_scan_words);
+	r->br_row_claims = (double)(b->st.vs_pgf_row_claims - a->st.vs_pgf_row_claims);
+	r->br_bit_claims = (double)(b->st.vs_pgf_bit_claims - a->st.vs_pgf_bit_claims);
 	{
 		double f = 0, wa = 0, wo = 0, lk[4] = { 0 }, nf = 0;
 		for (int i = 0; i < nt; i++) {
@@ -145,6 +143,7 @@ static void run_prefill(struct vm *vm)
 void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_run *r)
 {
 	struct vm_config c = VM_CONFIG_DEFAULT;
+	struct vm_tunables tun = VM_TUNABLES_DEFAULT;
 	struct wl_config wc = { .wc_kind = s->rs_kind, .wc_threads = s->rs_threads,
 	    .wc_write_ratio = 0.5, .wc_seed = 1, .wc_max_run = s->rs_max_run };
 	struct wl_shared sh;
@@ -154,19 +153,18 @@ void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_
 	struct wl_counts cnt;
 	struct vm *vm;
 
-	lk_impl = s->rs_lock;
-	plist_shared = s->rs_shared;
-	c.vc_trim_batch = s->rs_trim_batch;
-	c.vc_write_batch = s->rs_write_batch;
-	c.vc_trim_hints = s->rs_hints;
-	c.vc_max_faulters = s->rs_threads;
+	vm_lock_impl_set(s->rs_lock);
+	tun.vt_shared_unlink = s->rs_shared;
+	tun.vt_trim_hints = s->rs_hints;
+	tun.vt_max_faulters = s->rs_threads;
+	tun.vt_pgf_rows = s->rs_rows;
+	tun.vt_pgf_stash = s->rs_stash;
+	if (s->rs_goal_div)
+		tun.vt_trim_goal_div = s->rs_goal_div;
+	c.vc_machine.mc_tunables = &tun;
+	c.vc_machine.mc_trim_batch = s->rs_trim_batch;
+	c.vc_machine.mc_write_batch = s->rs_write_batch;
 	vm = bench_vm(s->rs_frames, s->rs_pages, s->rs_pages, 1, &c);
-	vm->vm_pgf.pg_rows_enabled = s->rs_rows;
-	vm->vm_pgf.pg_stash_enabled = s->rs_stash;
-	if (s->rs_goal_div) {
-		vm->vm_trim_goal = vm->vm_nframes / (uint64_t)s->rs_goal_div;
-		vm->vm_trim_low = vm->vm_trim_goal / 2;
-	}
 	run_prefill(vm);
 	if (wl_init(&sh, vm, &wc) != 0) {
 		fprintf(stderr, "vmsim-bench: out of memory\n");
@@ -197,8 +195,7 @@ void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_
 	wl_destroy(&sh);
 	vm_destroy(vm);
 	free(s0);
-	lk_impl = LK_IMPL_FUTEX;
-	plist_shared = 1;
+	vm_lock_impl_set(LK_IMPL_FUTEX);
 	fprintf(stderr, "  %-10s %-14s %dT  %9.0f acc/s %8.0f faults/s%s\n", r->br_name,
 	    r->br_variant, r->br_threads, r->br_acc_s, r->br_faults_s,
 	    r->br_errors ? "  VERIFY FAILED" : "");

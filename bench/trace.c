@@ -63,7 +63,7 @@ static uint64_t bt_write(const char *path, size_t n)
 /* One thread replays t on vmsim with frames; accesses/s, all faults. */
 static double bt_replay(const struct trace *t, uint64_t frames, uint64_t *faults, long *bad)
 {
-	struct vm_config c = VM_CONFIG_DEFAULT;
+	struct vm_config c = vm_config_pages(frames, t->t_distinct, t->t_distinct, NULL);
 	struct wl_config w = { .wc_kind = WL_TRACE, .wc_threads = 1, .wc_trace = t,
 		.wc_accesses = t->t_n, .wc_seed = 1 };
 	struct wl_shared sh;
@@ -72,9 +72,7 @@ static double bt_replay(const struct trace *t, uint64_t frames, uint64_t *faults
 	char err[256];
 	double t0;
 
-	c.vc_physical = frames * VM_PAGE_SIZE;
-	c.vc_virtual = c.vc_pagefile = t->t_distinct * VM_PAGE_SIZE;
-	c.vc_max_faulters = 1;
+	c.vc_space.as_trim_policy = VM_TRIM_AGING;	/* the workload touches: aging ages */
 	if (vm_create(&c, &vm, err, sizeof(err)) != 0 || wl_init(&sh, vm, &w) != 0) {
 		fprintf(stderr, "vmsim-bench: trace replay: %s\n", err);
 		return 0;

@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "bench.h"
-#include "vm_internal.h"
 
 double bench_now_s(void)
 {
@@ -73,14 +72,19 @@ double bench_median(double *v, int n)
 struct vm *bench_vm(uint64_t frames, uint64_t pages, uint64_t slots, int threads,
     const struct vm_config *base)
 {
-	struct vm_config c = base ? *base : VM_CONFIG_DEFAULT;
+	struct vm_tunables t = base && base->vc_machine.mc_tunables ?
+	    *base->vc_machine.mc_tunables : VM_TUNABLES_DEFAULT;
+	struct vm_config c = vm_config_pages(frames, pages, slots, &t);
 	struct vm *vm;
 	char err[256];
 
-	c.vc_physical = frames * VM_PAGE_SIZE;
-	c.vc_virtual = pages * VM_PAGE_SIZE;
-	c.vc_pagefile = slots * VM_PAGE_SIZE;
-	c.vc_start_threads = threads;
+	if (base != NULL) {		/* its settings, our sizes */
+		c.vc_machine.mc_trim_batch = base->vc_machine.mc_trim_batch;
+		c.vc_machine.mc_write_batch = base->vc_machine.mc_write_batch;
+	}
+	/* the benchmark's figures are the simulator's: aging, as vmsim runs */
+	c.vc_space.as_trim_policy = VM_TRIM_AGING;
+	t.vt_start_threads = threads;
 	if (vm_create(&c, &vm, err, sizeof err) != 0) {
 		fprintf(stderr, "vmsim-bench: %s\n", err);
 		exit(2);

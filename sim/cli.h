@@ -30,12 +30,13 @@
 
 #include "optdoc.h"
 #include "trace.h"
-#include "vm.h"
+#include "vm_sim.h"
 #include "workload.h"
 
 
 struct opts {
 	struct vm_config o_vm;
+	struct vm_tunables o_tun;		/* o_vm's mc_tunables */
 	struct wl_config o_wl;
 	uint64_t o_given;		/* bit (1 << OPT_x): given on the command line (optdoc.h) */
 	int o_json, o_quiet, o_live, o_compare;
@@ -96,6 +97,7 @@ struct compare {
 /* What the report says: taken once, after the run. */
 struct run_result {
 	struct vm_stats r_stats;
+	struct vm_lock_stats r_locks;	/* process-wide: this is the only instance */
 	struct wl_counts r_counts;
 	double r_elapsed;		/* seconds the user threads ran */
 	long r_bad;			/* vm_validate's problems */
@@ -114,8 +116,10 @@ void run_collect(const struct opts *o, struct vm *vm, struct wl_shared *sh, doub
     struct run_result *r);
 
 /* "report.c", "report_json.c" */
-void report_summary(const struct opts *o, const struct run_result *r);
-void report_json(const struct opts *o, const struct run_result *r);
+extern const char *const report_named[];	/* counters with a summary line */
+extern const char *const report_lock_named[];
+void report_summary(FILE *f, const struct opts *o, const struct run_result *r);
+void report_json(FILE *f, const struct opts *o, const struct run_result *r);
 
 /* "compare.c" */
 struct json;

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "cli.h"
-#include "vm_util.h"
 #include "json.h"
 #include "oracle.h"
 
@@ -31,10 +30,10 @@ int compare_run(const struct opts *o, const struct vm_stats *s, struct compare *
 	const struct trace *t = &o->o_trace;
 
 	cm->cm_refs = t->t_n;
-	cm->cm_frames = o->o_vm.vc_physical / VM_PAGE_SIZE;
-	cm->cm_distinct = trace_distinct(t, o->o_vm.vc_virtual / VM_PAGE_SIZE);
+	cm->cm_frames = o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE;
+	cm->cm_distinct = trace_distinct(t, o->o_vm.vc_space.as_virtual / VM_PAGE_SIZE);
 	cm->cm_dz = s->vs_faults_dz;
-	cm->cm_soft = s->vs_faults_soft_standby + s->vs_faults_soft_modified;
+	cm->cm_soft = s->vs_faults_soft;
 	cm->cm_hard = s->vs_faults_hard;
 	cm->cm_vmsim = cm->cm_dz + cm->cm_soft + cm->cm_hard;
 	cm->cm_lru = oracle_lru_faults(t->t_refs, t->t_n, cm->cm_frames);

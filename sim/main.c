@@ -47,10 +47,10 @@ int main(int argc, char **argv)
 		return out_close() != 0 ? 1 : rc;
 	}
 	if (o.o_pagefile_new)
-		cli_created(o.o_vm.vc_pagefile_path);
-	o.o_vm.vc_image_fill = wl_image_fill;
-	o.o_vm.vc_on_error = run_on_error;
-	o.o_vm.vc_on_error_arg = &o.o_live;
+		cli_created(o.o_vm.vc_machine.mc_pagefile_path);
+	o.o_vm.vc_space.as_image_fill = wl_image_fill;
+	o.o_vm.vc_machine.mc_on_error = run_on_error;
+	o.o_vm.vc_machine.mc_on_error_arg = &o.o_live;
 	if (vm_create(&o.o_vm, &vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
 	if (wl_init(&sh, vm, &o.o_wl) != 0)
@@ -65,9 +65,9 @@ int main(int argc, char **argv)
 	failed = r.r_bad || wl_failures(&r.r_counts);
 	lost |= o.o_compare && !r.r_compared;
 	if (o.o_json) {
-		report_json(&o, &r);
+		report_json(stdout, &o, &r);
 	} else {
-		report_summary(&o, &r);
+		report_summary(stdout, &o, &r);
 		if (r.r_compared)
 			compare_print(&o, &r.r_cmp);
 	}

@@ -19,7 +19,7 @@
 #include "mrc.h"
 #include "mrc_cmd.h"
 #include "trace_fmt.h"
-#include "vm_util.h"
+#include "vm_sim.h"
 
 /* The fewest frames vmsim runs with (vm_config_check refuses fewer). */
 #define MRC_VMSIM_MIN	8
@@ -54,16 +54,16 @@ void mrc_cmd_prepare(struct opts *o)
 			continue;
 		smallest = smallest ? smallest : f;
 		largest = f;
-		c.vc_physical = f * VM_PAGE_SIZE;
+		c.vc_machine.mc_physical = f * VM_PAGE_SIZE;
 		if (vm_config_check(&c, err, sizeof(err)) != 0)
 			cli_refuse("--mrc: vmsim at %" PRIu64 " frames: %s", f, err);
 	}
-	if (smallest && o->o_vm.vc_trim_batch > 0 &&
-	    (uint64_t)o->o_vm.vc_trim_batch > (smallest / 4 ? smallest / 4 : 1))
+	if (smallest && o->o_vm.vc_machine.mc_trim_batch > 0 &&
+	    (uint64_t)o->o_vm.vc_machine.mc_trim_batch > (smallest / 4 ? smallest / 4 : 1))
 		cli_refuse("--trim-batch: %d is more than a quarter of %" PRIu64 " frames, the "
-		    "smallest size vmsim runs at", o->o_vm.vc_trim_batch, smallest);
+		    "smallest size vmsim runs at", o->o_vm.vc_machine.mc_trim_batch, smallest);
 	/* the memory estimate counts vmsim at its largest size */
-	o->o_vm.vc_physical = (largest ? largest : MRC_VMSIM_MIN) * VM_PAGE_SIZE;
+	o->o_vm.vc_machine.mc_physical = (largest ? largest : MRC_VMSIM_MIN) * VM_PAGE_SIZE;
 }
 
 uint64_t mrc_cmd_footprint(const struct opts *o)
@@ -85,8 +85,8 @@ static int mrc_vmsim_run(struct opts *o, uint64_t frames, int pol, struct mrc_vp
 	char err[512];
 	double el;
 
-	ro.o_vm.vc_physical = frames * VM_PAGE_SIZE;
-	ro.o_vm.vc_trim_policy = (enum vm_trim_policy)pol;
+	ro.o_vm.vc_machine.mc_physical = frames * VM_PAGE_SIZE;
+	ro.o_vm.vc_space.as_trim_policy = (enum vm_trim_policy)pol;
 	ro.o_compare = 0;
 	ro.o_live = 0;
 	if (vm_create(&ro.o_vm, &vm, err, sizeof(err)) != 0) {

@@ -22,7 +22,6 @@
 
 #include "cli.h"
 #include "trace_fmt.h"
-#include "vm_util.h"
 
 #define GIVEN(o, id) (((o)->o_given >> (id)) & 1)
 #define KIND(k) (1u << (k))
@@ -253,10 +252,10 @@ static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 	struct wl_config *w = &o->o_wl;
 
 	switch (id) {
-	case OPT_PHYSICAL: v->vc_physical = opt_size("physical", arg); break;
-	case OPT_VIRTUAL: v->vc_virtual = opt_size("virtual", arg); break;
-	case OPT_PAGEFILE: v->vc_pagefile = opt_size("pagefile", arg); break;
-	case OPT_PAGEFILE_PATH: v->vc_pagefile_path = arg; break;
+	case OPT_PHYSICAL: v->vc_machine.mc_physical = opt_size("physical", arg); break;
+	case OPT_VIRTUAL: v->vc_space.as_virtual = opt_size("virtual", arg); break;
+	case OPT_PAGEFILE: v->vc_machine.mc_pagefile = opt_size("pagefile", arg); break;
+	case OPT_PAGEFILE_PATH: v->vc_machine.mc_pagefile_path = arg; break;
 	case OPT_THREADS: w->wc_threads = (int)opt_int("threads", arg, 1, WL_MAX_THREADS); break;
 	case OPT_SECONDS: w->wc_seconds = opt_double("seconds", arg, 0.001, 1e6); break;
 	case OPT_ACCESSES: w->wc_accesses = (uint64_t)opt_int("accesses", arg, 1, INT64_MAX); break;
@@ -264,8 +263,8 @@ static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 	case OPT_WRITE_RATIO: w->wc_write_ratio = opt_double("write-ratio", arg, 0.0, 1.0); break;
 	case OPT_WORKLOAD: opt_workload(o, arg); break;
 	case OPT_MAX_RUN: w->wc_max_run = (int)opt_int("max-run", arg, 1, 1 << 20); break;
-	case OPT_TRIM_BATCH: v->vc_trim_batch = (int)opt_int("trim-batch", arg, 1, 256); break;
-	case OPT_WRITE_BATCH: v->vc_write_batch = (int)opt_int("write-batch", arg, 1, 64); break;
+	case OPT_TRIM_BATCH: v->vc_machine.mc_trim_batch = (int)opt_int("trim-batch", arg, 1, 256); break;
+	case OPT_WRITE_BATCH: v->vc_machine.mc_write_batch = (int)opt_int("write-batch", arg, 1, 64); break;
 	case OPT_ZIPF_S: w->wc_zipf_s = opt_double("zipf-s", arg, 0.01, 10.0); break;
 	case OPT_SCAN_SIZE:
 		w->wc_scan_pages = opt_size("scan-size", arg) / VM_PAGE_SIZE;
@@ -279,13 +278,13 @@ static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 			usage_error("--phase-size: must be at least one page");
 		break;
 	case OPT_TRACE: o->o_trace_path = arg; break;
-	case OPT_TRIM_POLICY: v->vc_trim_policy = opt_policy(arg); break;
+	case OPT_TRIM_POLICY: v->vc_space.as_trim_policy = opt_policy(arg); break;
 	case OPT_RECORD: o->o_record = arg; break;
 	case OPT_COMPARE: o->o_compare = 1; break;
-	case OPT_READONLY: v->vc_readonly_fraction = opt_double("readonly-fraction", arg, 0.0, 1.0); break;
-	case OPT_PREFETCH: v->vc_prefetch = (int)opt_int("prefetch", arg, 0, 63); break;
-	case OPT_DEFRAG: v->vc_defrag = 1; break;
-	case OPT_TRIM_HINTS: v->vc_trim_hints = 1; break;
+	case OPT_READONLY: v->vc_space.as_readonly_fraction = opt_double("readonly-fraction", arg, 0.0, 1.0); break;
+	case OPT_PREFETCH: v->vc_space.as_prefetch = (int)opt_int("prefetch", arg, 0, 63); break;
+	case OPT_DEFRAG: v->vc_machine.mc_defrag = 1; break;
+	case OPT_TRIM_HINTS: o->o_tun.vt_trim_hints = 1; break;
 	case OPT_TRACE_FORMAT: opt_trace_format(o, arg); break;
 	case OPT_NO_IFETCH: o->o_tload.tl_no_ifetch = true; break;
 	case OPT_MRC: o->o_mrc = true; opt_mrc_frames(o, arg); break;
@@ -373,15 +372,15 @@ static void opts_check(struct opts *o)
 			    opt_name(opts_apply[i].oa_id), o->o_workload, opts_apply[i].oa_why);
 	if (GIVEN(o, OPT_SECONDS) && GIVEN(o, OPT_ACCESSES))
 		usage_error("--seconds and --accesses both set the run's length: give one");
-	if (GIVEN(o, OPT_SEED) && trace && o->o_vm.vc_trim_policy != VM_TRIM_RANDOM &&
+	if (GIVEN(o, OPT_SEED) && trace && o->o_vm.vc_space.as_trim_policy != VM_TRIM_RANDOM &&
 	    !(o->o_mrc && (o->o_mrc_vmsim & (1u << VM_TRIM_RANDOM))))
 		usage_error("--seed has no effect on --workload trace unless --trim-policy random");
 	opts_check_traces(o);
-	if (o->o_vm.vc_pagefile == 0) {
-		if (GIVEN(o, OPT_PAGEFILE_PATH) || o->o_vm.vc_prefetch || o->o_vm.vc_defrag)
+	if (o->o_vm.vc_machine.mc_pagefile == 0) {
+		if (GIVEN(o, OPT_PAGEFILE_PATH) || o->o_vm.vc_space.as_prefetch || o->o_vm.vc_machine.mc_defrag)
 			usage_error("--%s has no effect with --pagefile 0: there is no page file",
 			    GIVEN(o, OPT_PAGEFILE_PATH) ? "pagefile-path" :
-			    o->o_vm.vc_prefetch ? "prefetch" : "defrag");
+			    o->o_vm.vc_space.as_prefetch ? "prefetch" : "defrag");
 	}
 }
 
@@ -391,32 +390,32 @@ static void opts_check(struct opts *o)
  */
 static void opts_check_ranges(struct opts *o)
 {
-	uint64_t nframes = o->o_vm.vc_physical / VM_PAGE_SIZE;
-	uint64_t npages = o->o_vm.vc_virtual / VM_PAGE_SIZE;
+	uint64_t nframes = o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE;
+	uint64_t npages = o->o_vm.vc_space.as_virtual / VM_PAGE_SIZE;
 	uint64_t tb_max = nframes / 4 ? (nframes / 4 < 256 ? nframes / 4 : 256) : 1;
-	double ro = o->o_vm.vc_readonly_fraction;
+	double ro = o->o_vm.vc_space.as_readonly_fraction;
 	uint64_t ro_pages = (uint64_t)(ro * (double)npages);
 	char a[32], b[32];
 
-	if (GIVEN(o, OPT_TRIM_BATCH) && (uint64_t)o->o_vm.vc_trim_batch > tb_max)
+	if (GIVEN(o, OPT_TRIM_BATCH) && (uint64_t)o->o_vm.vc_machine.mc_trim_batch > tb_max)
 		usage_error("--trim-batch: %d is more than a quarter of the %llu frames: at most %llu "
-		    "with --physical %s", o->o_vm.vc_trim_batch, (unsigned long long)nframes,
-		    (unsigned long long)tb_max, vm_size_str(a, sizeof(a), o->o_vm.vc_physical));
+		    "with --physical %s", o->o_vm.vc_machine.mc_trim_batch, (unsigned long long)nframes,
+		    (unsigned long long)tb_max, vm_size_str(a, sizeof(a), o->o_vm.vc_machine.mc_physical));
 	if (GIVEN(o, OPT_SCAN_SIZE) && o->o_wl.wc_scan_pages > npages)
 		usage_error("--scan-size: %s is larger than the region: at most --virtual %s",
 		    vm_size_str(a, sizeof(a), o->o_wl.wc_scan_pages * VM_PAGE_SIZE),
-		    vm_size_str(b, sizeof(b), o->o_vm.vc_virtual));
+		    vm_size_str(b, sizeof(b), o->o_vm.vc_space.as_virtual));
 	if (GIVEN(o, OPT_PHASE_SIZE) && o->o_wl.wc_phase_pages > npages)
 		usage_error("--phase-size: %s is larger than the region: at most --virtual %s",
 		    vm_size_str(a, sizeof(a), o->o_wl.wc_phase_pages * VM_PAGE_SIZE),
-		    vm_size_str(b, sizeof(b), o->o_vm.vc_virtual));
+		    vm_size_str(b, sizeof(b), o->o_vm.vc_space.as_virtual));
 	if (ro > 0 && ro_pages == 0)
 		usage_error("--readonly-fraction: %g of the %llu-page region is no page: at least %.3g",
 		    ro, (unsigned long long)npages, 1.0 / (double)npages);
-	if (ro_pages > o->o_vm.vc_pagefile / VM_PAGE_SIZE)
+	if (ro_pages > o->o_vm.vc_machine.mc_pagefile / VM_PAGE_SIZE)
 		usage_error("--readonly-fraction: the read-only part (%llu pages) must fit in the "
 		    "page file (%llu slots): its pages live there", (unsigned long long)ro_pages,
-		    (unsigned long long)(o->o_vm.vc_pagefile / VM_PAGE_SIZE));
+		    (unsigned long long)(o->o_vm.vc_machine.mc_pagefile / VM_PAGE_SIZE));
 }
 
 void opts_recheck(struct opts *o)
@@ -438,6 +437,11 @@ void opts_parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	o->o_vm = VM_CONFIG_DEFAULT;
+	o->o_tun = VM_TUNABLES_DEFAULT;
+	o->o_vm.vc_machine.mc_tunables = &o->o_tun;
+	/* The simulator calls the access routine (vm_touch), so aging has
+	 * reference bits to age by: its default, unlike the library's. */
+	o->o_vm.vc_space.as_trim_policy = VM_TRIM_AGING;
 	o->o_wl = (struct wl_config){ .wc_kind = WL_RUNS, .wc_threads = 2, .wc_write_ratio = 0.5,
 		.wc_seed = 1, .wc_seconds = 3.0, .wc_max_run = 32, .wc_zipf_s = 1.0,
 		.wc_phase_len = 10000 };
@@ -464,11 +468,11 @@ void opts_parse(int argc, char **argv, struct opts *o)
 	opts_check(o);
 	if (o->o_mrc && !GIVEN(o, OPT_THREADS))
 		o->o_wl.wc_threads = 1;		/* --mrc replays with one thread by default */
-	o->o_vm.vc_max_faulters = o->o_wl.wc_threads;
-	o->o_vm.vc_seed = o->o_wl.wc_seed;
+	o->o_tun.vt_max_faulters = o->o_wl.wc_threads;
+	o->o_vm.vc_space.as_seed = o->o_wl.wc_seed;
 	opts_recheck(o);
 	if (o->o_wl.wc_phase_pages == 0)
-		o->o_wl.wc_phase_pages = o->o_vm.vc_physical / VM_PAGE_SIZE / 2;
+		o->o_wl.wc_phase_pages = o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE / 2;
 	o->o_wl.wc_record = o->o_record != NULL;
 	o->o_live = !o->o_quiet && !o->o_json && isatty(2);
 }

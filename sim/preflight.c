@@ -31,7 +31,6 @@
 
 #include "cli.h"
 #include "trace_fmt.h"
-#include "vm_util.h"
 
 /* ---- refusing, warning, quoting ---- */
 
@@ -205,7 +204,7 @@ static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 	struct pf_file f[6] = {
 		{ .pf_what = in ? "--trace - (standard input)" : "--trace",
 		  .pf_path = in ? NULL : o->o_trace_path, .pf_fd = in ? 0 : -1 },
-		{ .pf_what = "--pagefile-path", .pf_path = o->o_vm.vc_pagefile_path, .pf_output = true },
+		{ .pf_what = "--pagefile-path", .pf_path = o->o_vm.vc_machine.mc_pagefile_path, .pf_output = true },
 		{ .pf_what = "--record", .pf_path = o->o_record, .pf_output = true },
 		{ .pf_what = "standard output", .pf_fd = 1, .pf_output = true },
 		{ .pf_what = "standard error", .pf_fd = 2, .pf_output = true },
@@ -239,7 +238,7 @@ struct pf_memory {
 /* The run's memory, as far as known now (pm_trace 0 before the trace). */
 static uint64_t pf_memory(const struct opts *o, struct pf_memory *m)
 {
-	uint64_t npages = o->o_vm.vc_virtual / VM_PAGE_SIZE, n = o->o_trace.t_n;
+	uint64_t npages = o->o_vm.vc_space.as_virtual / VM_PAGE_SIZE, n = o->o_trace.t_n;
 	uint64_t distinct = n < npages ? n : npages;
 
 	m->pm_vm = vm_footprint(&o->o_vm, NULL);
@@ -248,7 +247,7 @@ static uint64_t pf_memory(const struct opts *o, struct pf_memory *m)
 	m->pm_compare = 0;
 	if (o->o_compare)	/* the oracles' ids and next-use arrays, maps, heaps */
 		m->pm_compare = vm_sat_add(vm_sat_add(vm_sat_mul(n, 8), vm_sat_mul(distinct, 48)),
-		    vm_sat_add(vm_sat_mul(o->o_vm.vc_physical / VM_PAGE_SIZE, 16), npages));
+		    vm_sat_add(vm_sat_mul(o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE, 16), npages));
 	if (o->o_mrc)		/* the curves' oracles (vmsim's runs: pm_vm at the largest size) */
 		m->pm_compare = mrc_cmd_footprint(o);
 	m->pm_total = vm_sat_add(vm_sat_add(m->pm_vm, m->pm_wl),
@@ -290,9 +289,9 @@ static void pf_trace_defaults(struct opts *o)
 		    cli_q(o->o_trace_path), tfmt_names[t->t_format]);
 	if (tfmt_foreign(t->t_format)) {
 		if (!opts_given(o, OPT_VIRTUAL))
-			o->o_vm.vc_virtual = vm_sat_mul(t->t_distinct, VM_PAGE_SIZE);
+			o->o_vm.vc_space.as_virtual = vm_sat_mul(t->t_distinct, VM_PAGE_SIZE);
 		if (!opts_given(o, OPT_PAGEFILE))
-			o->o_vm.vc_pagefile = o->o_vm.vc_virtual;
+			o->o_vm.vc_machine.mc_pagefile = o->o_vm.vc_space.as_virtual;
 		opts_recheck(o);
 	}
 	if (o->o_mrc)
@@ -302,7 +301,7 @@ static void pf_trace_defaults(struct opts *o)
 /* The trace, read in what memory is left; then the whole run's memory. */
 static void pf_trace_load(struct opts *o)
 {
-	uint64_t npages = o->o_vm.vc_virtual / VM_PAGE_SIZE, left;
+	uint64_t npages = o->o_vm.vc_space.as_virtual / VM_PAGE_SIZE, left;
 	struct pf_memory m;
 	char err[768];
 
@@ -342,8 +341,8 @@ static void pf_record_budget(struct opts *o)
 
 static void pf_check_disk(const struct opts *o, const struct pf_file *f)
 {
-	uint64_t need = o->o_vm.vc_pagefile < o->o_vm.vc_virtual ? o->o_vm.vc_pagefile :
-	    o->o_vm.vc_virtual, avail;
+	uint64_t need = o->o_vm.vc_machine.mc_pagefile < o->o_vm.vc_space.as_virtual ? o->o_vm.vc_machine.mc_pagefile :
+	    o->o_vm.vc_space.as_virtual, avail;
 	struct statvfs sv;
 	char a[32], b[32];
 
@@ -401,7 +400,7 @@ void preflight(struct opts *o)
 		pf_check_memory(o);
 	}
 	pf_record_budget(o);
-	if (o->o_vm.vc_pagefile_path != NULL) {
+	if (o->o_vm.vc_machine.mc_pagefile_path != NULL) {
 		pf_check_disk(o, &pagefile);
 		o->o_pagefile_new = !pagefile.pf_exists;
 	}

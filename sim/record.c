@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "vm_util.h"
 
 int record_write(const struct opts *o, const struct wl_shared *sh)
 {
@@ -26,7 +25,7 @@ int record_write(const struct opts *o, const struct wl_shared *sh)
 	snprintf(comment, sizeof(comment), "recorded by vmsim: workload %s, %d thread%s, seed %"
 	    PRIu64 ", write ratio %.2f, virtual %" PRIu64 " pages", o->o_workload,
 	    o->o_wl.wc_threads, o->o_wl.wc_threads == 1 ? "" : "s", o->o_wl.wc_seed,
-	    o->o_wl.wc_write_ratio, o->o_vm.vc_virtual / VM_PAGE_SIZE);
+	    o->o_wl.wc_write_ratio, o->o_vm.vc_space.as_virtual / VM_PAGE_SIZE);
 	if (refs != NULL && (!reg || ftruncate(fileno(f), 0) == 0))
 		rc = trace_fwrite(f, comment, refs, n);
 	if (refs != NULL && rc != 0)

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "vm_util.h"
 
 static void sleep_ms(int ms)
 {
@@ -83,6 +82,7 @@ void run_collect(const struct opts *o, struct vm *vm, struct wl_shared *sh, doub
 	vm_pause(vm);
 	r->r_bad = vm_validate(vm, stderr, 0);
 	vm_get_stats(vm, &r->r_stats);
+	vm_lock_stats_get(&r->r_locks);
 	wl_sum(sh, &r->r_counts);
 	r->r_compared = o->o_compare && compare_run(o, &r->r_stats, &r->r_cmp) == 0;
 	vm_resume(vm);

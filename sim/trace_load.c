@@ -13,7 +13,7 @@
 #include "trace.h"
 #include "trace_fmt.h"
 #include "trace_src.h"
-#include "vm_util.h"
+#include "vm_sim.h"
 
 #include <ctype.h>
 #include <errno.h>

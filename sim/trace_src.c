@@ -7,7 +7,7 @@
  * without reading further, so endless or binary input costs no more.
  */
 #include "trace_src.h"
-#include "vm_util.h"
+#include "vm_sim.h"
 
 #include <errno.h>
 #include <fcntl.h>

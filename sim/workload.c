@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm_util.h"
 #include "workload.h"
 
 #define WL_STAMP_TAG 0x5653000000000000ULL	/* "VS": never zero, never poison */

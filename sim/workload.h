@@ -43,7 +43,7 @@
 #include <stdint.h>
 
 #include "trace.h"
-#include "vm.h"
+#include "vm_sim.h"
 
 #define WL_MAX_THREADS 256
 
@@ -142,7 +142,7 @@ void wl_sum(const struct wl_shared *sh, struct wl_counts *out);
 uint64_t wl_progress(const struct wl_shared *sh);
 uint64_t wl_failures(const struct wl_counts *c);
 
-/* The known contents of read-only page vpn (a vc_image_fill callback). */
+/* The known contents of read-only page vpn (a vc_space.as_image_fill callback). */
 void wl_image_fill(void *arg, uint64_t vpn, void *page);
 
 /* Merge the threads' recorded references in their global order into a

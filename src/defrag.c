@@ -134,7 +134,7 @@ int defrag_pass(struct vm *vm, uint64_t *cursor, int budget)
 		moves += defrag_row(vm, r, &dst, budget - moves);
 		*cursor = r + 1;
 	}
-	vm_count(vm->st_defrag_moves, (uint64_t)moves);
+	vm_stat_add(vm, defrag_moves, (uint64_t)moves);
 	return moves;
 }
 

@@ -60,7 +60,7 @@ void pfn_repurpose_locked(struct vm *vm, struct pfn *pf)
 	pte_repurpose(vm, pf->pf_vpn, vm_pfn_index(vm, pf), pf->pf_slot);
 	pf->pf_vpn = PFN_VPN_NONE;
 	pf->pf_slot = PGF_SLOT_NONE;
-	vm_count(vm->st_repurposed, 1);
+	vm_stat_add(vm, repurposed, 1);
 }
 
 /*
@@ -140,7 +140,7 @@ static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_writ
 			 * harmless, and the window's thaw covers it again.
 			 */
 			map_thaw(vm, vpn, vpn + 1);
-			vm_count(vm->st_window_thaws, 1);
+			vm_stat_add(vm, window_thaws, 1);
 			return STEP_DONE;
 		}
 		w->fw_ev = &vm->vm_ev_window;
@@ -149,7 +149,7 @@ static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_writ
 	}
 	if ((pte & PTE_F_READONLY) && is_write == 1)
 		return STEP_AV;
-	vm_count(vm->st_collided, 1);
+	vm_stat_add(vm, faults_collided, 1);
 	return STEP_DONE;
 }
 
@@ -185,9 +185,9 @@ static enum step fault_soft(struct vm *vm, uint64_t vpn, pte_t pte)
 	pte_write_valid(vm, vpn, frame);
 	lk_release(&pf->pf_lock);
 	if (from_standby)
-		vm_count(vm->st_soft_standby, 1);
+		vm_stat_add(vm, faults_soft_standby, 1);
 	else
-		vm_count(vm->st_soft_modified, 1);
+		vm_stat_add(vm, faults_soft_modified, 1);
 	return STEP_DONE;
 }
 
@@ -217,7 +217,7 @@ static int fault_read_slot(struct vm *vm, uint64_t slot, void *dst)
 	int rc;
 
 	for (int tries = 0; (rc = pgf_read(&vm->vm_pgf, slot, dst)) != 0; tries++) {
-		vm_count(vm->st_inpage_errors, 1);
+		vm_stat_add(vm, inpage_errors, 1);
 		if (tries == VM_READ_RETRIES)
 			return -rc;
 	}
@@ -256,7 +256,7 @@ static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, uint
 		pte_write_inpage(vm, vpn, (unsigned)i);
 		pgf_slot_free(&vm->vm_pgf, slot);
 		ev_signal(&vm->vm_ev_slots);
-		vm_count(vm->st_bounces, 1);
+		vm_stat_add(vm, bounces, 1);
 		w->fw_bounce = (unsigned)i;
 		return STEP_BOUNCED;
 	}
@@ -302,7 +302,7 @@ static bool fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 	}
 	atomic_fetch_and(&vm->vm_bounce_busy[b / 64], ~(1ULL << (b % 64)));
 	ev_signal(&vm->vm_ev_inpage);
-	vm_count(vm->st_hard, 1);
+	vm_stat_add(vm, faults_hard, 1);
 	return true;
 }
 
@@ -316,7 +316,7 @@ static bool fault_prefetch_wanted(struct vm *vm, uint64_t vpn)
 {
 	pte_t prev;
 
-	if (vm->vm_cfg.vc_prefetch <= 0 || vpn == 0)
+	if (vm->vm_cfg.vc_space.as_prefetch <= 0 || vpn == 0)
 		return false;
 	prev = pte_read(vm, vpn - 1);
 	return pte_format(prev) == PTE_FMT_VALID && (prev & PTE_ACCESSED);
@@ -339,7 +339,7 @@ static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
 	if (pf == NULL)
 		return false;
 	if (pgf_read(&vm->vm_pgf, slot, vm_frame(vm, vm_pfn_index(vm, pf))) != 0) {
-		vm_count(vm->st_inpage_errors, 1);
+		vm_stat_add(vm, inpage_errors, 1);
 		pfn_unalloc(vm, pf);
 		return false;
 	}
@@ -363,12 +363,12 @@ static void fault_prefetch(struct vm *vm, uint64_t vpn)
 		return;
 	if (end > vm->vm_npages)
 		end = vm->vm_npages;
-	for (uint64_t v = vpn + 1; v < end && n < (uint64_t)vm->vm_cfg.vc_prefetch; v++, n++) {
+	for (uint64_t v = vpn + 1; v < end && n < (uint64_t)vm->vm_cfg.vc_space.as_prefetch; v++, n++) {
 		pte_t p = pte_read(vm, v);
 		if (pte_format(p) != PTE_FMT_PGF || !fault_prefetch_one(vm, v, p))
 			break;
 	}
-	vm_count(vm->st_prefetched, n);
+	vm_stat_add(vm, prefetched, n);
 }
 
 /* Demand-zero or hard fault: the page needs a new frame. */
@@ -383,7 +383,7 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 	if (pf == NULL) {
 		if (!dz && pgf_free_count(&vm->vm_pgf) == 0)
 			return fault_bounce_start(vm, vpn, pte, snap, w);
-		vm_count(vm->st_waits_avail, 1);
+		vm_stat_add(vm, waits_avail, 1);
 		w->fw_ev = &vm->vm_ev_avail;
 		w->fw_snap = snap;
 		return STEP_WAIT;
@@ -392,11 +392,11 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 	if (dz) {
 		if (!zeroed) {
 			memset(frame, 0, VM_PAGE_SIZE);
-			vm_count(vm->st_zeroed_inline, 1);
+			vm_stat_add(vm, zeroed_inline, 1);
 		}
 		VM_ASSERT_EXPENSIVE(frame[0] == 0 && !memcmp(frame, frame + 1, VM_PAGE_SIZE - 1));
 		fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte, false);
-		vm_count(vm->st_dz, 1);
+		vm_stat_add(vm, faults_dz, 1);
 		return STEP_DONE;
 	}
 	/* Hard fault: the page keeps its slot, so a clean trim costs no write. */
@@ -405,7 +405,7 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 		return fault_read_failed(w, pte_payload(pte), err);
 	}
 	fault_map_new(vm, vpn, pf, pte_payload(pte), pte, false);
-	vm_count(vm->st_hard, 1);
+	vm_stat_add(vm, faults_hard, 1);
 	fault_prefetch(vm, vpn);
 	return STEP_DONE;
 }
@@ -423,7 +423,7 @@ static void fault_trim_hint(struct vm *vm, uint64_t vpn)
 	uint64_t i;
 
 	lk_assert_none_held();
-	if (!vm->vm_cfg.vc_trim_hints || vpn < VM_HINT_DIST)
+	if (!vm->vm_tun.vt_trim_hints || vpn < VM_HINT_DIST)
 		return;
 	prev = pte_read(vm, vpn - 1);
 	if (pte_format(prev) != PTE_FMT_VALID || !(prev & PTE_ACCESSED))
@@ -472,7 +472,7 @@ static void fault_wait(struct vm *vm, struct fault_wait *w)
 {
 	uint64_t t0 = vm_now_ns();
 
-	vm_count(vm->st_collided, 1);
+	vm_stat_add(vm, faults_collided, 1);
 	if (vm_is_failed(vm))
 		return;
 	ev_wait(w->fw_ev, w->fw_snap, -1);
@@ -509,7 +509,7 @@ enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 			done = true;
 			break;
 		case STEP_AV:
-			vm_count(vm->st_av, 1);
+			vm_stat_add(vm, access_violations, 1);
 			r = FAULT_ACCESS_VIOLATION;
 			done = true;
 			break;

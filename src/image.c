@@ -20,7 +20,7 @@
 /* How many pages the fraction makes read-only; fills err if impossible. */
 static int image_pages(struct vm *vm, uint64_t *n, char *err, size_t errlen)
 {
-	double f = vm->vm_cfg.vc_readonly_fraction;
+	double f = vm->vm_cfg.vc_space.as_readonly_fraction;
 
 	if (!(f >= 0.0 && f <= 1.0)) {
 		snprintf(err, errlen, "read-only fraction must be from 0 to 1");
@@ -41,8 +41,8 @@ static int image_page(struct vm *vm, uint64_t vpn, uint64_t slot, char *page)
 {
 	lk_t *rl = vm_pte_lock(vm, vpn);
 
-	if (vm->vm_cfg.vc_image_fill != NULL)
-		vm->vm_cfg.vc_image_fill(vm->vm_cfg.vc_image_arg, vpn, page);
+	if (vm->vm_cfg.vc_space.as_image_fill != NULL)
+		vm->vm_cfg.vc_space.as_image_fill(vm->vm_cfg.vc_space.as_image_arg, vpn, page);
 	else
 		memset(page, 0, VM_PAGE_SIZE);
 	if (vm_inject_fail() || pgf_write(&vm->vm_pgf, slot, page) != 0)

@@ -102,7 +102,7 @@ static int mpw_write_batch(struct vm *vm)
 		return -1;
 	mpw_slots_sort(b.mb_slots, nslots);
 	mpw_take(vm, &b, nslots);
-	vm_count(vm->st_write_runs, (uint64_t)mpw_slot_runs(b.mb_slots, b.mb_n));
+	vm_stat_add(vm, write_runs, (uint64_t)mpw_slot_runs(b.mb_slots, b.mb_n));
 	for (int i = 0; i < b.mb_n; i++) {
 		const char *frame = vm_frame(vm, vm_pfn_index(vm, b.mb_pages[i]));
 		int rc = pgf_write(&vm->vm_pgf, b.mb_slots[i], frame);
@@ -117,9 +117,9 @@ static int mpw_write_batch(struct vm *vm)
 		mpw_finish(vm, b.mb_pages[i], b.mb_slots[i], b.mb_failed[i]);
 		written += !b.mb_failed[i];
 	}
-	vm_count(vm->st_written, (uint64_t)written);
-	vm_count(vm->st_write_errors, (uint64_t)(b.mb_n - written));
-	vm_count(vm->st_write_batches, 1);
+	vm_stat_add(vm, written, (uint64_t)written);
+	vm_stat_add(vm, write_errors, (uint64_t)(b.mb_n - written));
+	vm_stat_add(vm, write_batches, 1);
 	if (err != 0)
 		vm_fail(vm, VM_IO_WRITE, err_slot, err);	/* the pages are back on modified */
 	ev_signal(&vm->vm_ev_avail);
@@ -144,7 +144,7 @@ void *mpw_thread(void *arg)
 		}
 		t0 = vm_now_ns();
 		n = mpw_write_batch(vm);
-		vm_count(vm->st_writer_ns, vm_now_ns() - t0);
+		vm_stat_add(vm, writer_busy_ns, vm_now_ns() - t0);
 		if (n < 0) {
 			/* Page file full: wait for a trim or a fault to free a slot. */
 			trim_wakeup(vm);

@@ -86,7 +86,6 @@ const char *pfn_state_name(enum pfn_state s);
 void pfn_dump(struct vm *vm, const struct pfn *pf, const char *why);
 
 /* "plist.c" */
-extern int plist_shared;	/* shared list locks for middle unlinks (bench on/off) */
 void plist_init(struct plist *pl, enum pfn_state state);
 void plist_insert_tail(struct vm *vm, struct pfn *pf);
 void plist_remove(struct vm *vm, struct pfn *pf);

@@ -24,8 +24,6 @@
 #include "pgf.h"
 #include "vm.h"
 
-uint64_t pgf_test_mem_available;
-
 /* Bytes of memory the host can still give: MemAvailable plus free swap
  * (/proc/meminfo), or UINT64_MAX if unknown. */
 uint64_t pgf_host_available(void)
@@ -34,8 +32,6 @@ uint64_t pgf_host_available(void)
 	uint64_t kb = 0, v;
 	int fd, n, found = 0;
 
-	if (pgf_test_mem_available != 0)
-		return pgf_test_mem_available;
 	if ((fd = open("/proc/meminfo", O_RDONLY | O_CLOEXEC)) < 0)
 		return UINT64_MAX;
 	n = (int)read(fd, buf, sizeof(buf) - 1);
@@ -60,7 +56,8 @@ uint64_t pgf_host_available(void)
  */
 static int pgf_reserve_mem(struct pgf *pg, char *err, size_t errlen)
 {
-	uint64_t need = pg->pg_nslots * VM_PAGE_SIZE, avail = pgf_host_available();
+	uint64_t need = pg->pg_nslots * VM_PAGE_SIZE;
+	uint64_t avail = pg->pg_mem_available ? pg->pg_mem_available : pgf_host_available();
 	char a[32], b[32];
 
 	if (need > avail) {
@@ -140,22 +137,25 @@ static int pgf_reserve_file(struct pgf *pg, const char *path, char *err, size_t 
 }
 
 /*
- * Set up a page file of nslots slots: in memory (path NULL) or in the file
- * path, created if missing, its space reserved either way.  Returns 0, or
+ * Set up a page file of pp_nslots slots: in memory (pp_path NULL) or in
+ * the file pp_path, created if missing, its space reserved either way.  Returns 0, or
  * VM_EINVAL (cannot open), VM_ENOMEM or VM_ENOSPC (the space cannot be
  * had) with err filled.  On failure pgf_destroy() releases what was got,
  * and pgf_unlink_created() removes a file this created.
  */
-int pgf_init(struct pgf *pg, uint64_t nslots, const char *path, char *err, size_t errlen)
+int pgf_init(struct pgf *pg, const struct pgf_params *pp, char *err, size_t errlen)
 {
+	uint64_t nslots = pp->pp_nslots;
+	const char *path = pp->pp_path;
 	int rc;
 
 	memset(pg, 0, sizeof(*pg));
 	pg->pg_fd = -1;
 	pg->pg_nslots = nslots;
 	pg->pg_nwords = (nslots + 63) / 64;
-	pg->pg_rows_enabled = 1;
-	pg->pg_stash_enabled = 1;
+	pg->pg_rows_enabled = pp->pp_rows;
+	pg->pg_stash_enabled = pp->pp_stash;
+	pg->pg_mem_available = pp->pp_mem_available;
 	lk_init(&pg->pg_stash_lock, LK_RANK_PGF);
 	if (!vm_inject_fail())
 		pg->pg_bitmap = calloc(pg->pg_nwords ? pg->pg_nwords : 1, sizeof(*pg->pg_bitmap));

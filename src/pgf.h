@@ -47,6 +47,7 @@ struct pgf {
 	_Atomic int pg_nstash;			/* written under (S); read without */
 	int pg_rows_enabled;		/* whole-row claims on (c) */
 	int pg_stash_enabled;		/* stash on (c) */
+	uint64_t pg_mem_available;	/* tests: the host's memory as seen (c) */
 	_Atomic uint64_t *pg_owner;	/* slot -> owner vpn, or PGF_OWNER_NONE (O), see above */
 	vm_counter_t pg_row_claims;	/* whole rows claimed by one CAS */
 	vm_counter_t pg_bit_claims;	/* single slots claimed */
@@ -56,12 +57,17 @@ struct pgf {
 	_Atomic int pg_fail_reads;	/* next N reads fail; < 0: all do (a) */
 };
 
-/* Tests: if nonzero, the host's available memory as pgf_host_available()
- * reports it, to reach the in-memory page file's refusal. */
-extern uint64_t pgf_test_mem_available;
+/* How pgf_init() sets a page file up. */
+struct pgf_params {
+	uint64_t pp_nslots;
+	const char *pp_path;		/* NULL: in memory */
+	int pp_rows, pp_stash;		/* whole-row claims, the stash (vm_tunables) */
+	uint64_t pp_mem_available;	/* nonzero: the host's available memory as the
+					 * in-memory reservation sees it (tests) */
+};
 
 /* "pgf.c" */
-int pgf_init(struct pgf *pg, uint64_t nslots, const char *path, char *err, size_t errlen);
+int pgf_init(struct pgf *pg, const struct pgf_params *pp, char *err, size_t errlen);
 void pgf_destroy(struct pgf *pg);
 void pgf_unlink_created(struct pgf *pg);
 uint64_t pgf_host_available(void);

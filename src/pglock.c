@@ -197,7 +197,7 @@ static void pglock_window_wait(struct vm *vm, uint64_t first, uint64_t end)
 	if (!(gen & 1) || end <= atomic_load(&vm->vm_win_lo) ||
 	    first >= atomic_load(&vm->vm_win_hi))
 		return;
-	vm_count(vm->st_lock_window_waits, 1);
+	vm_stat_add(vm, lock_window_waits, 1);
 	while (atomic_load(&vm->vm_win_gen) == gen) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_window);
 		if (atomic_load(&vm->vm_win_gen) != gen)

@@ -10,13 +10,12 @@
  * (seed 000's plan, seed 001's shared list locks).  Everything that moves
  * the head or the tail takes it exclusive: inserts, head takes, and an
  * unlink of the first or last page or one whose neighbour is busy.
- * plist_shared = 0 makes every operation exclusive (bench on/off).
+ * The tunable vt_shared_unlink = 0 makes every operation exclusive (the
+ * benchmark's on/off).
  */
 #include <sched.h>
 
 #include "vm_internal.h"
-
-int plist_shared = 1;
 
 void plist_init(struct plist *pl, enum pfn_state state)
 {
@@ -113,7 +112,7 @@ void plist_remove(struct vm *vm, struct pfn *pf)
 	struct plist *pl = vm_list(vm, (enum pfn_state)pf->pf_state);
 
 	lk_assert_held(&pf->pf_lock);
-	if (plist_shared && plist_remove_shared(vm, pl, pf))
+	if (vm->vm_tun.vt_shared_unlink && plist_remove_shared(vm, pl, pf))
 		return;
 	lk_acquire_excl(&pl->pl_lock);
 	plist_unlink_locked(vm, pl, pf);

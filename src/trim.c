@@ -82,7 +82,7 @@ static bool trim_aging_pick(struct vm *vm, uint64_t vpn, pte_t p)
 		/* Touched: young again; a prefetched page has proved useful. */
 		if (pte_cas(vm, vpn, p, p & ~(PTE_ACCESSED | PTE_AGE_MASK | PTE_PREFETCHED)) &&
 		    (p & PTE_PREFETCHED))
-			vm_count(vm->st_prefetch_used, 1);
+			vm_stat_add(vm, prefetch_used, 1);
 		return false;
 	}
 	if (pte_age(p) < vm->vm_trim_age) {
@@ -222,7 +222,7 @@ void trim_vpns_sort(uint64_t *v, int n)
 int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid)
 {
 	struct trim_pick h[VM_TRIM_BATCH_MAX];
-	bool fifo = vm->vm_cfg.vc_trim_policy == VM_TRIM_FIFO;
+	bool fifo = vm->vm_cfg.vc_space.as_trim_policy == VM_TRIM_FIFO;
 	int n = 0;
 
 	VM_ASSERT(k >= 1 && k <= VM_TRIM_BATCH_MAX);
@@ -306,7 +306,7 @@ static void trim_collect_hints(struct vm *vm, struct trim_batch *b)
 	}
 	if (held != NULL)
 		lk_release(held);
-	vm_count(vm->st_trimmed_by_hint, (uint64_t)(b->tb_n - n0));
+	vm_stat_add(vm, trimmed_by_hint, (uint64_t)(b->tb_n - n0));
 }
 
 /* Sort the batch by vpn, its per-page fields with it; it must ascend with
@@ -341,12 +341,12 @@ static uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
 	b->tb_n = 0;
 	if (vm->vm_trim_everything)
 		return trim_collect_clock(vm, b);
-	if (vm->vm_cfg.vc_trim_hints)
+	if (vm->vm_tun.vt_trim_hints)
 		trim_collect_hints(vm, b);
 	nhint = b->tb_n;
 	if (nhint == vm->vm_trim_batch)
 		valid = 0;	/* the hints filled the batch */
-	else if (vm->vm_cfg.vc_trim_policy == VM_TRIM_AGING)
+	else if (vm->vm_cfg.vc_space.as_trim_policy == VM_TRIM_AGING)
 		valid = trim_collect_clock(vm, b);
 	else
 		valid = trim_collect_scan(vm, b);
@@ -390,9 +390,9 @@ static void trim_prefetch_account(struct vm *vm, uint64_t vpn)
 	if (!(p & PTE_PREFETCHED))
 		return;
 	if (p & PTE_ACCESSED)
-		vm_count(vm->st_prefetch_used, 1);
+		vm_stat_add(vm, prefetch_used, 1);
 	else
-		vm_count(vm->st_prefetch_wasted, 1);
+		vm_stat_add(vm, prefetch_wasted, 1);
 }
 
 /* Step 3 for one page: transition PTE; frame to modified or standby.
@@ -427,17 +427,15 @@ static bool trim_finish(struct vm *vm, uint64_t vpn, uint32_t frame, bool dirty)
 
 static void trim_batch(struct vm *vm, struct trim_batch *b)
 {
-	int clean = 0, dirty = 0;
+	int clean = 0;
 
 	trim_capture(vm, b);
-	for (int i = 0; i < b->tb_n; i++) {
+	for (int i = 0; i < b->tb_n; i++)
 		clean += trim_finish(vm, b->tb_vpn[i], b->tb_frame[i], b->tb_dirty[i]);
-		dirty += b->tb_dirty[i];
-	}
-	vm_count(vm->st_trimmed, (uint64_t)b->tb_n);
-	vm_count(vm->st_trimmed_clean, (uint64_t)clean);
-	vm_count(vm->st_trimmed_dirty, (uint64_t)dirty);
-	vm_count(vm->st_trim_batches, 1);
+	/* The clean ones are the rest: vm_get_stats derives them. */
+	vm_stat_add(vm, trimmed, (uint64_t)b->tb_n);
+	vm_stat_add(vm, trimmed_dirty, (uint64_t)(b->tb_n - clean));
+	vm_stat_add(vm, trim_batches, 1);
 	ev_signal(&vm->vm_ev_trimmed);
 	if (clean < b->tb_n)
 		ev_signal(&vm->vm_ev_mpw);
@@ -470,7 +468,7 @@ void *trim_thread(void *arg)
 			/* Pages to trim, none old enough: fall back to plain CLOCK. */
 			vm->vm_trim_age = 0;
 		}
-		vm_count(vm->st_trimmer_ns, vm_now_ns() - t0);
+		vm_stat_add(vm, trimmer_busy_ns, vm_now_ns() - t0);
 		/* Nothing mapped (or every page in flight): sleep until asked. */
 		if (b.tb_n == 0 && valid == 0)
 			ev_wait(&vm->vm_ev_trim, snap, -1);

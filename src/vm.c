@@ -4,6 +4,7 @@
  * are in vm_handler.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +97,7 @@ static pthread_t *vm_systhread(struct vm *vm, int i, void *(**fn)(void *))
  * exactly those). */
 static int vm_threads_start(struct vm *vm)
 {
-	int n = vm->vm_cfg.vc_defrag ? 4 : 3;
+	int n = vm->vm_cfg.vc_machine.mc_defrag ? 4 : 3;
 
 	for (int i = 0; i < n; i++) {
 		void *(*fn)(void *);
@@ -129,21 +130,12 @@ static void vm_threads_stop(struct vm *vm)
 
 /* ---- creation ---- */
 
-/* "64M", "1G", "12K": the largest binary unit that divides b exactly. */
-const char *vm_size_str(char *buf, size_t n, uint64_t b)
-{
-	static const char suf[] = "KMGT";
-	int i = -1;
+static const struct vm_tunables vm_tunables_default = VM_TUNABLES_DEFAULT;
 
-	while (b >= 1024 && b % 1024 == 0 && i < 3) {
-		b /= 1024;
-		i++;
-	}
-	if (i < 0)
-		snprintf(buf, n, "%llu", (unsigned long long)b);
-	else
-		snprintf(buf, n, "%llu%c", (unsigned long long)b, suf[i]);
-	return buf;
+/* The tunables cfg names, or the defaults. */
+static const struct vm_tunables *vm_config_tunables(const struct vm_config *c)
+{
+	return c->vc_machine.mc_tunables ? c->vc_machine.mc_tunables : &vm_tunables_default;
 }
 
 static uint64_t vm_host_memory(void)
@@ -163,10 +155,13 @@ uint64_t vm_memory_limit(void)
  * The host memory an instance of configuration c may use: everything
  * proportional to its sizes (vm.h).  Saturates at UINT64_MAX.
  */
-uint64_t vm_footprint(const struct vm_config *c, struct vm_footprint *parts)
+uint64_t vm_footprint(const struct vm_config *cfg, struct vm_footprint *parts)
 {
-	uint64_t nframes = c->vc_physical / VM_PAGE_SIZE, npages = c->vc_virtual / VM_PAGE_SIZE;
-	uint64_t nslots = c->vc_pagefile / VM_PAGE_SIZE, books = sizeof(struct vm);
+	const struct vm_machine_config *c = &cfg->vc_machine;
+	uint64_t nframes = c->mc_physical / VM_PAGE_SIZE;
+	uint64_t npages = cfg->vc_space.as_virtual / VM_PAGE_SIZE;
+	uint64_t nslots = c->mc_pagefile / VM_PAGE_SIZE, books = sizeof(struct vm);
+	int faulters = vm_config_tunables(cfg)->vt_max_faulters;
 	struct vm_footprint f;
 
 	books = vm_sat_add(books, vm_sat_mul(nframes, sizeof(struct pfn)));
@@ -174,11 +169,12 @@ uint64_t vm_footprint(const struct vm_config *c, struct vm_footprint *parts)
 	books = vm_sat_add(books, vm_sat_mul((npages >> PTE_REGION_SHIFT) + 1, sizeof(lk_t)));
 	books = vm_sat_add(books, vm_sat_mul(nslots / 64 + 1, sizeof(uint64_t)));	/* bitmap */
 	books = vm_sat_add(books, vm_sat_mul(nslots, sizeof(uint64_t)));	/* slot owners */
-	books = vm_sat_add(books, vm_sat_mul((uint64_t)(c->vc_max_faulters > 0 ?
-	    c->vc_max_faulters : 0), VM_PAGE_SIZE + 1));		/* bounce buffers */
-	f.vf_frames = c->vc_physical;
-	f.vf_mapped = c->vc_physical < c->vc_virtual ? c->vc_physical : c->vc_virtual;
-	f.vf_pagefile = c->vc_pagefile_path ? 0 : c->vc_pagefile;
+	books = vm_sat_add(books, vm_sat_mul((uint64_t)(faulters > 0 ? faulters : 0),
+	    VM_PAGE_SIZE + 1));						/* bounce buffers */
+	f.vf_frames = c->mc_physical;
+	f.vf_mapped = c->mc_physical < cfg->vc_space.as_virtual ? c->mc_physical :
+	    cfg->vc_space.as_virtual;
+	f.vf_pagefile = c->mc_pagefile_path ? 0 : c->mc_pagefile;
 	f.vf_books = books;
 	f.vf_total = vm_sat_add(vm_sat_add(f.vf_frames, f.vf_mapped),
 	    vm_sat_add(f.vf_pagefile, f.vf_books));
@@ -209,49 +205,56 @@ static int vm_footprint_check(const struct vm_config *c, char *err, size_t errle
 	return VM_EINVAL;
 }
 
-int vm_config_check(const struct vm_config *c, char *err, size_t errlen)
+int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 {
+	const struct vm_machine_config *c = &cfg->vc_machine;
+	const struct vm_space_config *sp = &cfg->vc_space;
+	const struct vm_tunables *t = vm_config_tunables(cfg);
 	char a[32], b[32], d[32], e[32], f[32];
 	uint64_t commit;
 
-	if (__builtin_add_overflow(c->vc_physical, c->vc_pagefile, &commit)) {
+	if (__builtin_add_overflow(c->mc_physical, c->mc_pagefile, &commit)) {
 		snprintf(err, errlen, "physical %s + page file %s does not fit in 64 bits",
-		    vm_size_str(a, sizeof(a), c->vc_physical),
-		    vm_size_str(b, sizeof(b), c->vc_pagefile));
+		    vm_size_str(a, sizeof(a), c->mc_physical),
+		    vm_size_str(b, sizeof(b), c->mc_pagefile));
 		return VM_EINVAL;
 	}
-	if (c->vc_physical % VM_PAGE_SIZE || c->vc_virtual % VM_PAGE_SIZE ||
-	    c->vc_pagefile % VM_PAGE_SIZE) {
+	if (c->mc_physical % VM_PAGE_SIZE || sp->as_virtual % VM_PAGE_SIZE ||
+	    c->mc_pagefile % VM_PAGE_SIZE) {
 		snprintf(err, errlen, "sizes must be multiples of the page size (%lu bytes)", VM_PAGE_SIZE);
 		return VM_EINVAL;
 	}
-	if (c->vc_physical / VM_PAGE_SIZE < VM_MIN_FRAMES ||
-	    c->vc_physical / VM_PAGE_SIZE >= PFN_NONE) {
+	if (c->mc_physical / VM_PAGE_SIZE < VM_MIN_FRAMES ||
+	    c->mc_physical / VM_PAGE_SIZE >= PFN_NONE) {
 		snprintf(err, errlen, "physical memory must be between %d pages (%luK) and 16T",
 		    VM_MIN_FRAMES, VM_MIN_FRAMES * VM_PAGE_SIZE / 1024);
 		return VM_EINVAL;
 	}
-	if (c->vc_virtual == 0 || c->vc_virtual > VM_MAX_VIRTUAL) {
+	if (sp->as_virtual == 0 || sp->as_virtual > VM_MAX_VIRTUAL) {
 		snprintf(err, errlen, "virtual size must be between 4K and 1T");
 		return VM_EINVAL;
 	}
-	if (c->vc_virtual > commit) {
+	if (sp->as_virtual > commit) {
 		snprintf(err, errlen, "virtual %s exceeds the commit limit: physical %s + "
 		    "pagefile %s = %s; make the page file at least %s",
-		    vm_size_str(a, sizeof(a), c->vc_virtual), vm_size_str(b, sizeof(b), c->vc_physical),
-		    vm_size_str(d, sizeof(d), c->vc_pagefile), vm_size_str(e, sizeof(e), commit),
-		    vm_size_str(f, sizeof(f), c->vc_virtual - c->vc_physical));
+		    vm_size_str(a, sizeof(a), sp->as_virtual), vm_size_str(b, sizeof(b), c->mc_physical),
+		    vm_size_str(d, sizeof(d), c->mc_pagefile), vm_size_str(e, sizeof(e), commit),
+		    vm_size_str(f, sizeof(f), sp->as_virtual - c->mc_physical));
 		return VM_EINVAL;
 	}
-	if (c->vc_prefetch < 0 || c->vc_prefetch > 63) {
+	if (sp->as_prefetch < 0 || sp->as_prefetch > 63) {
 		snprintf(err, errlen, "prefetch must be between 0 and 63 pages");
 		return VM_EINVAL;
 	}
-	if (c->vc_max_faulters < 1 || c->vc_max_faulters > 4096) {
+	if (t->vt_max_faulters < 1 || t->vt_max_faulters > 4096) {
 		snprintf(err, errlen, "max faulters must be between 1 and 4096");
 		return VM_EINVAL;
 	}
-	return vm_footprint_check(c, err, errlen);
+	if (t->vt_trim_goal_div < 2 || t->vt_trim_goal_div > 64) {
+		snprintf(err, errlen, "the trim goal divisor must be between 2 and 64");
+		return VM_EINVAL;
+	}
+	return vm_footprint_check(cfg, err, errlen);
 }
 
 static void *vm_map_anon(size_t len)
@@ -275,17 +278,18 @@ static uint64_t clamp64(uint64_t v, uint64_t lo, uint64_t hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-static void vm_thresholds(struct vm *vm, const struct vm_config *c)
+static void vm_thresholds(struct vm *vm, const struct vm_config *cfg)
 {
+	const struct vm_machine_config *c = &cfg->vc_machine;
 	uint64_t n = vm->vm_nframes;
 
-	vm->vm_trim_batch = (int)clamp64(c->vc_trim_batch ? (uint64_t)c->vc_trim_batch : 256,
+	vm->vm_trim_batch = (int)clamp64(c->mc_trim_batch ? (uint64_t)c->mc_trim_batch : 256,
 	    1, VM_TRIM_BATCH_MAX);
 	if ((uint64_t)vm->vm_trim_batch > n / 4)
 		vm->vm_trim_batch = (int)clamp64(n / 4, 1, VM_TRIM_BATCH_MAX);
-	vm->vm_write_batch = (int)clamp64(c->vc_write_batch ? (uint64_t)c->vc_write_batch : 64,
+	vm->vm_write_batch = (int)clamp64(c->mc_write_batch ? (uint64_t)c->mc_write_batch : 64,
 	    1, VM_WRITE_BATCH_MAX);
-	vm->vm_trim_goal = clamp64(n / 8, 2, n / 2);
+	vm->vm_trim_goal = clamp64(n / (uint64_t)vm->vm_tun.vt_trim_goal_div, 2, n / 2);
 	if (vm->vm_trim_goal < (uint64_t)vm->vm_trim_batch)
 		vm->vm_trim_goal = (uint64_t)vm->vm_trim_batch;
 	vm->vm_trim_low = clamp64(vm->vm_trim_goal / 2, 1, n);
@@ -295,7 +299,7 @@ static void vm_thresholds(struct vm *vm, const struct vm_config *c)
 	vm->vm_lock_limit = n / 2;
 	vm->vm_trim_age_max = 2;
 	vm->vm_trim_age = 1;
-	vm->vm_trim_rng = vm_seed_mix(c->vc_seed, 0x7117);
+	vm->vm_trim_rng = vm_seed_mix(cfg->vc_space.as_seed, 0x7117);
 }
 
 /*
@@ -305,6 +309,7 @@ static void vm_thresholds(struct vm *vm, const struct vm_config *c)
  */
 int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen)
 {
+	struct pgf_params pp;
 	int rc;
 
 	/* Zero, then the sentinels, before anything can fail: teardown of a
@@ -316,16 +321,18 @@ int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_
 	vm->vm_pid = getpid();
 	if ((rc = vm_config_check(cfg, err, errlen)) != 0)
 		return rc;
+	vm->vm_tun = *vm_config_tunables(cfg);
 	vm->vm_cfg = *cfg;
-	vm->vm_nframes = (uint32_t)(cfg->vc_physical / VM_PAGE_SIZE);
-	vm->vm_npages = cfg->vc_virtual / VM_PAGE_SIZE;
+	vm->vm_cfg.vc_machine.mc_tunables = NULL;	/* the caller's: copied to vm_tun */
+	vm->vm_nframes = (uint32_t)(cfg->vc_machine.mc_physical / VM_PAGE_SIZE);
+	vm->vm_npages = cfg->vc_space.as_virtual / VM_PAGE_SIZE;
 	vm->vm_nregions = (vm->vm_npages + (1ULL << PTE_REGION_SHIFT) - 1) >> PTE_REGION_SHIFT;
 	vm->vm_frames_len = (size_t)vm->vm_nframes * VM_PAGE_SIZE;
 	vm->vm_frames = vm_map_anon(vm->vm_frames_len);
 	vm->vm_pfns = vm_calloc(vm->vm_nframes, sizeof(*vm->vm_pfns));
 	vm->vm_ptes = vm_calloc(vm->vm_npages, sizeof(*vm->vm_ptes));
 	vm->vm_pte_locks = vm_calloc(vm->vm_nregions, sizeof(*vm->vm_pte_locks));
-	vm->vm_nbounce = cfg->vc_max_faulters;
+	vm->vm_nbounce = vm->vm_tun.vt_max_faulters;
 	vm->vm_bounce = vm_map_anon((size_t)vm->vm_nbounce * VM_PAGE_SIZE);
 	vm->vm_bounce_busy = vm_calloc(((size_t)vm->vm_nbounce + 63) / 64, sizeof(uint64_t));
 	if (!vm->vm_frames || !vm->vm_pfns || !vm->vm_ptes || !vm->vm_pte_locks ||
@@ -334,8 +341,10 @@ int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_
 		    vm->vm_nframes, (unsigned long long)vm->vm_npages);
 		return VM_ENOMEM;
 	}
-	if ((rc = pgf_init(&vm->vm_pgf, cfg->vc_pagefile / VM_PAGE_SIZE, cfg->vc_pagefile_path,
-	    err, errlen)) != 0)
+	pp = (struct pgf_params){ .pp_nslots = cfg->vc_machine.mc_pagefile / VM_PAGE_SIZE,
+	    .pp_path = cfg->vc_machine.mc_pagefile_path, .pp_rows = vm->vm_tun.vt_pgf_rows,
+	    .pp_stash = vm->vm_tun.vt_pgf_stash, .pp_mem_available = vm->vm_tun.vt_mem_available };
+	if ((rc = pgf_init(&vm->vm_pgf, &pp, err, errlen)) != 0)
 		return rc;
 	for (uint64_t r = 0; r < vm->vm_nregions; r++)
 		lk_init(&vm->vm_pte_locks[r], LK_RANK_PTE);
@@ -446,6 +455,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
 	*out = NULL;
 	if ((rc = vm_create_check(err, errlen)) != 0)
 		return rc;
+	vm_inject_arm(vm_config_tunables(cfg)->vt_fail_create_step);
 	if ((vm = vm_calloc(1, sizeof(*vm))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return VM_ENOMEM;
@@ -459,7 +469,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
 		rc = VM_EINVAL;
 		goto out_teardown;
 	}
-	if (cfg->vc_start_threads && (rc = vm_threads_start(vm)) != 0) {
+	if (vm->vm_tun.vt_start_threads && (rc = vm_threads_start(vm)) != 0) {
 		snprintf(err, errlen, "cannot start the system threads: %s", strerror(rc));
 		rc = VM_ENOMEM;
 		goto out_teardown;
@@ -503,55 +513,66 @@ void vm_touch(struct vm *vm, const void *addr)
 	pte_mark_accessed(vm, (uint64_t)((const char *)addr - vm->vm_base) >> VM_PAGE_SHIFT);
 }
 
+#define VM_STAT_ROW(name, key, kind, desc) \
+	{ #name, key, kind, desc, offsetof(struct vm_stats, vs_##name) },
+const struct vm_stat_field vm_stat_fields[] = { VM_COUNTERS(VM_STAT_ROW) };
+const int vm_stat_nfields = sizeof(vm_stat_fields) / sizeof(vm_stat_fields[0]);
+#undef VM_STAT_ROW
+#define VM_STAT_ROW(name, key, kind, desc) \
+	{ #name, key, kind, desc, offsetof(struct vm_lock_stats, ls_##name) },
+const struct vm_stat_field vm_lock_stat_fields[] = { VM_LOCK_COUNTERS(VM_STAT_ROW) };
+const int vm_lock_stat_nfields = sizeof(vm_lock_stat_fields) / sizeof(vm_lock_stat_fields[0]);
+#undef VM_STAT_ROW
+
+/* The event counters as they are; then the VM_COUNTERS_STATE values. */
 void vm_get_stats(struct vm *vm, struct vm_stats *st)
 {
+	struct pgf *pg = &vm->vm_pgf;
+
 	if (!vm_handler_ours())
 		vm_misuse("vm_get_stats: %s", vm_handler_gone);
 	memset(st, 0, sizeof(*st));
-	st->vs_faults_dz = vm_read(vm->st_dz);
-	st->vs_faults_soft_standby = vm_read(vm->st_soft_standby);
-	st->vs_faults_soft_modified = vm_read(vm->st_soft_modified);
-	st->vs_faults_hard = vm_read(vm->st_hard);
-	st->vs_faults_collided = vm_read(vm->st_collided);
-	st->vs_waits_avail = vm_read(vm->st_waits_avail);
-	st->vs_bounces = vm_read(vm->st_bounces);
-	st->vs_trimmed = vm_read(vm->st_trimmed);
-	st->vs_trimmed_clean = vm_read(vm->st_trimmed_clean);
-	st->vs_trim_batches = vm_read(vm->st_trim_batches);
+#define VM_STAT_READ(name, key, kind, desc) st->vs_##name = vm_read(vm->vm_st.st_##name);
+	VM_COUNTERS_EVENT(VM_STAT_READ)
+#undef VM_STAT_READ
+	st->vs_faults_soft = st->vs_faults_soft_standby + st->vs_faults_soft_modified;
+	st->vs_trimmed_clean = st->vs_trimmed - st->vs_trimmed_dirty;
 	st->vs_trim_calls = map_trim_calls(vm);
-	st->vs_written = vm_read(vm->st_written);
-	st->vs_write_batches = vm_read(vm->st_write_batches);
-	st->vs_zeroed = vm_read(vm->st_zeroed);
-	st->vs_zeroed_inline = vm_read(vm->st_zeroed_inline);
-	st->vs_repurposed = vm_read(vm->st_repurposed);
 	st->vs_nzeroed = plist_count(vm_list(vm, PFN_STATE_ZEROED));
 	st->vs_nfree = plist_count(vm_list(vm, PFN_STATE_FREE));
 	st->vs_nstandby = plist_count(vm_list(vm, PFN_STATE_STANDBY));
 	st->vs_nmodified = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
 	st->vs_nactive = vm->vm_nframes - st->vs_nzeroed - st->vs_nfree - st->vs_nstandby -
 	    st->vs_nmodified;
-	st->vs_pgf_free = pgf_free_count(&vm->vm_pgf);
-	st->vs_pgf_used = vm->vm_pgf.pg_nslots - st->vs_pgf_free;
-	for (int c = 0; c < LK_NCLASS; c++) {
-		st->vs_lock_contended[c] = vm_read(lk_stats.ls_contended[c]);
-		st->vs_lock_wait_ns[c] = vm_read(lk_stats.ls_wait_ns[c]);
-	}
-	st->vs_trimmer_busy_ns = vm_read(vm->st_trimmer_ns);
-	st->vs_writer_busy_ns = vm_read(vm->st_writer_ns);
-	st->vs_zero_busy_ns = vm_read(vm->st_zero_ns);
-	st->vs_trimmed_dirty = vm_read(vm->st_trimmed_dirty);
-	st->vs_access_violations = vm_read(vm->st_av);
-	st->vs_readonly_pages = vm->vm_ro_end;
-	st->vs_prefetched = vm_read(vm->st_prefetched);
-	st->vs_prefetch_used = vm_read(vm->st_prefetch_used);
-	st->vs_prefetch_wasted = vm_read(vm->st_prefetch_wasted);
-	st->vs_write_runs = vm_read(vm->st_write_runs);
-	st->vs_defrag_moves = vm_read(vm->st_defrag_moves);
-	st->vs_window_thaws = vm_read(vm->st_window_thaws);
-	st->vs_trimmed_by_hint = vm_read(vm->st_trimmed_by_hint);
 	st->vs_nlocked = atomic_load(&vm->vm_nlocked);
-	st->vs_lock_window_waits = vm_read(vm->st_lock_window_waits);
-	st->vs_pgf_free_rows = pgf_free_rows(&vm->vm_pgf);
+	st->vs_pgf_free = pgf_free_count(pg);
+	st->vs_pgf_used = pg->pg_nslots - st->vs_pgf_free;
+	st->vs_pgf_free_rows = pgf_free_rows(pg);
+	st->vs_pgf_row_claims = vm_read(pg->pg_row_claims);
+	st->vs_pgf_bit_claims = vm_read(pg->pg_bit_claims);
+	st->vs_pgf_scan_words = vm_read(pg->pg_scan_words);
+	st->vs_readonly_pages = vm->vm_ro_end;
+}
+
+int vm_system_threads(struct vm *vm, pthread_t *out)
+{
+	void *(*fn)(void *);
+
+	for (int i = 0; i < vm->vm_nsysthreads; i++)
+		out[i] = *vm_systhread(vm, i, &fn);
+	return vm->vm_nsysthreads;
+}
+
+void vm_inject_io(struct vm *vm, int reads, int writes)
+{
+	atomic_store(&vm->vm_pgf.pg_fail_reads, reads);
+	atomic_store(&vm->vm_pgf.pg_fail_writes, writes);
+}
+
+void vm_inject_io_left(struct vm *vm, int *reads, int *writes)
+{
+	*reads = atomic_load(&vm->vm_pgf.pg_fail_reads);
+	*writes = atomic_load(&vm->vm_pgf.pg_fail_writes);
 }
 
 long vm_validate(struct vm *vm, FILE *f, int expensive)

@@ -1,8 +1,7 @@
 /*
  * vm_fail.c - when the page file fails: the instance's failed state, the
  * wakeups that let no thread wait forever, what a faulting thread that
- * cannot be served does, and vm_error(); and the creation fault-injection
- * hook the tests use to fail each step of vm_create() in turn.
+ * cannot be served does, and vm_error().
  *
  * The failed state is one word, vm_failed: VM_HEALTHY, then VM_FAILING
  * while the first thread to fail the instance writes vm_fail_msg, then
@@ -16,23 +15,6 @@
 #include <unistd.h>
 
 #include "vm_internal.h"
-
-_Atomic int vm_inject_create;
-
-bool vm_inject_fail(void)
-{
-	int n = atomic_load_explicit(&vm_inject_create, memory_order_relaxed);
-
-	while (n > 0) {
-		if (atomic_compare_exchange_weak(&vm_inject_create, &n, n - 1)) {
-			if (n > 1)
-				return false;
-			errno = ENOMEM;
-			return true;
-		}
-	}
-	return false;
-}
 
 /* Every event anyone may sleep on: after a failure, each sleeper wakes,
  * finds vm_is_failed(), and does not sleep again. */
@@ -108,8 +90,8 @@ _Noreturn void vm_fault_failed(struct vm *vm, void *addr)
 	char line[sizeof(vm->vm_fail_msg) + 16];
 	int n;
 
-	if (vm->vm_cfg.vc_on_error != NULL)
-		vm->vm_cfg.vc_on_error(vm->vm_cfg.vc_on_error_arg, vm, addr, msg);
+	if (vm->vm_cfg.vc_machine.mc_on_error != NULL)
+		vm->vm_cfg.vc_machine.mc_on_error(vm->vm_cfg.vc_machine.mc_on_error_arg, vm, addr, msg);
 	if (atomic_exchange(&said, 1) == 0) {
 		n = snprintf(line, sizeof(line), "vmsim: %s\n", msg);
 		if (n > (int)sizeof(line) - 1)

@@ -22,6 +22,7 @@
 #include "pgf.h"
 #include "pte.h"
 #include "vm.h"
+#include "vm_sim.h"
 #include "vm_event.h"
 #include "vm_lock.h"
 #include "vm_util.h"
@@ -35,6 +36,16 @@
 #define VM_READ_RETRIES 8		/* a page-file read is tried 1 + this many times */
 #define VM_WRITE_FAILS_MAX 64		/* failed writes in a row that fail the instance */
 
+/* The event counters (vm_counters.h), one relaxed atomic each. */
+struct vm_counters {
+#define VM_STAT_FIELD(name, key, kind, desc) vm_counter_t st_##name;
+	VM_COUNTERS_EVENT(VM_STAT_FIELD)
+#undef VM_STAT_FIELD
+};
+
+/* Count n more of counter `name' (a VM_COUNTERS_EVENT name). */
+#define vm_stat_add(vm, name, n) vm_count((vm)->vm_st.st_##name, (n))
+
 /* vm_failed: the instance's health (vm_fail.c) */
 enum { VM_HEALTHY, VM_FAILING, VM_FAILED };
 
@@ -45,7 +56,8 @@ struct vm {
 	char *vm_base;			/* the managed region */
 	char *vm_frames;		/* frame contents ("physical memory") */
 	size_t vm_region_len, vm_frames_len;
-	struct vm_config vm_cfg;
+	struct vm_config vm_cfg;	/* (c); its vc_machine.mc_tunables is NULL */
+	struct vm_tunables vm_tun;	/* (c) */
 	uint64_t vm_ro_end;		/* pages [0, vm_ro_end) are read-only (c) */
 
 	/* the state machine */
@@ -121,16 +133,8 @@ struct vm {
 	char vm_fail_msg[200];		/* the one-line reason (f) */
 	int vm_write_fails;		/* page-file writes failed in a row (writer) */
 
-	/* statistics (a) */
-	vm_counter_t st_dz, st_soft_standby, st_soft_modified, st_hard, st_collided;
-	vm_counter_t st_waits_avail, st_bounces, st_zeroed_inline, st_repurposed, st_inpage_errors;
-	vm_counter_t st_write_errors;
-	vm_counter_t st_trimmed, st_trimmed_clean, st_trim_batches;
-	vm_counter_t st_written, st_write_batches, st_zeroed;
-	vm_counter_t st_trimmer_ns, st_writer_ns, st_zero_ns;
-	vm_counter_t st_trimmed_dirty, st_av, st_prefetched, st_prefetch_used, st_prefetch_wasted;
-	vm_counter_t st_write_runs, st_defrag_moves, st_window_thaws, st_trimmed_by_hint;
-	vm_counter_t st_lock_window_waits;
+	/* statistics: the event counters of vm_counters.h (a) */
+	struct vm_counters vm_st;
 };
 
 static inline char *vm_va(struct vm *vm, uint64_t vpn)

@@ -10,9 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vm.h"
 #include "vm_event.h"
 #include "vm_lock.h"
+#include "vm_sim.h"
 #include "vm_util.h"
 
 struct lk_stats lk_stats;
@@ -22,7 +22,37 @@ void vm_thread_stats_attach(struct vm_thread_stats *ts)
 {
 	vm_tstats = ts;
 }
-enum lk_impl lk_impl = LK_IMPL_FUTEX;
+
+void vm_lock_stats_get(struct vm_lock_stats *ls)
+{
+	ls->ls_contended_pte = vm_read(lk_stats.ls_contended[LK_CLASS_PTE]);
+	ls->ls_contended_pfn = vm_read(lk_stats.ls_contended[LK_CLASS_PFN]);
+	ls->ls_contended_list = vm_read(lk_stats.ls_contended[LK_CLASS_LIST]);
+	ls->ls_contended_pgf = vm_read(lk_stats.ls_contended[LK_CLASS_PGF]);
+	ls->ls_wait_ns_pte = vm_read(lk_stats.ls_wait_ns[LK_CLASS_PTE]);
+	ls->ls_wait_ns_pfn = vm_read(lk_stats.ls_wait_ns[LK_CLASS_PFN]);
+	ls->ls_wait_ns_list = vm_read(lk_stats.ls_wait_ns[LK_CLASS_LIST]);
+	ls->ls_wait_ns_pgf = vm_read(lk_stats.ls_wait_ns[LK_CLASS_PGF]);
+}
+
+/*
+ * The lock algorithm variants exist only in the benchmark's build of this
+ * file (VM_LOCK_VARIANTS=1, vm_sim.h); the library always takes the futex
+ * path, with no switch to read.
+ */
+#if VM_LOCK_VARIANTS
+static enum lk_impl lk_impl = LK_IMPL_FUTEX;
+
+void vm_lock_impl_set(enum lk_impl impl)
+{
+	lk_impl = impl;
+}
+#define LK_VARIANT_MUTEX (lk_impl == LK_IMPL_MUTEX)
+#define LK_VARIANT_SPIN (lk_impl == LK_IMPL_SPIN)
+#else
+#define LK_VARIANT_MUTEX 0
+#define LK_VARIANT_SPIN 0
+#endif
 
 static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts)
 {
@@ -68,7 +98,7 @@ void lk_acquire_slow(lk_t *l)
 {
 	uint64_t t0 = vm_now_ns();
 	uint32_t spins = 1;
-	int rounds = lk_impl == LK_IMPL_MUTEX ? 0 : LK_SPIN_ROUNDS;
+	int rounds = LK_VARIANT_MUTEX ? 0 : LK_SPIN_ROUNDS;
 
 	for (int round = 0; round < rounds; round++) {
 		for (uint32_t i = 0; i < spins; i++)
@@ -80,7 +110,7 @@ void lk_acquire_slow(lk_t *l)
 			goto out;
 		spins <<= 1;
 	}
-	if (lk_impl == LK_IMPL_SPIN) {
+	if (LK_VARIANT_SPIN) {
 		for (;;) {
 			uint32_t z = 0;
 			if (atomic_compare_exchange_weak_explicit(&l->lk_word, &z, 1,
@@ -118,7 +148,7 @@ void lk_wake_all(lk_t *l)
 void lk_acquire_rw_slow(lk_t *l, bool excl)
 {
 	const uint32_t block = excl ? ~(LK_RW_WANT | LK_RW_SLEEP) : (LK_RW_WRITER | LK_RW_WANT);
-	int rounds = lk_impl == LK_IMPL_MUTEX ? 0 : LK_SPIN_ROUNDS;
+	int rounds = LK_VARIANT_MUTEX ? 0 : LK_SPIN_ROUNDS;
 	uint64_t t0 = vm_now_ns();
 	uint32_t spins = 1;
 
@@ -137,7 +167,7 @@ void lk_acquire_rw_slow(lk_t *l, bool excl)
 			    memory_order_relaxed, memory_order_relaxed);
 			continue;
 		}
-		if (round < rounds || lk_impl == LK_IMPL_SPIN) {
+		if (round < rounds || LK_VARIANT_SPIN) {
 			for (uint32_t i = 0; i < spins; i++)
 				cpu_relax();
 			if (spins < LK_SPIN_MAX)

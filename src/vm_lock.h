@@ -89,6 +89,7 @@
 #include <stdint.h>
 
 #include "vm_debug.h"
+#include "vm_sim.h"
 
 enum lk_rank {
 	LK_RANK_PTE = 10,
@@ -102,8 +103,17 @@ typedef struct lk {
 	uint8_t lk_rank;		/* enum lk_rank (c) */
 } lk_t;
 
-/* Lock-wait accounting, per lock class (LK_CLASS_*). */
-enum { LK_CLASS_PTE, LK_CLASS_PFN, LK_CLASS_LIST, LK_CLASS_PGF, LK_NCLASS };
+/*
+ * Lock-wait accounting, per lock class (LK_CLASS_*): process-wide, the one
+ * piece of mutable global state besides the SIGBUS handler's registry and
+ * the per-thread accounting pointer.  A lock is a bare word that knows no
+ * instance, so its waits are charged to the class, for every instance
+ * together (vm_lock_stats_get, vm_sim.h).
+ */
+enum {
+	LK_CLASS_PTE = VM_LOCK_PTE, LK_CLASS_PFN = VM_LOCK_PFN, LK_CLASS_LIST = VM_LOCK_LIST,
+	LK_CLASS_PGF = VM_LOCK_PGF, LK_NCLASS = VM_LOCK_NCLASS
+};
 
 struct lk_stats {
 	_Atomic uint64_t ls_contended[LK_NCLASS];	/* acquires that had to wait (a) */
@@ -114,19 +124,6 @@ extern struct lk_stats lk_stats;
 /* The calling thread's accounting (vm_thread_stats_attach), or NULL. */
 struct vm_thread_stats;
 extern __thread struct vm_thread_stats *vm_tstats __attribute__((tls_model("initial-exec")));
-
-/*
- * Which contended path lk_acquire() uses (benchmarked in docs/PERFORMANCE.md):
- *  FUTEX  backoff spin, then sleep (the default)
- *  SPIN   backoff spin, then sched_yield(); never sleeps (seed 000)
- *  MUTEX  sleep at once, no spin: glibc's PTHREAD_MUTEX_NORMAL algorithm on
- *         the same word.  A real pthread_mutex_t is not async-signal-safe
- *         and would grow every struct pfn by 36 bytes; this measures its
- *         algorithm, not its code.  Bench only.
- * Set it only while no lock is held or waited for.
- */
-enum lk_impl { LK_IMPL_FUTEX, LK_IMPL_SPIN, LK_IMPL_MUTEX };
-extern enum lk_impl lk_impl;
 
 static inline void lk_init(lk_t *l, enum lk_rank rank)
 {

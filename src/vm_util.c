@@ -4,6 +4,7 @@
  * write(2) it.  And message helpers: vm_size_approx() for estimated sizes,
  * vm_str_escape() for quoting untrusted bytes.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,26 @@
 
 #include "vm_debug.h"
 #include "vm_util.h"
+
+static __thread int vm_inject_steps;
+
+void vm_inject_arm(int steps)
+{
+	vm_inject_steps = steps;
+}
+
+bool vm_inject_fail(void)
+{
+	if (vm_inject_steps <= 0 || --vm_inject_steps > 0)
+		return false;
+	errno = ENOMEM;
+	return true;
+}
+
+int vm_inject_left(void)
+{
+	return vm_inject_steps;
+}
 
 static void vm_write_all(const char *s, size_t n)
 {
@@ -57,6 +78,23 @@ _Noreturn void vm_misuse(const char *fmt, ...)
 _Noreturn void vm_assert_fail(const char *expr, const char *file, int line, const char *func)
 {
 	vm_panic("assertion failed: %s (%s:%d, %s)", expr, file, line, func);
+}
+
+/* "64M", "1G", "12K": the largest binary unit that divides b exactly. */
+const char *vm_size_str(char *buf, size_t n, uint64_t b)
+{
+	static const char suf[] = "KMGT";
+	int i = -1;
+
+	while (b >= 1024 && b % 1024 == 0 && i < 3) {
+		b /= 1024;
+		i++;
+	}
+	if (i < 0)
+		snprintf(buf, n, "%llu", (unsigned long long)b);
+	else
+		snprintf(buf, n, "%llu%c", (unsigned long long)b, suf[i]);
+	return buf;
 }
 
 const char *vm_size_approx(char *buf, size_t n, uint64_t b)

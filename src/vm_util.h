@@ -50,15 +50,19 @@ static inline uint64_t vm_seed_mix(uint64_t seed, uint64_t stream)
 }
 
 /*
- * Creation fault injection, for tests (tests/fault/create.c): while
- * vm_inject_create is N > 0, each step of vm_create() that can fail (an
- * allocation, a system call, a thread start) counts it down, and the step
- * that brings it to 0 fails as if the host had refused (errno ENOMEM).
- * Process-wide; 0, the default, costs one relaxed load per step, at
- * creation only.  Defined in vm_fail.c.
+ * Creation fault injection, for tests (vt_fail_create_step, vm_sim.h):
+ * vm_create() arms a countdown on the creating thread (vm_inject_arm);
+ * each step of creation that can fail (an allocation, a system call, a
+ * thread start) calls vm_inject_fail(), and the step that brings the
+ * countdown to 0 fails as if the host had refused (errno ENOMEM).  Every
+ * step runs on the creating thread, so the countdown is per thread, not
+ * process-wide; disarmed (0), a step costs one thread-local load.
+ * vm_inject_left() is what remains of it after the thread's last
+ * vm_create: 0 if the injected step was reached (or none was asked).
  */
-extern _Atomic int vm_inject_create;
+void vm_inject_arm(int steps);
 bool vm_inject_fail(void);
+int vm_inject_left(void);
 
 /* A statistics counter: relaxed atomic add, read at the end of a run. */
 typedef _Atomic uint64_t vm_counter_t;
@@ -84,6 +88,10 @@ static inline uint64_t vm_sat_mul(uint64_t a, uint64_t b)
 
 	return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
 }
+
+/* A byte count in the largest binary unit that divides it exactly: "64M",
+ * "1G", "12K", "4097".  Returns buf. */
+const char *vm_size_str(char *buf, size_t n, uint64_t bytes);
 
 /* A byte count, rounded, for estimates: "512 bytes", "132.5M", "40.1G";
  * UINT64_MAX (a saturated sum) is "16E or more".  Returns buf. */

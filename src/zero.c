@@ -53,8 +53,8 @@ void *zero_thread(void *arg)
 		pfn_set_state(vm, pf, PFN_STATE_FREE, PFN_STATE_ZEROED);
 		plist_insert_tail(vm, pf);
 		lk_release(&pf->pf_lock);
-		vm_count(vm->st_zeroed, 1);
-		vm_count(vm->st_zero_ns, vm_now_ns() - t0);
+		vm_stat_add(vm, zeroed, 1);
+		vm_stat_add(vm, zero_busy_ns, vm_now_ns() - t0);
 	}
 	return NULL;
 }

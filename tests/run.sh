@@ -73,6 +73,7 @@ run "fault/pagefile" "$B/tests/fault/pagefile"
 if [ "$VARIANT" = release ]; then
 	run "soak" "$B/tests/soak/soak" --seconds 36 --slice 2
 	run "soak-cli" env SOAK="$B/tests/soak/soak" tests/soak/cli.sh
+	run "install" env VARIANT=release tests/install.sh
 fi
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh

@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "scenario.h"
-#include "vm_util.h"
 
 static const char *const scn_kinds[] = { "runs", "uniform", "zipf", "scan", "phases" };
 static const char *const scn_policies[] = { "aging", "fifo", "random" };
@@ -20,7 +19,10 @@ void scn_init(struct scn *sc, const char *name)
 	memset(sc, 0, sizeof(*sc));
 	sc->sc_name = name;
 	sc->sc_vm = VM_CONFIG_DEFAULT;
-	sc->sc_vm.vc_image_fill = wl_image_fill;
+	sc->sc_tun = VM_TUNABLES_DEFAULT;
+	sc->sc_vm.vc_machine.mc_tunables = &sc->sc_tun;
+	sc->sc_vm.vc_space.as_trim_policy = VM_TRIM_AGING;	/* the workload calls vm_touch */
+	sc->sc_vm.vc_space.as_image_fill = wl_image_fill;
 	sc->sc_wl.wc_kind = WL_RUNS;
 	sc->sc_wl.wc_threads = 2;
 	sc->sc_wl.wc_write_ratio = 0.5;
@@ -75,11 +77,11 @@ static bool scn_opt_size(struct scn *sc, const char *key, const char *val)
 	if (strcmp(key, "threads") == 0 && scn_num(val, 1, WL_MAX_THREADS, &v))
 		sc->sc_wl.wc_threads = (int)v;
 	else if (strcmp(key, "frames") == 0 && scn_num(val, 1, 1L << 24, &v))
-		sc->sc_vm.vc_physical = (uint64_t)v * VM_PAGE_SIZE;
+		sc->sc_vm.vc_machine.mc_physical = (uint64_t)v * VM_PAGE_SIZE;
 	else if (strcmp(key, "pages") == 0 && scn_num(val, 1, 1L << 28, &v))
-		sc->sc_vm.vc_virtual = (uint64_t)v * VM_PAGE_SIZE;
+		sc->sc_vm.vc_space.as_virtual = (uint64_t)v * VM_PAGE_SIZE;
 	else if (strcmp(key, "pgf") == 0 && scn_num(val, 0, 1L << 28, &v))
-		sc->sc_vm.vc_pagefile = (uint64_t)v * VM_PAGE_SIZE;
+		sc->sc_vm.vc_machine.mc_pagefile = (uint64_t)v * VM_PAGE_SIZE;
 	else if (strcmp(key, "run") == 0 && scn_num(val, 1, 1L << 20, &v))
 		sc->sc_wl.wc_max_run = (int)v;
 	else
@@ -105,25 +107,25 @@ bool scn_opt(struct scn *sc, const char *kv)
 	if (strcmp(key, "write") == 0)
 		return scn_frac(val, &sc->sc_wl.wc_write_ratio);
 	if (strcmp(key, "ro") == 0)
-		return scn_frac(val, &sc->sc_vm.vc_readonly_fraction);
+		return scn_frac(val, &sc->sc_vm.vc_space.as_readonly_fraction);
 	if (strcmp(key, "workload") == 0 && scn_name(val, scn_kinds, 5, &i)) {
 		sc->sc_wl.wc_kind = (enum wl_kind)i;
 		return true;
 	}
 	if (strcmp(key, "policy") == 0 && scn_name(val, scn_policies, 3, &i)) {
-		sc->sc_vm.vc_trim_policy = (enum vm_trim_policy)i;
+		sc->sc_vm.vc_space.as_trim_policy = (enum vm_trim_policy)i;
 		return true;
 	}
 	if (strcmp(key, "prefetch") == 0 && scn_num(val, 0, 63, &v)) {
-		sc->sc_vm.vc_prefetch = (int)v;
+		sc->sc_vm.vc_space.as_prefetch = (int)v;
 		return true;
 	}
 	if (strcmp(key, "defrag") == 0 && scn_num(val, 0, 1, &v)) {
-		sc->sc_vm.vc_defrag = (int)v;
+		sc->sc_vm.vc_machine.mc_defrag = (int)v;
 		return true;
 	}
 	if (strcmp(key, "hints") == 0 && scn_num(val, 0, 1, &v)) {
-		sc->sc_vm.vc_trim_hints = (int)v;
+		sc->sc_tun.vt_trim_hints = (int)v;
 		return true;
 	}
 	return false;
@@ -131,9 +133,9 @@ bool scn_opt(struct scn *sc, const char *kv)
 
 void scn_finish(struct scn *sc)
 {
-	sc->sc_vm.vc_max_faulters = sc->sc_wl.wc_threads;
+	sc->sc_tun.vt_max_faulters = sc->sc_wl.wc_threads;
 	if (sc->sc_wl.wc_phase_pages == 0)
-		sc->sc_wl.wc_phase_pages = sc->sc_vm.vc_physical / VM_PAGE_SIZE / 2;
+		sc->sc_wl.wc_phase_pages = sc->sc_vm.vc_machine.mc_physical / VM_PAGE_SIZE / 2;
 }
 
 /* Sleep until `deadline` (vm_now_ns) or ws_stop, in steps of 20 ms. */
@@ -212,7 +214,7 @@ void scn_check_features(const struct scn *sc, struct vm *vm, const struct wl_sha
 
 	vm_get_stats(vm, &s);
 	wl_sum(sh, &c);
-	if (sc->sc_vm.vc_readonly_fraction > 0 && sc->sc_wl.wc_write_ratio > 0) {
+	if (sc->sc_vm.vc_space.as_readonly_fraction > 0 && sc->sc_wl.wc_write_ratio > 0) {
 		ok = c.wt_av > 0 && c.wt_av == s.vs_access_violations && c.wt_ro_reads > 0;
 		scn_tally(ok, pass, fail);
 		if (!ok)
@@ -221,7 +223,7 @@ void scn_check_features(const struct scn *sc, struct vm *vm, const struct wl_sha
 			    (unsigned long long)s.vs_access_violations,
 			    (unsigned long long)c.wt_ro_reads);
 	}
-	if (sc->sc_vm.vc_prefetch > 0) {
+	if (sc->sc_vm.vc_space.as_prefetch > 0) {
 		ok = s.vs_prefetched > 0 && s.vs_prefetch_used + s.vs_prefetch_wasted <= s.vs_prefetched;
 		scn_tally(ok, pass, fail);
 		if (!ok)
@@ -230,7 +232,7 @@ void scn_check_features(const struct scn *sc, struct vm *vm, const struct wl_sha
 			    (unsigned long long)s.vs_prefetch_used,
 			    (unsigned long long)s.vs_prefetch_wasted);
 	}
-	if (sc->sc_vm.vc_trim_hints) {
+	if (sc->sc_tun.vt_trim_hints) {
 		ok = s.vs_trimmed_by_hint > 0 && s.vs_trimmed_by_hint <= s.vs_trimmed;
 		scn_tally(ok, pass, fail);
 		if (!ok)

@@ -17,16 +17,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vm.h"
+#include "vm_sim.h"
 #include "workload.h"
 
 struct scn {
 	const char *sc_name;
-	struct vm_config sc_vm;
+	struct vm_config sc_vm;		/* its mc_tunables is &sc_tun */
+	struct vm_tunables sc_tun;
 	struct wl_config sc_wl;
 };
 
-/* Defaults: the library's, 2 threads of `runs` (max run 16), write ratio
+/* Defaults: the simulator's (the library's, but the aging policy), 2 threads of `runs` (max run 16), write ratio
  * 0.5, phases of 2000 accesses, read-only pages filled by wl_image_fill. */
 void scn_init(struct scn *sc, const char *name);
 

@@ -2,7 +2,7 @@
  * create.c - failure paths harm nothing, and misuse is caught.
  *
  * Creation: with one live instance running, every step of vm_create() that
- * can fail is failed in turn (vm_inject_create = 1, 2, ... until creation
+ * can fail is failed in turn (vt_fail_create_step = 1, 2, ... until creation
  * succeeds), in three configurations (in-memory page file with read-only
  * pages and the defragmenter; file-backed page file; no system threads).
  * After each failure: vm_create returned an error with a message and no
@@ -31,15 +31,15 @@ static struct vm *live;
 static int extra_fd;
 static struct stat fd_id[4];
 
-static struct vm_config small_cfg(void)
+/* 32 frames, LIVE_PAGES pages, 4 bounce buffers; system threads or none. */
+static struct vm_config small_cfg(int threads)
 {
-	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	static struct vm_tunables t[2];
 
-	cfg.vc_physical = 32 * VM_PAGE_SIZE;
-	cfg.vc_virtual = LIVE_PAGES * VM_PAGE_SIZE;
-	cfg.vc_pagefile = LIVE_PAGES * VM_PAGE_SIZE;
-	cfg.vc_max_faulters = 4;
-	return cfg;
+	t[threads != 0] = VM_TUNABLES_DEFAULT;
+	t[threads != 0].vt_start_threads = threads != 0;
+	t[threads != 0].vt_max_faulters = 4;
+	return vm_config_pages(32, LIVE_PAGES, LIVE_PAGES, &t[threads != 0]);
 }
 
 /* The live instance: page i holds i + live_round.  Touching all of it
@@ -109,11 +109,13 @@ struct tally {
 
 static void create_steps(const char *name, struct vm_config cfg, const char *pgf_path, int min_steps)
 {
+	struct vm_tunables tun = *cfg.vc_machine.mc_tunables;
 	struct tally t = { 0 };
 	struct vm *vm;
 	char err[256];
 	int fds, maps;
 
+	cfg.vc_machine.mc_tunables = &tun;
 	/* Warm up: stacks of joined threads and other one-time mappings. */
 	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "create: %s: %s\n", name, err);
@@ -128,10 +130,9 @@ static void create_steps(const char *name, struct vm_config cfg, const char *pgf
 	for (int n = 1; n < 200; n++) {
 		vm = (struct vm *)&t;	/* must come back NULL */
 		err[0] = '\0';
-		atomic_store(&vm_inject_create, n);
+		tun.vt_fail_create_step = n;
 		int rc = vm_create(&cfg, &vm, err, sizeof(err));
-		bool injected = atomic_load(&vm_inject_create) == 0;
-		atomic_store(&vm_inject_create, 0);
+		bool injected = vm_inject_left() == 0;
 		if (!injected) {	/* n is past the last step: it succeeded */
 			t.steps = n - 1;
 			t.no_error += rc != 0;
@@ -178,12 +179,11 @@ static void create_steps(const char *name, struct vm_config cfg, const char *pgf
 /* Sixteen instances; the seventeenth is refused and harms none. */
 static void test_registry_full(void)
 {
-	struct vm_config cfg = small_cfg();
+	struct vm_config cfg = small_cfg(0);
 	struct vm *vms[16], *vm = (struct vm *)&cfg;
 	char err[256] = "";
 	int n = 0, fds;
 
-	cfg.vc_start_threads = 0;
 	while (n < 16 && vm_create(&cfg, &vms[n], err, sizeof(err)) == 0)
 		n++;
 	CHECK("registry: sixteen instances in all", n == 15);
@@ -203,11 +203,10 @@ static void test_registry_full(void)
 
 static struct vm *scenario_vm(int threads)
 {
-	struct vm_config cfg = small_cfg();
+	struct vm_config cfg = small_cfg(threads);
 	struct vm *vm;
 	char err[256];
 
-	cfg.vc_start_threads = threads;
 	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "create: %s\n", err);
 		_exit(3);
@@ -251,7 +250,7 @@ static void quiet_handler(int sig)
 
 static void foreign_handler(void)
 {
-	struct vm_config cfg = small_cfg();
+	struct vm_config cfg = small_cfg(1);
 	struct vm *vm = scenario_vm(0), *vm2;
 	struct vm_stats st;
 	char err[256];
@@ -267,7 +266,7 @@ static void foreign_handler(void)
 
 static void sigbus_blocked(void)
 {
-	struct vm_config cfg = small_cfg();
+	struct vm_config cfg = small_cfg(1);
 	struct vm *vm;
 	sigset_t s;
 	char err[256];
@@ -294,13 +293,12 @@ static void *touch_page(void *p)
 /* 8 frames, no system threads: a ninth page's fault waits forever. */
 static void destroy_while_faulting(void)
 {
-	struct vm_config cfg = small_cfg();
+	struct vm_config cfg = small_cfg(0);
 	struct vm *vm;
 	pthread_t t;
 	char err[256], *p;
 
-	cfg.vc_physical = 8 * VM_PAGE_SIZE;
-	cfg.vc_start_threads = 0;
+	cfg.vc_machine.mc_physical = 8 * VM_PAGE_SIZE;
 	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0)
 		_exit(3);
 	p = vm_base(vm);
@@ -375,7 +373,7 @@ static void test_misuse(void)
 
 int main(int argc, char **argv)
 {
-	struct vm_config cfg = small_cfg();
+	struct vm_config cfg = small_cfg(1);
 	char err[256], path[64];
 	int fds[4] = { 0, 1, 2, 0 };
 
@@ -392,15 +390,14 @@ int main(int argc, char **argv)
 	}
 	live_touch();
 
-	cfg.vc_readonly_fraction = 0.05;
-	cfg.vc_defrag = 1;
+	cfg.vc_space.as_readonly_fraction = 0.05;
+	cfg.vc_machine.mc_defrag = 1;
 	create_steps("in-memory page file, read-only pages, defrag", cfg, NULL, 30);
 	snprintf(path, sizeof(path), "/tmp/vmsim-create-%d.pgf", (int)getpid());
-	cfg = small_cfg();
-	cfg.vc_pagefile_path = path;
+	cfg = small_cfg(1);
+	cfg.vc_machine.mc_pagefile_path = path;
 	create_steps("file-backed page file", cfg, path, 20);
-	cfg = small_cfg();
-	cfg.vc_start_threads = 0;
+	cfg = small_cfg(0);
 	create_steps("no system threads", cfg, NULL, 15);
 	test_registry_full();
 	test_misuse();

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "vm_internal.h"
+#include "vm_sim.h"
 #include "workload.h"
 
 /* The user threads' records: one per vm, kept across phases, since the
@@ -60,14 +60,13 @@ static void done(struct vm *vm)
 
 static struct vm *make(uint64_t frames, uint64_t pages, uint64_t slots, int threads)
 {
-	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	struct vm_tunables t = VM_TUNABLES_DEFAULT;
+	struct vm_config cfg = vm_config_pages(frames, pages, slots, &t);
 	struct vm *vm;
 	char err[256];
 
-	cfg.vc_physical = frames * VM_PAGE_SIZE;
-	cfg.vc_virtual = pages * VM_PAGE_SIZE;
-	cfg.vc_pagefile = slots * VM_PAGE_SIZE;
-	cfg.vc_max_faulters = threads;
+	t.vt_max_faulters = threads;
+	cfg.vc_space.as_trim_policy = VM_TRIM_AGING;
 	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "fault: %s\n", err);
 		exit(2);
@@ -75,15 +74,27 @@ static struct vm *make(uint64_t frames, uint64_t pages, uint64_t slots, int thre
 	return vm;
 }
 
+/* The instance's statistics now. */
+static struct vm_stats stats(struct vm *vm)
+{
+	struct vm_stats st;
+
+	vm_get_stats(vm, &st);
+	return st;
+}
+
 static void test_write_errors(void)
 {
 	struct vm *vm = make(64, 512, 512, 2);
 
-	atomic_store(&vm->vm_pgf.pg_fail_writes, 40);
+	int reads, writes;
+
+	vm_inject_io(vm, 0, 40);
 	CHECK("write errors: nothing lost", run(vm, 2, 60000, 0.7) == 0);
-	CHECK("write errors: all injected failures happened", atomic_load(&vm->vm_pgf.pg_fail_writes) == 0);
-	CHECK("write errors: counted", vm_read(vm->st_write_errors) == 40);
-	CHECK("write errors: writes still succeeded", vm_read(vm->st_written) > 0);
+	vm_inject_io_left(vm, &reads, &writes);
+	CHECK("write errors: all injected failures happened", writes == 0);
+	CHECK("write errors: counted", stats(vm).vs_write_errors == 40);
+	CHECK("write errors: writes still succeeded", stats(vm).vs_written > 0);
 	done(vm);
 }
 
@@ -92,9 +103,9 @@ static void test_read_errors(void)
 	struct vm *vm = make(64, 512, 512, 2);
 
 	CHECK("read errors: warm-up", run(vm, 2, 20000, 1.0) == 0);
-	atomic_store(&vm->vm_pgf.pg_fail_reads, 5);
+	vm_inject_io(vm, 5, 0);
 	CHECK("read errors: nothing lost", run(vm, 2, 40000, 0.3) == 0);
-	CHECK("read errors: retried", vm_read(vm->st_inpage_errors) == 5);
+	CHECK("read errors: retried", stats(vm).vs_inpage_errors == 5);
 	done(vm);
 }
 
@@ -104,8 +115,8 @@ static void test_slot_exhaustion(void)
 	struct vm *vm = make(32, 256, 224, 4);
 
 	CHECK("full page file: nothing lost", run(vm, 4, 80000, 1.0) == 0);
-	CHECK("full page file: the last free slot was used", pgf_free_count(&vm->vm_pgf) <= 32);
-	CHECK("full page file: faults bounced through a buffer", vm_read(vm->st_bounces) > 0);
+	CHECK("full page file: the last free slot was used", stats(vm).vs_pgf_free <= 32);
+	CHECK("full page file: faults bounced through a buffer", stats(vm).vs_bounces > 0);
 	done(vm);
 }
 
@@ -114,7 +125,7 @@ static void test_no_free_pages(void)
 	struct vm *vm = make(8, 128, 128, 6);
 
 	CHECK("8 frames, 6 threads: nothing lost", run(vm, 6, 30000, 0.5) == 0);
-	CHECK("8 frames, 6 threads: faulters waited for pages", vm_read(vm->st_waits_avail) > 0);
+	CHECK("8 frames, 6 threads: faulters waited for pages", stats(vm).vs_waits_avail > 0);
 	done(vm);
 }
 
@@ -124,13 +135,13 @@ static void test_commit_limit(void)
 	struct vm *vm = NULL;
 	char err[256] = "";
 
-	cfg.vc_physical = 64 * VM_PAGE_SIZE;
-	cfg.vc_pagefile = 64 * VM_PAGE_SIZE;
-	cfg.vc_virtual = 129 * VM_PAGE_SIZE;
+	cfg.vc_machine.mc_physical = 64 * VM_PAGE_SIZE;
+	cfg.vc_machine.mc_pagefile = 64 * VM_PAGE_SIZE;
+	cfg.vc_space.as_virtual = 129 * VM_PAGE_SIZE;
 	CHECK("over the commit limit: refused", vm_create(&cfg, &vm, err, sizeof(err)) == VM_EINVAL);
 	CHECK("over the commit limit: says so", strstr(err, "commit limit") != NULL);
 	CHECK("over the commit limit: gives the arithmetic", strstr(err, "256K + pagefile 256K = 512K") != NULL);
-	cfg.vc_virtual = 128 * VM_PAGE_SIZE;
+	cfg.vc_space.as_virtual = 128 * VM_PAGE_SIZE;
 	CHECK("at the commit limit: accepted", vm_create(&cfg, &vm, err, sizeof(err)) == 0);
 	if (vm != NULL) {
 		CHECK("at the commit limit: every page written, nothing lost", run(vm, 2, 20000, 1.0) == 0);
@@ -165,21 +176,21 @@ static void test_working_set(void)
 
 	vm_pause(vm);
 	touch_all(vm);
-	CHECK("working set: 64 demand-zero faults", vm_read(vm->st_dz) == 64);
+	CHECK("working set: 64 demand-zero faults", stats(vm).vs_faults_dz == 64);
 	CHECK("working set: emptied", vm_empty_working_set(vm) == 64);
-	CHECK("working set: all 64 modified", plist_count(vm_list(vm, PFN_STATE_MODIFIED)) == 64);
-	CHECK("working set: soft faults from modified", check_all(vm) && vm_read(vm->st_soft_modified) == 64);
+	CHECK("working set: all 64 modified", stats(vm).vs_nmodified == 64);
+	CHECK("working set: soft faults from modified", check_all(vm) && stats(vm).vs_faults_soft_modified == 64);
 	CHECK("working set: emptied again, all clean? no: dirty, no slot", vm_empty_working_set(vm) == 64);
 	CHECK("working set: flushed", vm_flush_modified(vm) == 64);
-	CHECK("working set: all on standby", plist_count(vm_list(vm, PFN_STATE_STANDBY)) == 64);
-	CHECK("working set: soft faults from standby", check_all(vm) && vm_read(vm->st_soft_standby) == 64);
-	before = vm_read(vm->st_written);
+	CHECK("working set: all on standby", stats(vm).vs_nstandby == 64);
+	CHECK("working set: soft faults from standby", check_all(vm) && stats(vm).vs_faults_soft_standby == 64);
+	before = stats(vm).vs_written;
 	CHECK("working set: clean pages trimmed", vm_empty_working_set(vm) == 64);
 	CHECK("working set: clean pages went straight to standby",
-	    plist_count(vm_list(vm, PFN_STATE_STANDBY)) == 64 && vm_read(vm->st_trimmed_clean) == 64);
+	    stats(vm).vs_nstandby == 64 && stats(vm).vs_trimmed_clean == 64);
 	CHECK("working set: purged", vm_purge_standby(vm) == 64);
-	CHECK("working set: hard faults", check_all(vm) && vm_read(vm->st_hard) == 64);
-	CHECK("working set: no write for clean pages", vm_read(vm->st_written) == before);
+	CHECK("working set: hard faults", check_all(vm) && stats(vm).vs_faults_hard == 64);
+	CHECK("working set: no write for clean pages", stats(vm).vs_written == before);
 	CHECK("working set: valid", vm_validate(vm, stderr, 1) == 0);
 	vm_resume(vm);
 	vm_destroy(vm);

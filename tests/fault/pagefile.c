@@ -3,12 +3,12 @@
  *
  * Persistent errors (every read, or every write, of the page file fails,
  * injected): the instance fails in order.  Each user thread, faulting or
- * waiting, gets the error through vc_on_error, which siglongjmps it out of
+ * waiting, gets the error through vc_machine.mc_on_error, which siglongjmps it out of
  * the handler; all of them return (a watchdog fails the test if any
  * hangs); vm_error() gives the one-line reason; the system threads park;
  * the structure validates; and every page still holds what was last
  * written to it, wherever it lives (mapped, a frame on a list, the page
- * file, a bounce buffer).  With no vc_on_error, a fresh process ends with
+ * file, a bounce buffer).  With no vc_machine.mc_on_error, a fresh process ends with
  * exit status 1 and exactly one line on stderr, however many threads hit
  * the error.
  *
@@ -35,7 +35,7 @@ static _Atomic int errors_seen;
 static char error_msg[256];
 static __thread sigjmp_buf *thread_jmp;
 
-/* vc_on_error: leave the handler for the thread's recovery point. */
+/* vc_machine.mc_on_error: leave the handler for the thread's recovery point. */
 static void on_error(void *arg, struct vm *v, void *addr, const char *msg)
 {
 	(void)arg, (void)v, (void)addr;
@@ -47,15 +47,15 @@ static void on_error(void *arg, struct vm *v, void *addr, const char *msg)
 
 static struct vm *make(uint64_t frames, uint64_t pages, bool callback)
 {
-	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	static struct vm_tunables t;
+	struct vm_config cfg = vm_config_pages(frames, pages, pages, &t);
 	char err[256];
 	struct vm *v;
 
-	cfg.vc_physical = frames * VM_PAGE_SIZE;
-	cfg.vc_virtual = pages * VM_PAGE_SIZE;
-	cfg.vc_pagefile = pages * VM_PAGE_SIZE;
-	cfg.vc_max_faulters = NTHREADS + 1;
-	cfg.vc_on_error = callback ? on_error : NULL;
+	t = VM_TUNABLES_DEFAULT;
+	t.vt_max_faulters = NTHREADS + 1;
+	cfg.vc_space.as_trim_policy = VM_TRIM_AGING;
+	cfg.vc_machine.mc_on_error = callback ? on_error : NULL;
 	if (vm_create(&cfg, &v, err, sizeof(err)) != 0) {
 		fprintf(stderr, "pagefile: %s\n", err);
 		exit(2);
@@ -87,7 +87,7 @@ static __attribute__((noinline)) int user_loop(uint64_t t, bool writes)
 	return 0;
 }
 
-/* A user thread: returns 1 if it got the error (vc_on_error jumped here). */
+/* A user thread: returns 1 if it got the error (vc_machine.mc_on_error jumped here). */
 static void *user_thread(void *arg)
 {
 	uintptr_t a = (uintptr_t)arg;
@@ -180,18 +180,23 @@ static void done(void)
 /* Every write fails: the writer gives up after VM_WRITE_FAILS_MAX in a row. */
 static void test_write_error(void)
 {
+	struct vm_stats st;
+
 	vm = make(32, 1024, true);
-	atomic_store(&vm->vm_pgf.pg_fail_writes, -1);
+	vm_inject_io(vm, 0, -1);
 	int got = run_threads(true);
 	check_failed("persistent write error", got, "page file write error on slot ");
-	CHECK("persistent write error: 64 in a row", vm_read(vm->st_write_errors) >= VM_WRITE_FAILS_MAX &&
-	    vm_read(vm->st_written) == 0);
+	vm_get_stats(vm, &st);
+	CHECK("persistent write error: 64 in a row", st.vs_write_errors >= VM_WRITE_FAILS_MAX &&
+	    st.vs_written == 0);
 	done();
 }
 
 /* Reads fail once every page has been written out at least once. */
 static void test_read_error(void)
 {
+	struct vm_stats st;
+
 	vm = make(32, 1024, true);
 	for (uint64_t vpn = 0; vpn < npages; vpn++) {
 		uint64_t *w = (uint64_t *)vm_va(vm, vpn);
@@ -199,14 +204,15 @@ static void test_read_error(void)
 		w[1] = 1;
 		atomic_store(&gen[vpn], 1);
 	}
-	atomic_store(&vm->vm_pgf.pg_fail_reads, -1);
+	vm_inject_io(vm, -1, 0);
 	int got = run_threads(false);
 	check_failed("persistent read error", got, "page file read error on slot ");
-	CHECK("persistent read error: retried first", vm_read(vm->st_inpage_errors) >= VM_READ_RETRIES + 1);
+	vm_get_stats(vm, &st);
+	CHECK("persistent read error: retried first", st.vs_inpage_errors >= VM_READ_RETRIES + 1);
 	done();
 }
 
-/* With no vc_on_error: in a fresh process, exit 1 and one line. */
+/* With no vc_machine.mc_on_error: in a fresh process, exit 1 and one line. */
 static int scenario(const char *name)
 {
 	bool reads = strcmp(name, "read-exit") == 0;
@@ -215,9 +221,9 @@ static int scenario(const char *name)
 	if (reads) {
 		for (uint64_t vpn = 0; vpn < npages; vpn++)
 			*(volatile char *)vm_va(vm, vpn) = 1;
-		atomic_store(&vm->vm_pgf.pg_fail_reads, -1);
+		vm_inject_io(vm, -1, 0);
 	} else {
-		atomic_store(&vm->vm_pgf.pg_fail_writes, -1);
+		vm_inject_io(vm, 0, -1);
 	}
 	run_threads(!reads);
 	return 0;	/* not reached: the failure ends the process */
@@ -235,16 +241,17 @@ static void test_default_exit(const char *name, const char *want)
 		fprintf(stderr, "pagefile: %s: status %#x: %s\n", name, st, out);
 }
 
-static int create_status(uint64_t pgf_bytes, const char *path, char *err, size_t errlen)
+static int create_status(uint64_t pgf_bytes, const char *path, uint64_t mem_available,
+    char *err, size_t errlen)
 {
-	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	struct vm_tunables t = VM_TUNABLES_DEFAULT;
+	struct vm_config cfg = vm_config_pages(32, 64, 0, &t);
 	struct vm *v = NULL;
 	int rc;
 
-	cfg.vc_physical = 32 * VM_PAGE_SIZE;
-	cfg.vc_virtual = 64 * VM_PAGE_SIZE;
-	cfg.vc_pagefile = pgf_bytes;
-	cfg.vc_pagefile_path = path;
+	t.vt_mem_available = mem_available;
+	cfg.vc_machine.mc_pagefile = pgf_bytes;
+	cfg.vc_machine.mc_pagefile_path = path;
 	if ((rc = vm_create(&cfg, &v, err, errlen)) == 0)
 		vm_destroy(v);
 	return rc;
@@ -256,11 +263,9 @@ static void test_reserve(void)
 	uint64_t t0;
 	int rc;
 
-	pgf_test_mem_available = 1 << 20;
 	CHECK("in-memory page file beyond the host's memory: refused with the sizes",
-	    create_status(64 << 20, NULL, err, sizeof(err)) == VM_ENOSPC &&
+	    create_status(64 << 20, NULL, 1 << 20, err, sizeof(err)) == VM_ENOSPC &&
 	    strstr(err, "cannot reserve 64M for the in-memory page file: this machine has 1M available"));
-	pgf_test_mem_available = 0;
 	CHECK("host memory: read from /proc/meminfo", pgf_host_available() != UINT64_MAX &&
 	    pgf_host_available() > (1 << 20));
 	if (mkdtemp(dir) == NULL || mount("vmsim-test", dir, "tmpfs", 0, "size=1M") != 0) {
@@ -270,14 +275,14 @@ static void test_reserve(void)
 	}
 	snprintf(path, sizeof(path), "%s/pf", dir);
 	t0 = vm_now_ns();
-	rc = create_status(64 << 20, path, err, sizeof(err));
+	rc = create_status(64 << 20, path, 0, err, sizeof(err));
 	CHECK("page file on a 1M filesystem: refused at once", rc == VM_ENOSPC &&
 	    vm_now_ns() - t0 < 5000000000ULL);
 	CHECK("page file on a 1M filesystem: says the sizes",
 	    strstr(err, "cannot reserve 64M for page file ") && strstr(err, "its filesystem has 1M free"));
 	CHECK("page file on a 1M filesystem: no file left", access(path, F_OK) != 0);
 	CHECK("page file filling the filesystem exactly: accepted",
-	    create_status(1 << 20, path, err, sizeof(err)) == 0);
+	    create_status(1 << 20, path, 0, err, sizeof(err)) == 0);
 	unlink(path);
 	umount2(dir, MNT_DETACH);
 	rmdir(dir);

@@ -26,7 +26,7 @@
 
 #include "scenario.h"
 #include "soak.h"
-#include "vm_util.h"
+#include "vm_sim.h"
 
 #define SOAK_PHASE_S 5.0		/* validate at least this often */
 #define SOAK_MAX_S (7 * 86400.0)	/* a week */
@@ -168,9 +168,9 @@ static int soak_build(const struct soak_def *d, struct scn *sc, struct soak_extr
 	}
 	if (x->sx_io) {
 		/* the locked buffer lies past the user threads' pages */
-		sc->sc_wl.wc_pages = sc->sc_vm.vc_virtual / VM_PAGE_SIZE;
-		sc->sc_vm.vc_virtual += SOAK_IO_PAGES * VM_PAGE_SIZE;
-		sc->sc_vm.vc_pagefile += SOAK_IO_PAGES * VM_PAGE_SIZE;
+		sc->sc_wl.wc_pages = sc->sc_vm.vc_space.as_virtual / VM_PAGE_SIZE;
+		sc->sc_vm.vc_space.as_virtual += SOAK_IO_PAGES * VM_PAGE_SIZE;
+		sc->sc_vm.vc_machine.mc_pagefile += SOAK_IO_PAGES * VM_PAGE_SIZE;
 	}
 	scn_finish(sc);
 	return 0;
@@ -260,7 +260,7 @@ static bool soak_slice(const struct soak_opts *o, int i, uint64_t seed, double s
 	bool ok = false;
 
 	soak_build(d, &sc, &x, err, sizeof(err));	/* checked at start-up */
-	sc.sc_vm.vc_seed = seed;
+	sc.sc_vm.vc_space.as_seed = seed;
 	sc.sc_wl.wc_seed = seed;
 	if (x.sx_pgf_file) {
 		int fd;
@@ -272,7 +272,7 @@ static bool soak_slice(const struct soak_opts *o, int i, uint64_t seed, double s
 			return false;
 		}
 		close(fd);
-		sc.sc_vm.vc_pagefile_path = path;
+		sc.sc_vm.vc_machine.mc_pagefile_path = path;
 	}
 	if (vm_create(&sc.sc_vm, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", d->sd_name, err);

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "soak.h"
-#include "vm_util.h"
+#include "vm_sim.h"
 
 void soak_io_add(struct soak_io_counts *to, const struct soak_io_counts *c)
 {

@@ -32,7 +32,7 @@
 
 #include "check.h"
 #include "vm.h"
-#include "vm_util.h"
+#include "vm_sim.h"
 
 #define FRAMES 128
 #define PAGES 2048
@@ -403,12 +403,12 @@ int main(int argc, char **argv)
 		if (rc != 0)
 			return rc < 0 ? 2 : check_done(name);
 	}
-	cfg.vc_physical = FRAMES * VM_PAGE_SIZE;
-	cfg.vc_virtual = PAGES * VM_PAGE_SIZE;
-	cfg.vc_pagefile = PAGES * VM_PAGE_SIZE;
+	cfg.vc_machine.mc_physical = FRAMES * VM_PAGE_SIZE;
+	cfg.vc_space.as_virtual = PAGES * VM_PAGE_SIZE;
+	cfg.vc_machine.mc_pagefile = PAGES * VM_PAGE_SIZE;
 	/* A policy per mode, so each selection path meets locked pages.
 	 * Random trims take hot pages too: the ring's page goes often. */
-	cfg.vc_trim_policy = mode == M_FUTEX ? VM_TRIM_RANDOM :
+	cfg.vc_space.as_trim_policy = mode == M_FUTEX ? VM_TRIM_RANDOM :
 	    mode == M_BUFFERED ? VM_TRIM_FIFO : VM_TRIM_AGING;
 	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s: %s\n", name, err);

@@ -18,8 +18,7 @@
 #include <string.h>
 
 #include "scenario.h"
-#include "vm.h"
-#include "vm_internal.h"
+#include "vm_sim.h"
 #include "workload.h"
 
 static const char *const stress_keys[] = { "threads", "frames", "pages", "pgf" };
@@ -85,7 +84,7 @@ int main(int argc, char **argv)
 	per_phase = strtoull(argv[7], NULL, 10);
 	for (int i = 10; i < argc; i++) {
 		if (strchr(argv[i], '=') == NULL)
-			sc.sc_vm.vc_pagefile_path = argv[i];
+			sc.sc_vm.vc_machine.mc_pagefile_path = argv[i];
 		else if (!scn_opt(&sc, argv[i])) {
 			fprintf(stderr, "%s: unknown option %s\n", argv[1], argv[i]);
 			return 2;

@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "vm.h"
-#include "vm_util.h"
+#include "vm_sim.h"
 #include "workload.h"
 
 /* physical + page file past 64 bits is refused as such, not wrapped. */
@@ -19,9 +19,9 @@ static void test_overflow(void)
 	struct vm_config c = VM_CONFIG_DEFAULT;
 	char err[256];
 
-	c.vc_physical = 16ULL << 20;
-	c.vc_virtual = 16ULL << 20;
-	c.vc_pagefile = UINT64_MAX - 4095;	/* page-aligned; + 16M wraps to 16M - 4K */
+	c.vc_machine.mc_physical = 16ULL << 20;
+	c.vc_space.as_virtual = 16ULL << 20;
+	c.vc_machine.mc_pagefile = UINT64_MAX - 4095;	/* page-aligned; + 16M wraps to 16M - 4K */
 	CHECK("wrap refused", vm_config_check(&c, err, sizeof(err)) == VM_EINVAL);
 	CHECK("wrap said", strstr(err, "does not fit in 64 bits") != NULL);
 	c = VM_CONFIG_DEFAULT;
@@ -36,25 +36,25 @@ static void test_footprint(void)
 	char err[512];
 
 	CHECK("total", vm_footprint(&c, &f) == f.vf_total);
-	CHECK("parts", f.vf_frames == c.vc_physical && f.vf_mapped == c.vc_physical &&
-	      f.vf_pagefile == c.vc_pagefile &&
+	CHECK("parts", f.vf_frames == c.vc_machine.mc_physical && f.vf_mapped == c.vc_machine.mc_physical &&
+	      f.vf_pagefile == c.vc_machine.mc_pagefile &&
 	      f.vf_total == f.vf_frames + f.vf_mapped + f.vf_pagefile + f.vf_books);
 	/* bookkeeping: 8 bytes of PTE per page, 8 of slot owner per slot at least */
-	CHECK("books", f.vf_books >= c.vc_virtual / VM_PAGE_SIZE * 8 + c.vc_pagefile / VM_PAGE_SIZE * 8);
-	c.vc_pagefile_path = "/nonexistent/pf";
+	CHECK("books", f.vf_books >= c.vc_space.as_virtual / VM_PAGE_SIZE * 8 + c.vc_machine.mc_pagefile / VM_PAGE_SIZE * 8);
+	c.vc_machine.mc_pagefile_path = "/nonexistent/pf";
 	vm_footprint(&c, &g);
 	CHECK("file-backed: no page file in memory, same books", g.vf_pagefile == 0 &&
 	      g.vf_books == f.vf_books);
-	c.vc_virtual = 1ULL << 20;
+	c.vc_space.as_virtual = 1ULL << 20;
 	vm_footprint(&c, &g);
-	CHECK("mapped at most the region", g.vf_mapped == c.vc_virtual);
+	CHECK("mapped at most the region", g.vf_mapped == c.vc_space.as_virtual);
 	c = VM_CONFIG_DEFAULT;
-	c.vc_pagefile = UINT64_MAX - 4095;
+	c.vc_machine.mc_pagefile = UINT64_MAX - 4095;
 	CHECK("saturates", vm_footprint(&c, NULL) == UINT64_MAX);
 	/* A 16T file-backed page file: 32G of slot owners, said in the refusal. */
 	c = VM_CONFIG_DEFAULT;
-	c.vc_pagefile = 16ULL << 40;
-	c.vc_pagefile_path = "/nonexistent/pf";
+	c.vc_machine.mc_pagefile = 16ULL << 40;
+	c.vc_machine.mc_pagefile_path = "/nonexistent/pf";
 	if (vm_footprint(&c, NULL) > vm_memory_limit())
 		CHECK("books refused", vm_config_check(&c, err, sizeof(err)) == VM_EINVAL &&
 		      strstr(err, "bookkeeping 32.") != NULL);
@@ -94,10 +94,10 @@ static void test_record_budget(void)
 	size_t nrefs = 0;
 	char err[256];
 
-	c.vc_physical = 1 << 20;
-	c.vc_virtual = 4 << 20;
-	c.vc_pagefile = 4 << 20;
-	c.vc_max_faulters = 1;
+	struct vm_tunables t = VM_TUNABLES_DEFAULT;
+
+	t.vt_max_faulters = 1;
+	c = vm_config_pages(256, 1024, 1024, &t);
 	if (vm_create(&c, &vm, err, sizeof(err)) != 0) {
 		CHECK("create", 0);
 		return;

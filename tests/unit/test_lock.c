@@ -180,14 +180,14 @@ static void count_with(enum lk_impl impl, const char *name)
 {
 	pthread_t a, b;
 
-	lk_impl = impl;
+	vm_lock_impl_set(impl);
 	lk_init(&l_count, LK_RANK_PFN);
 	counter = 0;
 	pthread_create(&a, NULL, incrementer, NULL);
 	pthread_create(&b, NULL, incrementer, NULL);
 	pthread_join(a, NULL);
 	pthread_join(b, NULL);
-	lk_impl = LK_IMPL_FUTEX;
+	vm_lock_impl_set(LK_IMPL_FUTEX);
 	CHECK(name, counter == 2ULL * NINC && word(&l_count) == 0);
 }
 

@@ -23,7 +23,8 @@ static void pg_init(uint64_t nslots)
 {
 	char err[256];
 
-	if (pgf_init(&pg, nslots, NULL, err, sizeof(err)) != 0) {
+	if (pgf_init(&pg, &(struct pgf_params){ .pp_nslots = nslots, .pp_rows = 1, .pp_stash = 1 },
+	    err, sizeof(err)) != 0) {
 		fprintf(stderr, "pgf_init: %s\n", err);
 		exit(2);
 	}
@@ -316,7 +317,8 @@ static void test_io(void)
 	if (fd < 0)
 		return;
 	close(fd);
-	CHECK("file: init", pgf_init(&pg, 150, path, err, sizeof(err)) == 0);
+	CHECK("file: init", pgf_init(&pg, &(struct pgf_params){ .pp_nslots = 150,
+	    .pp_path = path, .pp_rows = 1, .pp_stash = 1 }, err, sizeof(err)) == 0);
 	CHECK("file: file backed", pg.pg_mem == NULL && pg.pg_fd >= 0);
 	CHECK("file: sized", stat(path, &st) == 0 && st.st_size == 150 * (off_t)VM_PAGE_SIZE);
 	io_round_trip("file");
@@ -336,7 +338,8 @@ static void test_io(void)
 	unlink(path);
 
 	CHECK("file: init fails on a bad path",
-	    pgf_init(&pg, 4, "/nonexistent-dir/pagefile", err, sizeof(err)) == VM_EINVAL && err[0] != '\0');
+	    pgf_init(&pg, &(struct pgf_params){ .pp_nslots = 4,
+	    .pp_path = "/nonexistent-dir/pagefile" }, err, sizeof(err)) == VM_EINVAL && err[0] != '\0');
 	pgf_destroy(&pg);
 }
 

@@ -27,15 +27,13 @@ static int tmpfd;		/* a scratch file, NPAGES pages of pattern */
 
 static struct vm *mkvm(double ro)
 {
-	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	struct vm_tunables t = VM_TUNABLES_DEFAULT;
+	struct vm_config cfg = vm_config_pages(NFRAMES, NPAGES, NPAGES, &t);
 	struct vm *vm;
 	char err[256];
 
-	cfg.vc_physical = NFRAMES * PG;
-	cfg.vc_virtual = NPAGES * PG;
-	cfg.vc_pagefile = NPAGES * PG;
-	cfg.vc_start_threads = 0;
-	cfg.vc_readonly_fraction = ro;
+	t.vt_start_threads = 0;
+	cfg.vc_space.as_readonly_fraction = ro;
 	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vm_create: %s\n", err);
 		exit(2);

@@ -115,7 +115,7 @@ static void mix_with(enum lk_impl impl, const char *name)
 {
 	pthread_t t[3];
 
-	lk_impl = impl;
+	vm_lock_impl_set(impl);
 	lk_init(&rw, LK_RANK_LIST);
 	a_val = b_val = 0;
 	atomic_store(&bad, 0);
@@ -123,7 +123,7 @@ static void mix_with(enum lk_impl impl, const char *name)
 		pthread_create(&t[i], NULL, mixer, (void *)(uintptr_t)i);
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
-	lk_impl = LK_IMPL_FUTEX;
+	vm_lock_impl_set(LK_IMPL_FUTEX);
 	CHECK(name, atomic_load(&bad) == 0 && a_val == b_val && word() == 0);
 }
 
@@ -187,7 +187,7 @@ static void test_two_sharers(void)
 {
 	pthread_t t;
 
-	lk_impl = LK_IMPL_FUTEX;
+	vm_lock_impl_set(LK_IMPL_FUTEX);
 	lk_init(&rw, LK_RANK_LIST);
 	atomic_store(&shared_seen, 0);
 	lk_acquire_shared(&rw);
@@ -213,12 +213,11 @@ static void test_list_race(int shared, const char *name)
 		plist_insert_tail(&vm, pf);
 		lk_release(&pf->pf_lock);
 	}
-	plist_shared = shared;
+	vm.vm_tun.vt_shared_unlink = shared;
 	for (int i = 0; i < 3; i++)
 		pthread_create(&t[i], NULL, list_churn, (void *)(uintptr_t)i);
 	for (int i = 0; i < 3; i++)
 		pthread_join(t[i], NULL);
-	plist_shared = 1;
 	CHECK(name, list_sane());
 	vm_structs_destroy(&vm);
 }

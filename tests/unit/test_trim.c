@@ -86,7 +86,7 @@ static void test_fifo(void)
 
 	if (vmtest_init(&vm, 16, 128, 128) != 0)
 		exit(2);
-	vm.vm_cfg.vc_trim_policy = VM_TRIM_FIFO;
+	vm.vm_cfg.vc_space.as_trim_policy = VM_TRIM_FIFO;
 	n = trim_select(&vm, out, 4, &nvalid);
 	CHECK("fifo: nothing mapped, nothing picked", n == 0 && nvalid == 0);
 	/* mapped in the order 100, 5, 70, 6, 120, 2 (sequence 1..6) */
@@ -123,7 +123,7 @@ static void test_random(void)
 
 	if (vmtest_init(&vm, 16, 128, 128) != 0)
 		exit(2);
-	vm.vm_cfg.vc_trim_policy = VM_TRIM_RANDOM;
+	vm.vm_cfg.vc_space.as_trim_policy = VM_TRIM_RANDOM;
 	for (uint32_t f = 0; f < 10; f++)
 		map_at(f * 12 + 3, f, f + 1, f % 2 ? PTE_ACCESSED : 0);
 	for (int t = 0; t < trials; t++) {

@@ -26,17 +26,16 @@
  * (in memory), with no region, no userfaultfd and no threads: every frame
  * free, holding poison.  Returns vm_structs_init()'s status.
  */
+/* No system threads, 4 bounce buffers: the unit tests' tunables. */
+static const struct vm_tunables vmtest_tunables = { .vt_start_threads = 0, .vt_max_faulters = 4,
+	.vt_shared_unlink = 1, .vt_pgf_rows = 1, .vt_pgf_stash = 1, .vt_trim_goal_div = 8 };
+
 static inline int vmtest_init(struct vm *vm, uint64_t nframes, uint64_t npages, uint64_t nslots)
 {
-	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	struct vm_config cfg = vm_config_pages(nframes, npages, nslots, &vmtest_tunables);
 	char err[256];
 	int rc;
 
-	cfg.vc_physical = nframes * VM_PAGE_SIZE;
-	cfg.vc_virtual = npages * VM_PAGE_SIZE;
-	cfg.vc_pagefile = nslots * VM_PAGE_SIZE;
-	cfg.vc_max_faulters = 4;
-	cfg.vc_start_threads = 0;
 	rc = vm_structs_init(vm, &cfg, err, sizeof(err));
 	if (rc != 0)
 		fprintf(stderr, "vm_structs_init: %s\n", err);

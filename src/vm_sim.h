@@ -1,0 +1,224 @@
+/*
+ * vm_sim.h - what the simulator, the benchmark and the tests use besides
+ * the public interface (vm.h): statistics, the access routine, working-set
+ * controls, pausing and validation, tunables, and fault injection.  Not
+ * for library users, and not installed.
+ *
+ * It also brings in vm_util.h: the page geometry, the clock, the PRNG and
+ * the message helpers (vm_size_str, vm_size_approx, vm_str_escape) the
+ * core shares with its tools.
+ */
+#pragma once
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "vm.h"
+#include "vm_counters.h"
+#include "vm_util.h"
+
+/* ---- tunables ---- */
+
+/*
+ * Settings for experiments and tests, one set per instance, fixed at
+ * creation: point cfg.vc_machine.mc_tunables at one (vm_create copies it).
+ * Start from VM_TUNABLES_DEFAULT; the defaults are what a library user
+ * gets with mc_tunables NULL.
+ */
+struct vm_tunables {
+	int vt_start_threads;		/* start the system threads (1); 0: none run,
+					 * the working-set controls do their work */
+	int vt_max_faulters;		/* threads that may fault at once, for the
+					 * bounce buffers (64; 1-4096) */
+	int vt_shared_unlink;		/* soft faults unlink from the middle of a list
+					 * under its lock held shared (1); 0: exclusive */
+	int vt_pgf_rows;		/* the writer claims whole free 64-slot rows (1) */
+	int vt_pgf_stash;		/* ... and stashes what it reserved but did not use (1) */
+	int vt_trim_goal_div;		/* trim until available reaches frames / this
+					 * (8; 2-64); below 4 it can exceed what
+					 * vm_lock_limit leaves the trimmer */
+	int vt_trim_hints;		/* faulters hand the pages a sequential run left
+					 * behind to the trimmer (0; seed 001: measured
+					 * 0.68-0.76x on the default workload) */
+	/* fault injection at creation (tests/inject/create.c): the Nth step of
+	 * vm_create that can fail (an allocation, a system call, a thread
+	 * start) fails as if the host refused (errno ENOMEM); 0: none */
+	int vt_fail_create_step;
+	/* if nonzero, the host's available memory (MemAvailable + free swap)
+	 * as the in-memory page file's reservation sees it */
+	uint64_t vt_mem_available;
+};
+
+#define VM_TUNABLES_DEFAULT ((struct vm_tunables){ .vt_start_threads = 1, \
+	.vt_max_faulters = 64, .vt_shared_unlink = 1, .vt_pgf_rows = 1, .vt_pgf_stash = 1, \
+	.vt_trim_goal_div = 8 })
+
+/*
+ * The configuration of a small instance in pages: frames, virtual pages
+ * and page-file slots (in memory), the rest VM_CONFIG_DEFAULT, with the
+ * tunables t (NULL: the defaults).  The tests' and the benchmark's one
+ * way to size an instance.
+ */
+static inline struct vm_config vm_config_pages(uint64_t frames, uint64_t pages, uint64_t slots,
+    const struct vm_tunables *t)
+{
+	struct vm_config c = VM_CONFIG_DEFAULT;
+
+	c.vc_machine.mc_physical = frames * VM_PAGE_SIZE;
+	c.vc_machine.mc_pagefile = slots * VM_PAGE_SIZE;
+	c.vc_machine.mc_tunables = t;
+	c.vc_space.as_virtual = pages * VM_PAGE_SIZE;
+	return c;
+}
+
+/* ---- statistics ---- */
+
+/* What happened so far (vm_counters.h has every field's meaning). */
+struct vm_stats {
+#define VM_STAT_FIELD(name, key, kind, desc) uint64_t vs_##name;
+	VM_COUNTERS(VM_STAT_FIELD)
+#undef VM_STAT_FIELD
+};
+
+void vm_get_stats(struct vm *vm, struct vm_stats *st);
+
+/* Process-wide lock statistics: every instance's locks together. */
+struct vm_lock_stats {
+#define VM_STAT_FIELD(name, key, kind, desc) uint64_t ls_##name;
+	VM_LOCK_COUNTERS(VM_STAT_FIELD)
+#undef VM_STAT_FIELD
+};
+
+void vm_lock_stats_get(struct vm_lock_stats *ls);
+
+/*
+ * The tables, for printing every counter: the field's name (without its
+ * vs_ or ls_ prefix), JSON key, kind, description, and offset in its
+ * struct (read it with vm_stat_value).
+ */
+struct vm_stat_field {
+	const char *sf_name;
+	const char *sf_key;
+	enum vm_stat_kind sf_kind;
+	const char *sf_desc;
+	size_t sf_offset;
+};
+extern const struct vm_stat_field vm_stat_fields[];	/* struct vm_stats */
+extern const int vm_stat_nfields;
+extern const struct vm_stat_field vm_lock_stat_fields[];	/* struct vm_lock_stats */
+extern const int vm_lock_stat_nfields;
+
+static inline uint64_t vm_stat_value(const void *stats, const struct vm_stat_field *f)
+{
+	return *(const uint64_t *)((const char *)stats + f->sf_offset);
+}
+
+/* The lock classes, as ts_lock_wait_ns indexes them. */
+enum vm_lock_class { VM_LOCK_PTE, VM_LOCK_PFN, VM_LOCK_LIST, VM_LOCK_PGF, VM_LOCK_NCLASS };
+
+/*
+ * Per-thread accounting: attach a zeroed struct on a thread, and the fault
+ * path adds to it what that thread spends.  NULL detaches.
+ */
+struct vm_thread_stats {
+	uint64_t ts_faults;		/* faults resolved on this thread */
+	uint64_t ts_fault_ns;		/* time inside the fault handler */
+	uint64_t ts_wait_avail_ns;	/* ... of which waiting for a free page */
+	uint64_t ts_wait_other_ns;	/* ... waiting for a trim, window or in-page */
+	uint64_t ts_lock_wait_ns[VM_LOCK_NCLASS];	/* ... waiting for locks, by class */
+};
+void vm_thread_stats_attach(struct vm_thread_stats *ts);
+
+/*
+ * The system threads that run (in this order: trimmer, modified writer,
+ * zero-page thread, defragmenter if mc_defrag), into out (room for 4), for
+ * CPU-time accounting.  Returns how many.
+ */
+int vm_system_threads(struct vm *vm, pthread_t *out);
+
+/* ---- the access routine ---- */
+
+/*
+ * The MMU's part of an access to addr: set its page's accessed bit, which
+ * the aging trim policy reads (vm.h, VM_TRIM_AGING).  The simulator's user
+ * threads call it on every access; lock-free.
+ */
+void vm_touch(struct vm *vm, const void *addr);
+
+/* ---- pausing, validation, working-set control ---- */
+
+/* Park the trimmer, writer and zero thread at a safe point / let them go. */
+void vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+
+/*
+ * Check every invariant of the PFN database, the lists, the PTEs and the
+ * page file; report the first problems to f.  Call with no thread touching
+ * the region and the system threads paused.  Returns the number of problems.
+ */
+long vm_validate(struct vm *vm, FILE *f, int expensive);
+
+/*
+ * Working-set control, with the system threads paused (vm_pause):
+ *  vm_empty_working_set  trim every mapped page now but the locked ones
+ *                        (EmptyWorkingSet);
+ *  vm_flush_modified     write every modified page to the page file;
+ *  vm_purge_standby      repurpose every standby page to the free list.
+ * Each returns the pages it moved.  The benchmark uses them to set up one
+ * kind of fault at a time.
+ */
+uint64_t vm_empty_working_set(struct vm *vm);
+uint64_t vm_flush_modified(struct vm *vm);
+uint64_t vm_purge_standby(struct vm *vm);
+
+/* ---- memory estimates (the command's preflight) ---- */
+
+/*
+ * The host memory an instance of configuration cfg may use, in bytes,
+ * saturating at UINT64_MAX (sizes whose arithmetic would wrap): vf_total,
+ * and its parts if parts is not NULL.
+ */
+struct vm_footprint {
+	uint64_t vf_frames;	/* the frames: mc_physical */
+	uint64_t vf_mapped;	/* the region's mapped pages, at most one per frame (a
+				 * mapped page is a copy of its frame) */
+	uint64_t vf_pagefile;	/* an in-memory page file (0 with mc_pagefile_path) */
+	uint64_t vf_books;	/* bookkeeping: the PFN, PTE and PTE-lock arrays, the
+				 * page-file bitmap and slot owners (8 bytes a slot,
+				 * file-backed too), bounce buffers */
+	uint64_t vf_total;
+};
+uint64_t vm_footprint(const struct vm_config *cfg, struct vm_footprint *parts);
+
+/* What one instance may plan to use: 3/4 of the machine's memory. */
+uint64_t vm_memory_limit(void);
+
+/* ---- fault injection ---- */
+
+/*
+ * Page-file I/O failures on a live instance: the next `reads' reads and
+ * the next `writes' writes fail with EIO (< 0: every one, 0: none).
+ * Creation failures are a tunable (vt_fail_create_step).
+ */
+void vm_inject_io(struct vm *vm, int reads, int writes);
+
+/* How many injected I/O failures are still to come (reads, writes). */
+void vm_inject_io_left(struct vm *vm, int *reads, int *writes);
+
+/* ---- lock algorithm variants (the benchmark's build only) ---- */
+
+#if VM_LOCK_VARIANTS
+/*
+ * Which contended path the lock takes (docs/PERFORMANCE.md):
+ *  FUTEX  backoff spin, then sleep (the library's only one)
+ *  SPIN   backoff spin, then sched_yield(); never sleeps (seed 000)
+ *  MUTEX  sleep at once, no spin: glibc's PTHREAD_MUTEX_NORMAL algorithm on
+ *         the same word (a real pthread_mutex_t is not async-signal-safe)
+ * Compiled only into the benchmark (its own build of vm_lock.c, with
+ * VM_LOCK_VARIANTS=1); the library has no such switch.  Set it only while
+ * no lock is held or waited for.
+ */
+enum lk_impl { LK_IMPL_FUTEX, LK_IMPL_SPIN, LK_IMPL_MUTEX };
+void vm_lock_impl_set(enum lk_impl impl);
+#endif

@@ -39,7 +39,10 @@ $(error VARIANT must be release, debug, tsan or asan)
 endif
 
 CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
-LDLIBS  := -lm
+# Every program linked here takes the simulator's side (libvmsim-sim.a),
+# which reads xz- and zstd-compressed traces (sim/trace_src.c); the core
+# library (libvmsim.a, what `make install` installs) needs neither.
+LDLIBS  := -llzma -lzstd -lm
 
 CORE    := vm_util vm_lock vm_event vm_park \
            pte pfn plist pfnalloc pgf map vm_fail \
@@ -49,19 +52,42 @@ CORE    := vm_util vm_lock vm_event vm_park \
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
-SIMLIB_O := $(B)/sim/workload.o $(B)/sim/trace.o $(B)/sim/oracle.o $(B)/sim/json.o $(B)/sim/stats.o
+SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o trace_load.o \
+            oracle.o mrc.o json.o stats.o)
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(addprefix $(B)/sim/,main.o options.o optdoc.o preflight.o run.o report.o \
-           report_json.o compare.o record.o)
-BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o \
+           report_json.o compare.o record.o mrc_cmd.o mrc_report.o mrc_plot.o)
+BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
            report_json.o plot.o floor.o floor_mech.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 INJECT  := $(patsubst tests/inject/%.c,%,$(wildcard tests/inject/*.c))
 
 .PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme \
-        install uninstall
+        install uninstall deps
 all: $(B)/vmsim $(B)/vmsim.1
+
+# Debian packages beyond a fresh machine (README, "Dependencies"):
+# libzstd-dev to read zstd-compressed traces, valgrind to record a real
+# program's references (the tests record one), gnuplot-nox for --mrc-plot;
+# xz-utils, zstd and liblzma-dev are usually there already.  Installed
+# when missing (we are root), with one apt-get update if the first try
+# fails; silent when everything is there.
+DEPS_PKGS := libzstd-dev liblzma-dev valgrind gnuplot-nox xz-utils zstd
+DEPS_HAVE := test -f /usr/include/zstd.h && test -f /usr/include/lzma.h && \
+             command -v valgrind && command -v gnuplot && command -v xz && command -v zstd
+deps:
+	@if ! { $(DEPS_HAVE); } >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" != 0 ]; then \
+	        echo "deps: missing; as root: apt-get install $(DEPS_PKGS)" >&2; exit 1; fi; \
+	    echo "deps: installing $(DEPS_PKGS)"; \
+	    apt-get install -y -q $(DEPS_PKGS) >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(DEPS_PKGS) >/dev/null; } || \
+	    { echo "deps: apt-get could not install $(DEPS_PKGS)" >&2; exit 1; }; \
+	fi
+
+# The simulator's side includes zstd.h and lzma.h; the tests run valgrind.
+$(SIMLIB_O) $(SIM_O): | deps
 
 # Rebuilt from scratch: ar would keep a member whose source is gone.
 $(B)/libvmsim.a: $(CORE_O)
@@ -139,7 +165,7 @@ test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1 $(BENCH_O) $(LKVAR_O)
 test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 
-check:
+check: deps
 	tests/check.sh
 
 $(BENCH_O): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
@@ -148,7 +174,7 @@ $(B)/bench/vmsim-bench: $(BENCH_O) $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
 
 # make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed
 # if missing and we are root; otherwise the plot is skipped with a note.
-bench:
+bench: deps
 	@command -v gnuplot >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
 	    apt-get install -y -q gnuplot-nox >/dev/null 2>&1; } || \
 	    echo "bench: gnuplot unavailable; the plot will be skipped"

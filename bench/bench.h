@@ -136,3 +136,8 @@ extern const char *const bench_lock_name[4];
 void bench_print(FILE *f, const struct bench_all *a);
 void bench_json(FILE *f, const struct bench_all *a);
 int bench_plot(const struct bench_all *a, const char *outdir, const char *png);
+
+/* "trace.c" */
+/* The trace section: a 10^7-reference lackey log (10^6 quick) written in
+ * dir, loaded, run through the oracles and replayed; figures to out. */
+void bench_trace(bool quick, const char *dir, FILE *out);

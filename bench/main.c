@@ -4,7 +4,7 @@
  * optimizations on and off.  One process, one machine, floor first.
  *
  *	vmsim-bench [--quick] [--json FILE] [--plot FILE.png] [--out DIR]
- *	            [--only floor,kinds,parsoft,runs,opts]
+ *	            [--only floor,kinds,parsoft,runs,opts,trace]
  *
  * The sections (docs/PERFORMANCE.md explains each): the floor (floor.c),
  * per fault kind and parallel soft faults (kinds.c), workload runs for
@@ -56,7 +56,7 @@ static void usage(FILE *f)
 	    "  --out DIR     where bench.json, the plot and its data go [build/bench/out]\n"
 	    "  --json FILE   the figures as JSON [DIR/bench.json]\n"
 	    "  --plot FILE   the scaling curve and floor ratios as PNG [DIR/vmsim.png]\n"
-	    "  --only LIST   run only these sections: floor,kinds,parsoft,runs,opts\n");
+	    "  --only LIST   run only these sections: floor,kinds,parsoft,runs,opts,trace\n");
 }
 
 static void parse(int argc, char **argv, struct bench_opts *o)
@@ -148,6 +148,10 @@ int main(int argc, char **argv)
 		bench_opts(&a, a.rounds);
 
 	bench_print(stdout, &a);
+	if (want("trace")) {		/* trace.c: load, oracles and replay of 10^7 references */
+		fprintf(stderr, "vmsim-bench: trace formats, oracles, replay\n");
+		bench_trace(a.quick, o.bo_out, stdout);
+	}
 	if ((f = fopen(json, "w")) == NULL) {
 		fprintf(stderr, "vmsim-bench: %s: %s\n", json, strerror(errno));
 	} else {

@@ -19,7 +19,9 @@
  *
  * Files: main.c the order above; options.c (options.def, optdoc.c for
  * --help) step 2; preflight.c steps 1 and 3; run.c step 5; report.c,
- * report_json.c, compare.c, record.c step 6.
+ * report_json.c, compare.c, record.c step 6.  --mrc takes the place of
+ * steps 4-6 after preflight: mrc_cmd.c (the oracles in mrc.c, one run
+ * per size and policy through run.c, the picture in mrc_plot.c).
  */
 #pragma once
 #include <stdbool.h>
@@ -44,13 +46,28 @@ struct opts {
 	struct trace o_trace;
 	FILE *o_record_f;		/* --record, opened by preflight, written after the run */
 	bool o_pagefile_new;		/* --pagefile-path did not exist before vm_create */
+	struct trace_load_opts o_tload;	/* --trace-format, --no-ifetch (tl_format, tl_hex,
+					 * tl_pages, tl_no_ifetch); the limits set by preflight */
+	bool o_mrc;			/* --mrc */
+	uint64_t *o_mrc_frames;		/* its frame counts, ascending (preflight's default) */
+	size_t o_mrc_nframes;
+	unsigned o_mrc_vmsim;		/* --mrc-vmsim: bit (1 << VM_TRIM_x) per policy */
+	const char *o_mrc_plot;		/* --mrc-plot FILE */
 };
+
+/* The most frame counts --mrc takes. */
+#define MRC_FRAMES_MAX	256
 
 extern const char *const opts_trim_policy_names[];
 
 /* "options.c" */
 /* Parse and check argv into o; refuses (exit 2) anything wrong. */
 void opts_parse(int argc, char **argv, struct opts *o);
+/* The configuration's checks again, after preflight changed o_vm (a
+ * foreign trace's --virtual and --pagefile defaults). */
+void opts_recheck(struct opts *o);
+/* Was option id (enum opt_id) on the command line? */
+bool opts_given(const struct opts *o, int id);
 
 /* "preflight.c" */
 /* One line "vmsim: ..." on stderr, remove the files created so far, exit 2. */
@@ -110,6 +127,16 @@ struct json;
 int compare_run(const struct opts *o, const struct vm_stats *s, struct compare *cm);
 void compare_print(const struct opts *o, const struct compare *cm);
 void compare_json(struct json *j, const struct compare *cm);
+
+/* "mrc_cmd.c" */
+/* --mrc: the oracles' curves, vmsim's runs at each size, the table or JSON
+ * and the picture.  Returns the exit status. */
+int mrc_command(struct opts *o);
+/* After the trace is read: the default list, and the frames vmsim's
+ * largest run takes (o_vm.vc_physical, for the memory estimate). */
+void mrc_cmd_prepare(struct opts *o);
+/* The oracles' memory for the trace read and the list. */
+uint64_t mrc_cmd_footprint(const struct opts *o);
 
 /* "record.c" */
 /* --record: write the recording; 0, or -1 said on stderr (an incomplete

@@ -41,6 +41,11 @@ int main(int argc, char **argv)
 	cli_fds_check();
 	opts_parse(argc, argv, &o);
 	preflight(&o);
+	if (o.o_mrc) {			/* curves instead of one run */
+		int rc = mrc_command(&o);
+
+		return out_close() != 0 ? 1 : rc;
+	}
 	if (o.o_pagefile_new)
 		cli_created(o.o_vm.vc_machine.mc_pagefile_path);
 	o.o_vm.vc_space.as_image_fill = wl_image_fill;

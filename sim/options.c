@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "trace_fmt.h"
 
 #define GIVEN(o, id) (((o)->o_given >> (id)) & 1)
 #define KIND(k) (1u << (k))
@@ -161,6 +162,89 @@ static void opt_workload(struct opts *o, const char *arg)
 	    cli_q(arg));
 }
 
+static void opt_trace_format(struct opts *o, const char *arg)
+{
+	struct tfmt_spec sp = { 0 };
+	char err[256];
+
+	if (tfmt_spec_parse(arg, &sp, err, sizeof(err)) != 0)
+		usage_error("--trace-format: '%s': %s", cli_q(arg), err);
+	o->o_tload.tl_format = sp.tf_kind;
+	o->o_tload.tl_hex = sp.tf_hex;
+	o->o_tload.tl_pages = sp.tf_pages;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* --mrc's list: whole numbers 1..2^31-1, comma-separated; kept sorted and
+ * without repeats.  NULL: preflight picks the default. */
+static void opt_mrc_frames(struct opts *o, const char *arg)
+{
+	static uint64_t frames[MRC_FRAMES_MAX];
+	size_t n = 0, k = 0;
+
+	o->o_mrc_frames = NULL;
+	o->o_mrc_nframes = 0;
+	if (arg == NULL)
+		return;
+	for (const char *p = arg;; p++) {
+		char *end;
+		unsigned long long v;
+
+		errno = 0;
+		v = strtoull(p, &end, 10);
+		if (errno || end == p || *p < '0' || *p > '9' || v < 1 || v >= 1ULL << 31 ||
+		    (*end != ',' && *end != '\0'))
+			usage_error("--mrc: '%s' is not a list of frame counts from 1 to %llu "
+			    "(e.g. 8,64,512)", cli_q(arg), (1ULL << 31) - 1);
+		if (n == MRC_FRAMES_MAX)
+			usage_error("--mrc: more than %d frame counts", MRC_FRAMES_MAX);
+		frames[n++] = v;
+		p = end;
+		if (*p == '\0')
+			break;
+	}
+	qsort(frames, n, sizeof(frames[0]), u64_cmp);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || frames[k - 1] != frames[i])
+			frames[k++] = frames[i];
+	o->o_mrc_frames = frames;
+	o->o_mrc_nframes = k;
+}
+
+/* --mrc-vmsim: "none" or trim policies, comma-separated. */
+static unsigned opt_mrc_vmsim(const char *arg)
+{
+	char buf[64], *save = NULL, *tok;
+	unsigned set = 0;
+
+	if (strcmp(arg, "none") == 0)
+		return 0;
+	if (strlen(arg) >= sizeof(buf) || arg[0] == ',' || strstr(arg, ",,") ||
+	    arg[strlen(arg) - 1] == ',')
+		goto bad;
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		for (i = 0; i < 3 && strcmp(tok, opts_trim_policy_names[i]) != 0; i++)
+			;
+		if (i == 3)
+			goto bad;
+		set |= 1u << i;
+	}
+	if (set != 0)
+		return set;
+bad:
+	usage_error("--mrc-vmsim: '%s' is not 'none' or a list of aging, fifo, random",
+	    cli_q(arg));
+}
+
 /* One option's value into o. */
 static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 {
@@ -201,6 +285,11 @@ static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 	case OPT_PREFETCH: v->vc_space.as_prefetch = (int)opt_int("prefetch", arg, 0, 63); break;
 	case OPT_DEFRAG: v->vc_machine.mc_defrag = 1; break;
 	case OPT_TRIM_HINTS: o->o_tun.vt_trim_hints = 1; break;
+	case OPT_TRACE_FORMAT: opt_trace_format(o, arg); break;
+	case OPT_NO_IFETCH: o->o_tload.tl_no_ifetch = true; break;
+	case OPT_MRC: o->o_mrc = true; opt_mrc_frames(o, arg); break;
+	case OPT_MRC_VMSIM: o->o_mrc_vmsim = opt_mrc_vmsim(arg); break;
+	case OPT_MRC_PLOT: o->o_mrc_plot = arg; break;
 	case OPT_JSON: o->o_json = 1; break;
 	case OPT_QUIET: o->o_quiet = 1; break;
 	case OPT_HELP:
@@ -231,6 +320,41 @@ static const struct {
 	{ OPT_WRITE_RATIO, ~KIND(WL_TRACE), "the trace says which accesses write" },
 };
 
+/* What --mrc replaces, and what vmsim's runs use (no effect without them). */
+static const enum opt_id opts_not_mrc[] = { OPT_PHYSICAL, OPT_TRIM_POLICY, OPT_COMPARE,
+	OPT_RECORD };
+static const enum opt_id opts_vmsim_run[] = { OPT_THREADS, OPT_TRIM_BATCH, OPT_WRITE_BATCH,
+	OPT_PREFETCH, OPT_DEFRAG, OPT_TRIM_HINTS, OPT_READONLY, OPT_PAGEFILE_PATH, OPT_SEED };
+
+/* --trace-format, --no-ifetch and the --mrc options. */
+static void opts_check_traces(struct opts *o)
+{
+	bool trace = o->o_wl.wc_kind == WL_TRACE;
+
+	if (!trace && (GIVEN(o, OPT_TRACE_FORMAT) || GIVEN(o, OPT_NO_IFETCH) || o->o_mrc))
+		usage_error("--%s needs a trace: --workload trace:FILE", GIVEN(o, OPT_TRACE_FORMAT) ?
+		    "trace-format" : GIVEN(o, OPT_NO_IFETCH) ? "no-ifetch" : "mrc");
+	if (GIVEN(o, OPT_NO_IFETCH) && GIVEN(o, OPT_TRACE_FORMAT) &&
+	    o->o_tload.tl_format != TFMT_LACKEY)
+		usage_error("--no-ifetch applies to lackey logs, not --trace-format %s",
+		    tfmt_names[o->o_tload.tl_format]);
+	if (!o->o_mrc && (GIVEN(o, OPT_MRC_VMSIM) || GIVEN(o, OPT_MRC_PLOT)))
+		usage_error("--%s needs --mrc", GIVEN(o, OPT_MRC_VMSIM) ? "mrc-vmsim" : "mrc-plot");
+	if (!o->o_mrc)
+		return;
+	for (size_t i = 0; i < sizeof(opts_not_mrc) / sizeof(opts_not_mrc[0]); i++)
+		if (GIVEN(o, opts_not_mrc[i]))
+			usage_error("--%s has no effect with --mrc: %s", opt_name(opts_not_mrc[i]),
+			    opts_not_mrc[i] == OPT_PHYSICAL ? "the frame counts are its list" :
+			    opts_not_mrc[i] == OPT_TRIM_POLICY ? "--mrc-vmsim names the policies" :
+			    "it makes its own runs");
+	for (size_t i = 0; o->o_mrc_vmsim == 0 && i < sizeof(opts_vmsim_run) /
+	    sizeof(opts_vmsim_run[0]); i++)
+		if (GIVEN(o, opts_vmsim_run[i]))
+			usage_error("--%s has no effect with --mrc-vmsim none: vmsim does not run",
+			    opt_name(opts_vmsim_run[i]));
+}
+
 /* Options that only make sense together, and those that cannot take effect. */
 static void opts_check(struct opts *o)
 {
@@ -248,8 +372,10 @@ static void opts_check(struct opts *o)
 			    opt_name(opts_apply[i].oa_id), o->o_workload, opts_apply[i].oa_why);
 	if (GIVEN(o, OPT_SECONDS) && GIVEN(o, OPT_ACCESSES))
 		usage_error("--seconds and --accesses both set the run's length: give one");
-	if (GIVEN(o, OPT_SEED) && trace && o->o_vm.vc_space.as_trim_policy != VM_TRIM_RANDOM)
+	if (GIVEN(o, OPT_SEED) && trace && o->o_vm.vc_space.as_trim_policy != VM_TRIM_RANDOM &&
+	    !(o->o_mrc && (o->o_mrc_vmsim & (1u << VM_TRIM_RANDOM))))
 		usage_error("--seed has no effect on --workload trace unless --trim-policy random");
+	opts_check_traces(o);
 	if (o->o_vm.vc_machine.mc_pagefile == 0) {
 		if (GIVEN(o, OPT_PAGEFILE_PATH) || o->o_vm.vc_space.as_prefetch || o->o_vm.vc_machine.mc_defrag)
 			usage_error("--%s has no effect with --pagefile 0: there is no page file",
@@ -292,9 +418,22 @@ static void opts_check_ranges(struct opts *o)
 		    (unsigned long long)(o->o_vm.vc_machine.mc_pagefile / VM_PAGE_SIZE));
 }
 
-void opts_parse(int argc, char **argv, struct opts *o)
+void opts_recheck(struct opts *o)
 {
 	char err[512];
+
+	if (vm_config_check(&o->o_vm, err, sizeof(err)) != 0)
+		cli_refuse("%s", err);
+	opts_check_ranges(o);
+}
+
+bool opts_given(const struct opts *o, int id)
+{
+	return GIVEN(o, id);
+}
+
+void opts_parse(int argc, char **argv, struct opts *o)
+{
 	int c;
 
 	o->o_vm = VM_CONFIG_DEFAULT;
@@ -307,13 +446,19 @@ void opts_parse(int argc, char **argv, struct opts *o)
 		.wc_seed = 1, .wc_seconds = 3.0, .wc_max_run = 32, .wc_zipf_s = 1.0,
 		.wc_phase_len = 10000 };
 	o->o_workload = "runs";
+	o->o_tload.tl_format = TFMT_AUTO;
+	o->o_mrc_vmsim = 1u << VM_TRIM_AGING;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":", opts_long, NULL)) != -1) {
+	/* '+': no permutation, so --mrc may take the next argument as its list */
+	while ((c = getopt_long(argc, argv, "+:", opts_long, NULL)) != -1) {
 		if (c == ':')
 			usage_error("%s needs a value", cli_q(argv[optind - 1]));
 		if (c < 256 || c >= 256 + OPT_N)
 			usage_error("unknown option '%s'", cli_q(argv[optind - 1]));
 		o->o_given |= 1ULL << (c - 256);
+		if (c == 256 + OPT_MRC && optarg == NULL && optind < argc &&
+		    strspn(argv[optind], "0123456789,") == strlen(argv[optind]) && argv[optind][0])
+			optarg = argv[optind++];	/* --mrc 8,64 as well as --mrc=8,64 */
 		opt_set(o, (enum opt_id)(c - 256), optarg);
 	}
 	if (optind < argc)
@@ -321,11 +466,11 @@ void opts_parse(int argc, char **argv, struct opts *o)
 	if (!GIVEN(o, OPT_ACCESSES))
 		o->o_wl.wc_accesses = 0;
 	opts_check(o);
+	if (o->o_mrc && !GIVEN(o, OPT_THREADS))
+		o->o_wl.wc_threads = 1;		/* --mrc replays with one thread by default */
 	o->o_tun.vt_max_faulters = o->o_wl.wc_threads;
 	o->o_vm.vc_space.as_seed = o->o_wl.wc_seed;
-	if (vm_config_check(&o->o_vm, err, sizeof(err)) != 0)
-		cli_refuse("%s", err);
-	opts_check_ranges(o);
+	opts_recheck(o);
 	if (o->o_wl.wc_phase_pages == 0)
 		o->o_wl.wc_phase_pages = o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE / 2;
 	o->o_wl.wc_record = o->o_record != NULL;

@@ -30,10 +30,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "trace_fmt.h"
 
 /* ---- refusing, warning, quoting ---- */
 
-#define CLI_UNDO_MAX 2
+#define CLI_UNDO_MAX 3
 
 static const char *cli_undo[CLI_UNDO_MAX];	/* files to remove on a refusal */
 static int cli_nundo;
@@ -199,22 +200,25 @@ static void pf_check_kind(const struct pf_file *f)
 /* No output may be the input or another output. */
 static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 {
-	struct pf_file f[5] = {
-		{ .pf_what = "--trace", .pf_path = o->o_trace_path },
+	bool in = o->o_trace_path != NULL && strcmp(o->o_trace_path, "-") == 0;
+	struct pf_file f[6] = {
+		{ .pf_what = in ? "--trace - (standard input)" : "--trace",
+		  .pf_path = in ? NULL : o->o_trace_path, .pf_fd = in ? 0 : -1 },
 		{ .pf_what = "--pagefile-path", .pf_path = o->o_vm.vc_machine.mc_pagefile_path, .pf_output = true },
 		{ .pf_what = "--record", .pf_path = o->o_record, .pf_output = true },
 		{ .pf_what = "standard output", .pf_fd = 1, .pf_output = true },
 		{ .pf_what = "standard error", .pf_fd = 2, .pf_output = true },
+		{ .pf_what = "--mrc-plot", .pf_path = o->o_mrc_plot, .pf_output = true },
 	};
 	char a[512], b[512];
 
-	for (int i = 0; i < 5; i++) {
-		if (f[i].pf_path != NULL || i >= 3)
+	for (int i = 0; i < 6; i++) {
+		if (f[i].pf_path != NULL || (i >= 3 && i < 5) || (i == 0 && in))
 			pf_identify(&f[i]);
 		pf_check_kind(&f[i]);
 	}
-	for (int i = 0; i < 5; i++) {
-		for (int j = i + 1; j < 5; j++) {
+	for (int i = 0; i < 6; i++) {
+		for (int j = i + 1; j < 6; j++) {
 			if (i == 3 || !pf_same(&f[i], &f[j]))
 				continue;	/* stdout and stderr may share */
 			cli_refuse("%s and %s are the same file: %s", pf_name(&f[j], a, sizeof(a)),
@@ -244,6 +248,8 @@ static uint64_t pf_memory(const struct opts *o, struct pf_memory *m)
 	if (o->o_compare)	/* the oracles' ids and next-use arrays, maps, heaps */
 		m->pm_compare = vm_sat_add(vm_sat_add(vm_sat_mul(n, 8), vm_sat_mul(distinct, 48)),
 		    vm_sat_add(vm_sat_mul(o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE, 16), npages));
+	if (o->o_mrc)		/* the curves' oracles (vmsim's runs: pm_vm at the largest size) */
+		m->pm_compare = mrc_cmd_footprint(o);
 	m->pm_total = vm_sat_add(vm_sat_add(m->pm_vm, m->pm_wl),
 	    vm_sat_add(m->pm_trace, m->pm_compare));
 	return m->pm_total;
@@ -260,12 +266,36 @@ static void pf_check_memory(const struct opts *o)
 	if (m.pm_trace)
 		snprintf(tr, sizeof(tr), " + the trace %s", vm_size_approx(t, sizeof(t), m.pm_trace));
 	if (m.pm_compare)
-		snprintf(c, sizeof(c), " + --compare %s", vm_size_approx(t, sizeof(t), m.pm_compare));
+		snprintf(c, sizeof(c), " + --%s %s", o->o_mrc ? "mrc" : "compare",
+		    vm_size_approx(t, sizeof(t), m.pm_compare));
 	cli_refuse("this run needs about %s of memory (vmsim %s + the workload's per-page state "
 	    "and records %s%s%s): more than %s, 3/4 of this machine's memory",
 	    vm_size_approx(t, sizeof(t), m.pm_total), vm_size_approx(v, sizeof(v), m.pm_vm),
 	    vm_size_approx(w, sizeof(w), m.pm_wl), tr, c,
 	    vm_size_approx(l, sizeof(l), vm_memory_limit()));
+}
+
+/*
+ * What the trace's format decides: --no-ifetch only for lackey; a foreign
+ * trace's --virtual and --pagefile default to its distinct pages; --mrc's
+ * default list.
+ */
+static void pf_trace_defaults(struct opts *o)
+{
+	const struct trace *t = &o->o_trace;
+
+	if (o->o_tload.tl_no_ifetch && t->t_format != TFMT_LACKEY)
+		cli_refuse("--no-ifetch applies to lackey logs; %s reads as %s",
+		    cli_q(o->o_trace_path), tfmt_names[t->t_format]);
+	if (tfmt_foreign(t->t_format)) {
+		if (!opts_given(o, OPT_VIRTUAL))
+			o->o_vm.vc_space.as_virtual = vm_sat_mul(t->t_distinct, VM_PAGE_SIZE);
+		if (!opts_given(o, OPT_PAGEFILE))
+			o->o_vm.vc_machine.mc_pagefile = o->o_vm.vc_space.as_virtual;
+		opts_recheck(o);
+	}
+	if (o->o_mrc)
+		mrc_cmd_prepare(o);
 }
 
 /* The trace, read in what memory is left; then the whole run's memory. */
@@ -276,12 +306,17 @@ static void pf_trace_load(struct opts *o)
 	char err[768];
 
 	left = vm_memory_limit() - pf_memory(o, &m);	/* pf_check_memory passed */
-	/* loading doubles a buffer: the old one and the new, 3 references' room each */
-	left /= 3 * sizeof(struct trace_ref);
-	if (trace_load_limited(o->o_trace_path, VM_PAGE_SIZE, npages,
-	    left > SIZE_MAX ? SIZE_MAX : (left ? (size_t)left : 1),
-	    "all that fits in 3/4 of this machine's memory", &o->o_trace, err, sizeof(err)) != 0)
+	/* loading doubles a buffer: the old one and the new, 3 references' room
+	 * each; and the hash of distinct pages, up to 48 bytes a reference */
+	left /= 3 * sizeof(struct trace_ref) + 48;
+	o->o_tload.tl_page_size = VM_PAGE_SIZE;
+	o->o_tload.tl_npages = npages;
+	o->o_tload.tl_ndistinct = opts_given(o, OPT_VIRTUAL) ? npages : 0;
+	o->o_tload.tl_max_refs = left > SIZE_MAX ? SIZE_MAX : (left ? (size_t)left : 1);
+	o->o_tload.tl_why = "all that fits in 3/4 of this machine's memory";
+	if (trace_load_opts(o->o_trace_path, &o->o_tload, &o->o_trace, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
+	pf_trace_defaults(o);
 	o->o_wl.wc_trace = &o->o_trace;
 	o->o_wl.wc_accesses = o->o_trace.t_n;
 	if (o->o_compare && o->o_trace.t_n >= UINT32_MAX)
@@ -321,6 +356,21 @@ static void pf_record_open(struct opts *o)
 		cli_refuse("--record: cannot write %s: %s", cli_q(o->o_record), strerror(errno));
 }
 
+/* Create --mrc-plot now (gnuplot writes it after the runs): a bad path
+ * fails before any work. */
+static void pf_plot_open(const struct opts *o)
+{
+	struct stat st;
+	bool existed = stat(o->o_mrc_plot, &st) == 0;
+	int fd = open(o->o_mrc_plot, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		cli_refuse("--mrc-plot: cannot write %s: %s", cli_q(o->o_mrc_plot), strerror(errno));
+	close(fd);
+	if (!existed)
+		cli_created(o->o_mrc_plot);
+}
+
 void preflight(struct opts *o)
 {
 	struct pf_file pagefile;
@@ -336,4 +386,6 @@ void preflight(struct opts *o)
 		o->o_pagefile_new = !pagefile.pf_exists;
 	if (o->o_record != NULL)
 		pf_record_open(o);
+	if (o->o_mrc_plot != NULL)
+		pf_plot_open(o);
 }

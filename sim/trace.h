@@ -1,7 +1,8 @@
 /*
- * trace.h - page-reference traces: load them from and write them to text files.
+ * trace.h - page-reference traces: load them (in vmsim's format or any other
+ * trace_fmt.h names) and write them (in vmsim's format).
  *
- * Trace format (text, one access per line):
+ * vmsim's trace format (text, one access per line):
  *
  *	R <page>
  *	W <page>
@@ -28,6 +29,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,36 +48,65 @@ struct trace {
 	struct trace_ref *t_refs;	/* malloc'd */
 	size_t            t_n;
 	uint64_t          t_max_vpn;	/* highest vpn referenced (0 if empty) */
+	uint64_t          t_distinct;	/* distinct pages referenced */
+	uint64_t          t_writes;	/* references that write */
+	int               t_format;	/* enum tfmt_kind the trace was read as */
+	const char       *t_codec;	/* "xz", "zstd" or NULL: how it was compressed */
 };
 
 /*
- * Load a trace file. page_size (nonzero) turns 0x byte offsets into pages.
- * Returns 0, or -1 with a one-line message in err like
- * "trace.txt:17: expected 'R' or 'W' followed by a page number, got 'X 12'"
- * or "trace.txt: cannot open: No such file or directory".
- * An empty trace (no accesses) is an error too ("trace.txt: no accesses").
- * On failure *out is left empty (nothing to free).
+ * How to load a trace (trace_load.c): the format (trace_fmt.h; TFMT_AUTO
+ * detects it from the content), and the limits: in vmsim's format a page
+ * at or past tl_npages fails, naming its line ("t.trace:4: page 99999 is
+ * beyond the 256-page region"); in a renumbered one, more than
+ * tl_ndistinct distinct pages ("t.log:9: more than 256 distinct pages:
+ * beyond the 256-page region"), as does a trace of more than
+ * tl_max_refs references ("t.trace:9: more than 8 references (the memory
+ * budget)"; tl_why says what the limit is, NULL: "the limit").  0 means
+ * no limit.  tl_page_size (nonzero) turns byte addresses into pages.
+ */
+struct trace_load_opts {
+	int         tl_format;		/* enum tfmt_kind */
+	bool        tl_hex, tl_pages;	/* class forms: bare hex; numbers are pages */
+	bool        tl_no_ifetch;	/* lackey: leave out instruction fetches */
+	uint64_t    tl_page_size;
+	uint64_t    tl_npages;		/* vmsim's format */
+	uint64_t    tl_ndistinct;	/* the others */
+	size_t      tl_max_refs;
+	const char *tl_why;
+};
+
+/*
+ * Load a trace in any format trace_fmt.h names, from a file, a FIFO or
+ * standard input ("-"), plain or xz- or zstd-compressed.  Foreign formats
+ * (all but vmsim's) have their distinct pages renumbered densely in
+ * address (id) order, 0..t_distinct-1.  Returns 0, or -1 with a one-line
+ * message in err naming the file and the line or record; on failure *out
+ * is left empty (nothing to free).  An empty trace is an error ("t: no
+ * accesses").
+ */
+int trace_load_opts(const char *path, const struct trace_load_opts *lo, struct trace *out,
+		    char *err, size_t errlen);
+
+/*
+ * Load a trace file, its format detected. page_size (nonzero) turns 0x
+ * byte offsets into pages. Returns 0, or -1 with a one-line message in err
+ * like "trace.txt:17: expected 'R' or 'W' followed by a page number, got
+ * 'X 12'" or "trace.txt: cannot open: No such file or directory".
  */
 int trace_load(const char *path, uint64_t page_size, struct trace *out,
 	       char *err, size_t errlen);
 
-/*
- * trace_load with limits: a reference to a page at or past lim_npages
- * fails, naming its line ("t.trace:4: page 99999 is beyond the 256-page
- * region"), as does a trace of more than lim_refs references ("t.trace:9:
- * more than 8 references (the memory budget)"; why says what the limit
- * is, NULL: "the limit").  0 means no limit.
- */
+/* trace_load with the limits of struct trace_load_opts (why: tl_why). */
 int trace_load_limited(const char *path, uint64_t page_size, uint64_t lim_npages,
 		       size_t lim_refs, const char *why, struct trace *out,
 		       char *err, size_t errlen);
 
 /*
- * The line number (1-based) in path of its index-th access (0-based), for
- * messages about a reference that parsed but is unusable; 0 if there is no
- * such access or the file cannot be read.
+ * Parse one vmsim-format line s (trimmed, not a comment) into ref.
+ * Returns 0, or -1 if it is malformed.
  */
-size_t trace_lineno(const char *path, size_t index);
+int trace_line_parse(const char *s, uint64_t page_size, struct trace_ref *ref);
 
 /* Free a trace's references and reset it to empty. Safe on an empty trace. */
 void trace_free(struct trace *t);

@@ -83,6 +83,7 @@ fi
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh
 	run "cli/pagefile" env VMSIM="$B/vmsim" tests/pagefile.sh
+	run "mrc" env VMSIM="$B/vmsim" tests/mrc.sh
 	run "docs" env B="$B" tests/docs.sh
 fi
 

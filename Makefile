@@ -2,7 +2,7 @@
 #
 #   make              build/vmsim (release)
 #   make run          build and run the default simulation
-#   make check        unit, stress and fault tests: debug (VM_DEBUG=2) and
+#   make check        unit, stress, fault-injection and layering tests: debug (VM_DEBUG=2) and
 #                     release builds, and the stress tests under
 #                     ThreadSanitizer and AddressSanitizer
 #   make bench        the benchmark (see docs/PERFORMANCE.md)
@@ -44,7 +44,11 @@ CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 # library (libvmsim.a, what `make install` installs) needs neither.
 LDLIBS  := -llzma -lzstd -lm
 
-CORE    := vm vm_handler vm_fail vm_lock vm_util pfn plist pte pgf map fault trim trimwin pglock vmio mpw zero validate image defrag
+CORE    := vm_util vm_lock vm_event vm_park \
+           pte pfn plist pfnalloc pgf map vm_fail \
+           validate image trimwin trim_capture trim_policy trim mpw zero defrag pglock vmio fault \
+           vm_config vm_init vm_threads vm_stats \
+           vm_sigbus vm
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
@@ -53,9 +57,11 @@ SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o tra
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(addprefix $(B)/sim/,main.o options.o optdoc.o preflight.o run.o report.o \
            report_json.o compare.o record.o mrc_cmd.o mrc_report.o mrc_plot.o)
+BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
+           report_json.o plot.o floor.o floor_mech.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
-FAULT   := $(patsubst tests/fault/%.c,%,$(wildcard tests/fault/*.c))
+INJECT  := $(patsubst tests/inject/%.c,%,$(wildcard tests/inject/*.c))
 
 .PHONY: all run check test-variant test-variant-build bench bench-quick soak clean readme \
         install uninstall deps
@@ -83,10 +89,13 @@ deps:
 # The simulator's side includes zstd.h and lzma.h; the tests run valgrind.
 $(SIMLIB_O) $(SIM_O): | deps
 
+# Rebuilt from scratch: ar would keep a member whose source is gone.
 $(B)/libvmsim.a: $(CORE_O)
+	rm -f $@
 	ar rcs $@ $^
 
 $(SIMLIB): $(SIMLIB_O)
+	rm -f $@
 	ar rcs $@ $^
 
 $(B)/vmsim: $(SIM_O) $(SIMLIB) $(B)/libvmsim.a
@@ -140,7 +149,7 @@ $(B)/tests/soak/soak: $(SOAK_O) $(SCN_O) $(SIMLIB) $(B)/libvmsim.a
 run: $(B)/vmsim
 	./$(B)/vmsim
 
-TESTS   := $(UNIT:%=$(B)/tests/unit/%) $(STRESS:%=$(B)/tests/stress/%) $(FAULT:%=$(B)/tests/fault/%) \
+TESTS   := $(UNIT:%=$(B)/tests/unit/%) $(STRESS:%=$(B)/tests/stress/%) $(INJECT:%=$(B)/tests/inject/%) \
            $(B)/tests/soak/soak $(B)/tests/tools/nouffd $(B)/tests/tools/eio
 
 $(B)/tests/tools/nouffd: tests/tools/nouffd.c
@@ -152,15 +161,13 @@ $(B)/tests/tools/eio: tests/tools/eio.c
 	$(CC) -O2 -Wall -o $@ $<
 
 # Build, then run, every test of one variant.
-test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1
+test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1 $(BENCH_O) $(LKVAR_O)
 test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 
 check: deps
 	tests/check.sh
 
-BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
-           report_json.o plot.o floor.o floor_mech.o)
 $(BENCH_O): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
 $(B)/bench/vmsim-bench: $(BENCH_O) $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "floor_impl.h"
+#include "vm_sim.h"
 
 struct floor_sig_state floor_sig;
 
@@ -136,72 +137,14 @@ int floor_memfd_init(struct floor_ctx *c)
 
 /* ---------------- userfaultfd ---------------- */
 
-static int floor_uffd_syscall(void)
-{
-	return (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
-}
-
-static int floor_uffd_open_fail(struct floor_ctx *c, int e)
-{
-	switch (e) {
-	case ENOSYS:
-		return floor_fail(c, "userfaultfd(2) unavailable (ENOSYS): kernel built "
-				  "without CONFIG_USERFAULTFD or the syscall is filtered; "
-				  "vmsim needs it");
-	case EPERM:
-		return floor_fail(c, "userfaultfd(UFFD_USER_MODE_ONLY) denied (EPERM): "
-				  "a seccomp/LSM policy (e.g. a container profile) blocks it; "
-				  "allow the userfaultfd syscall or run with CAP_SYS_PTRACE");
-	case EINVAL:
-		return floor_fail(c, "userfaultfd rejects UFFD_USER_MODE_ONLY (EINVAL): "
-				  "needs Linux 5.11+");
-	default:
-		return floor_fail(c, "userfaultfd(UFFD_USER_MODE_ONLY): %s", strerror(e));
-	}
-}
-
-/* UFFDIO_API handshake; returns 0 or errno.  api->features is updated. */
-static int floor_uffd_api(int fd, struct uffdio_api *api)
-{
-	return ioctl(fd, UFFDIO_API, api) ? errno : 0;
-}
-
-/* Probe with features = 0 on a throwaway fd (UFFDIO_API works only once per
- * fd): the kernel answers with every feature it offers. */
-static int floor_uffd_probe(struct floor_ctx *c, uint64_t *features)
-{
-	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
-	int fd = floor_uffd_syscall();
-	int e;
-
-	if (fd < 0)
-		return floor_uffd_open_fail(c, errno);
-	e = floor_uffd_api(fd, &api);
-	close(fd);
-	if (e)
-		return floor_fail(c, "UFFDIO_API probe: %s", strerror(e));
-	*features = api.features;
-	return 0;
-}
-
+/* One userfaultfd in SIGBUS mode, opened as vmsim opens its own
+ * (vm_uffd_open: the same probe, the same message for what is missing). */
 int floor_uffd_open(struct floor_ctx *c)
 {
-	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_SIGBUS };
-	uint64_t offered = 0;
-	int e;
+	char err[256];
 
-	if (floor_uffd_probe(c, &offered))
-		return -1;
-	if (!(offered & UFFD_FEATURE_SIGBUS))
-		return floor_fail(c, "userfaultfd lacks UFFD_FEATURE_SIGBUS (kernel offers "
-				  "%#llx; needs Linux 4.14+)", (unsigned long long)offered);
-	c->uffd = floor_uffd_syscall();
-	if (c->uffd < 0)
-		return floor_uffd_open_fail(c, errno);
-	e = floor_uffd_api(c->uffd, &api);
-	if (e)
-		return floor_fail(c, "UFFDIO_API with UFFD_FEATURE_SIGBUS: %s", strerror(e));
-	return 0;
+	c->uffd = vm_uffd_open(UFFD_FEATURE_SIGBUS, UFFD_FEATURE_SIGBUS, err, sizeof err);
+	return c->uffd < 0 ? floor_fail(c, "%s", err) : 0;
 }
 
 /* Register [base, base + len); returns 0 or an errno (ENOTSUP: no COPY). */

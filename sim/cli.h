@@ -14,7 +14,7 @@
  *                           and --compare's oracles, the system threads paused
  *   6. report_summary or report_json, record_write
  * A refusal in 1-4 is one line on stderr and exit status 2, and removes
- * any file steps 3-4 created (cli_refuse).  A lost output in 5 is one line
+ * any file steps 3-4 created (cli_refuse).  A lost output in 6 is one line
  * and exit status 1.
  *
  * Files: main.c the order above; options.c (options.def, optdoc.c for
@@ -33,7 +33,7 @@
 #include "vm_sim.h"
 #include "workload.h"
 
-
+/* The command line, parsed and checked. */
 struct opts {
 	struct vm_config o_vm;
 	struct vm_tunables o_tun;		/* o_vm's mc_tunables */
@@ -106,7 +106,7 @@ struct run_result {
 };
 
 /* "run.c" */
-/* vc_on_error: clear the live line (arg: &o_live); vmsim then says why. */
+/* mc_on_error: clear the live line (arg: &o_live); vmsim then says why. */
 void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg);
 /* Run the user threads to their quota or the deadline; returns the seconds. */
 double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh);

@@ -14,8 +14,9 @@
  *    --record + --compare must fit in vm_memory_limit(); the trace loader
  *    is bounded by what is left, and a timed --record stops the run when
  *    its records reach what is left after everything else.
- *  - Disk: a file-backed page file may grow to min(--pagefile, --virtual);
- *    its file system must have that much free.
+ *  - Disk: none here.  vm_create() reserves a file-backed page file's whole
+ *    size on its file system (posix_fallocate) and refuses, leaving no
+ *    file, when it cannot be had: the library's check is the one check.
  *  - --record is opened (created, not truncated) now, written after the
  *    run, so an unwritable path is refused before the run.
  */
@@ -26,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -339,24 +339,6 @@ static void pf_record_budget(struct opts *o)
 
 /* ---- disk, and the outputs ---- */
 
-static void pf_check_disk(const struct opts *o, const struct pf_file *f)
-{
-	uint64_t need = o->o_vm.vc_machine.mc_pagefile < o->o_vm.vc_space.as_virtual ? o->o_vm.vc_machine.mc_pagefile :
-	    o->o_vm.vc_space.as_virtual, avail;
-	struct statvfs sv;
-	char a[32], b[32];
-
-	if (f->pf_path == NULL || statvfs(f->pf_exists ? f->pf_path : f->pf_dirpath, &sv) != 0)
-		return;		/* the creation will say what is wrong */
-	avail = vm_sat_mul(sv.f_bavail, sv.f_frsize);
-	if (f->pf_exists)	/* truncating gives its blocks back */
-		avail = vm_sat_add(avail, vm_sat_mul((uint64_t)f->pf_st.st_blocks, 512));
-	if (need > avail)
-		cli_refuse("--pagefile-path %s: the page file may grow to %s (the smaller of "
-		    "--pagefile and --virtual) but its file system has %s free", cli_q(f->pf_path),
-		    vm_size_approx(a, sizeof(a), need), vm_size_approx(b, sizeof(b), avail));
-}
-
 /* Create (or open, not truncate) --record now: a bad path fails before the run. */
 static void pf_record_open(struct opts *o)
 {
@@ -400,10 +382,8 @@ void preflight(struct opts *o)
 		pf_check_memory(o);
 	}
 	pf_record_budget(o);
-	if (o->o_vm.vc_machine.mc_pagefile_path != NULL) {
-		pf_check_disk(o, &pagefile);
+	if (o->o_vm.vc_machine.mc_pagefile_path != NULL)
 		o->o_pagefile_new = !pagefile.pf_exists;
-	}
 	if (o->o_record != NULL)
 		pf_record_open(o);
 	if (o->o_mrc_plot != NULL)

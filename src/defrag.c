@@ -5,7 +5,7 @@
  * page file (page-file PTEs) end up scattered, and the free slots between
  * them are short: the modified writer's batches then find short runs of
  * contiguous slots, and a disk writer would need a call per run.  This
- * low-priority system thread (started by vc_defrag) empties sparse 64-slot
+ * low-priority system thread (started by mc_defrag) empties sparse 64-slot
  * rows into the holes of dense ones, so free slots cluster into whole rows
  * that the writer claims with one CAS and writes as one run.
  *
@@ -21,8 +21,10 @@
  * Only the region lock is held (rank LK_RANK_PTE), plus the page file's
  * atomics; copying one page under it is what a hard fault does too.  The
  * thread parks in vm_pause() like the other system threads.
+ *
+ * Layer 2 (vm_work.h): calls layer 1 only.
  */
-#include "vm_internal.h"
+#include "vm_work.h"
 
 #define DEFRAG_SPARSE 16	/* rows with at most this many slots in use are emptied */
 #define DEFRAG_BUDGET 64	/* moves per pass */

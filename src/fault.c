@@ -1,7 +1,9 @@
 /*
- * fault.c - page-fault resolution on the faulting thread, and frame
- * allocation.  Runs inside the SIGBUS handler: atomics, futex and
- * userfaultfd ioctls only; no malloc, no stdio, no condition variables.
+ * fault.c - page-fault resolution on the faulting thread.  Runs inside the
+ * SIGBUS handler: atomics, futex and userfaultfd ioctls only; no malloc, no
+ * stdio, no condition variables.  Layer 2 (vm_work.h): calls layer 1 (frames
+ * come from pfnalloc.c) and, once per mapped page, the trimmer's hint hook
+ * (trim_hint_note).
  *
  * fault_once() takes the PTE's region lock and dispatches on the PTE's
  * format in one switch:
@@ -14,9 +16,12 @@
  *             from under the modified writer's in-flight write
  *   DZ        demand-zero fault: a zeroed frame, or one zeroed here
  *   PGF       hard fault: a frame filled from the page-file slot; with
- *             vc_prefetch, the next page-file pages of the same PTE region
+ *             as_prefetch, the next page-file pages of the same PTE region
  *             are read ahead too (fault_prefetch)
  *   INPAGE    another thread is bringing it in through a bounce buffer
+ *
+ * Every path that maps a frame ends in fault_activate(), the one "become
+ * active" sequence.
  *
  * A step that must wait returns STEP_WAIT with an event snapshot taken
  * under the region lock; fault_resolve() sleeps with no lock held and
@@ -30,7 +35,7 @@
  */
 #include <string.h>
 
-#include "vm_internal.h"
+#include "vm_work.h"
 
 enum step { STEP_DONE, STEP_RETRY, STEP_WAIT, STEP_AV, STEP_BOUNCED, STEP_FAILED };
 
@@ -49,89 +54,17 @@ static enum step fault_wait_on(struct vm_event *ev, struct fault_wait *w)
 	return STEP_WAIT;
 }
 
-/* Repurpose a standby frame: its old owner's PTE goes to page-file format,
- * keeping the slot that holds the same bytes.  Caller holds the PFN lock. */
-void pfn_repurpose_locked(struct vm *vm, struct pfn *pf)
-{
-	lk_assert_held(&pf->pf_lock);
-	VM_ASSERT(pf->pf_state == PFN_STATE_STANDBY && !pf->pf_onlist);
-	VM_ASSERT(pf->pf_vpn != PFN_VPN_NONE && pf->pf_slot != PGF_SLOT_NONE);
-	VM_ASSERT(pfn_lockcnt(pf) == 0);
-	pte_repurpose(vm, pf->pf_vpn, vm_pfn_index(vm, pf), pf->pf_slot);
-	pf->pf_vpn = PFN_VPN_NONE;
-	pf->pf_slot = PGF_SLOT_NONE;
-	vm_stat_add(vm, repurposed, 1);
-}
-
-/*
- * Take a frame for a new mapping.  A demand-zero fault prefers the zeroed
- * list; a hard fault, which overwrites the whole frame, prefers free and
- * standby pages and leaves zeroed ones for demand-zero faults.  Returns the
- * frame off every list with its PFN lock held, owner and slot cleared, and
- * *zeroed telling whether it is known to be all zero; or NULL if no frame
- * is available.  The caller calls pfn_alloc_kick() once its locks are
- * released.
- */
-struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, bool *zeroed)
-{
-	static const enum pfn_state for_dz[] = { PFN_STATE_ZEROED, PFN_STATE_FREE, PFN_STATE_STANDBY };
-	static const enum pfn_state for_io[] = { PFN_STATE_FREE, PFN_STATE_STANDBY, PFN_STATE_ZEROED };
-	const enum pfn_state *order = want_zeroed ? for_dz : for_io;
-	struct pfn *pf = NULL;
-
-	for (int i = 0; i < 3 && pf == NULL; i++)
-		pf = plist_take_head(vm, order[i]);
-	if (pf != NULL && pf->pf_state == PFN_STATE_STANDBY)
-		pfn_repurpose_locked(vm, pf);
-	if (pf != NULL)
-		*zeroed = pf->pf_state == PFN_STATE_ZEROED;
-	return pf;
-}
-
-/*
- * Give back a frame pfn_alloc() handed out, unused (the read meant for it
- * failed): a zeroed frame, zeroed again since the read may have written
- * part of it, to the zeroed list; a repurposed standby frame to the free
- * list; a free one to the free list.  Caller holds the PFN lock; releases it.
- */
-void pfn_unalloc(struct vm *vm, struct pfn *pf)
-{
-	lk_assert_held(&pf->pf_lock);
-	VM_ASSERT(!pf->pf_onlist && pf->pf_vpn == PFN_VPN_NONE && pf->pf_slot == PGF_SLOT_NONE);
-	if (pf->pf_state == PFN_STATE_STANDBY)
-		pfn_set_state(vm, pf, PFN_STATE_STANDBY, PFN_STATE_FREE);
-	else if (pf->pf_state == PFN_STATE_ZEROED)
-		memset(vm_frame(vm, vm_pfn_index(vm, pf)), 0, VM_PAGE_SIZE);
-	plist_insert_tail(vm, pf);
-	lk_release(&pf->pf_lock);
-}
-
-/*
- * Wake the trimmer and the zero-page thread if their lists run low.  Called
- * with no lock held: a wakeup can preempt the waker on the spot, and a
- * faulter preempted while holding its PTE region lock stalls every other
- * fault in the region for a time slice.
- */
-static void pfn_alloc_kick(struct vm *vm)
-{
-	lk_assert_none_held();
-	if (vm_available(vm) < vm->vm_trim_low)
-		trim_wakeup(vm);
-	if (plist_count(vm_list(vm, PFN_STATE_ZEROED)) < vm->vm_zero_goal)
-		ev_signal(&vm->vm_ev_zero);
-}
-
 /* A fault on a page whose PTE is valid. */
 static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_write,
     struct fault_wait *w)
 {
 	uint32_t snap;
 
-	if (pte & PTE_TRIMMING)
+	if (pte_is_trimming(pte))
 		return fault_wait_on(&vm->vm_ev_trimmed, w);
 	snap = ev_snapshot(&vm->vm_ev_window);
 	if (vpn >= atomic_load(&vm->vm_win_lo) && vpn < atomic_load(&vm->vm_win_hi)) {
-		if (is_write != 0 && !(pte & PTE_F_READONLY)) {
+		if (is_write != 0 && !pte_is_readonly(pte)) {
 			/*
 			 * A write to a page the trim window froze that is not
 			 * in the batch: un-protect this page alone (one
@@ -147,19 +80,36 @@ static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_writ
 		w->fw_snap = snap;
 		return STEP_WAIT;
 	}
-	if ((pte & PTE_F_READONLY) && is_write == 1)
+	if (pte_is_readonly(pte) && is_write == 1)
 		return STEP_AV;
 	vm_stat_add(vm, faults_collided, 1);
 	return STEP_DONE;
 }
 
-/* The frame becomes ACTIVE now: stamp its place in mapping order (FIFO). */
-static void fault_mapseq(struct vm *vm, struct pfn *pf)
+/*
+ * The frame pf, off every list in state `from', becomes vpn's: ACTIVE,
+ * stamped with its place in mapping order (FIFO), its bytes copied into
+ * the page, the PTE valid (accessed; or, read ahead, not yet).  The one
+ * "become active" sequence: soft, demand-zero, hard, bounced and
+ * prefetched faults all end here.  Caller holds the region lock and the
+ * PFN lock, and has set pf_vpn; the PFN lock stays held.
+ */
+static void fault_activate(struct vm *vm, uint64_t vpn, struct pfn *pf, enum pfn_state from,
+    pte_t pte, bool prefetched)
 {
+	uint32_t frame = vm_pfn_index(vm, pf);
+
 	lk_assert_held(&pf->pf_lock);
+	VM_ASSERT(pf->pf_vpn == vpn);
+	pfn_set_state(vm, pf, from, PFN_STATE_ACTIVE);
 	atomic_store_explicit(&pf->pf_mapseq,
 	    atomic_fetch_add_explicit(&vm->vm_mapseq, 1, memory_order_relaxed) + 1,
 	    memory_order_relaxed);
+	map_fill(vm, vpn, vm_frame(vm, frame), pte_is_readonly(pte));
+	if (prefetched)
+		pte_write_valid_prefetched(vm, vpn, frame);
+	else
+		pte_write_valid(vm, vpn, frame);
 }
 
 /* Soft fault: the frame is still ours, on standby or modified. */
@@ -175,14 +125,13 @@ static enum step fault_soft(struct vm *vm, uint64_t vpn, pte_t pte)
 		lk_release(&pf->pf_lock);
 		return STEP_RETRY;
 	}
-	VM_ASSERT(pf->pf_vpn == vpn);
+	/* Standby, or modified (on its list, or off it mid-write): anything
+	 * else fails pfn_set_state's check. */
 	from_standby = pf->pf_state == PFN_STATE_STANDBY;
 	if (pf->pf_onlist)
 		plist_remove(vm, pf);
-	pfn_set_state(vm, pf, (enum pfn_state)pf->pf_state, PFN_STATE_ACTIVE);
-	fault_mapseq(vm, pf);
-	map_fill(vm, vpn, vm_frame(vm, frame), pte & PTE_F_READONLY);
-	pte_write_valid(vm, vpn, frame);
+	fault_activate(vm, vpn, pf, from_standby ? PFN_STATE_STANDBY : PFN_STATE_MODIFIED, pte,
+	    false);
 	lk_release(&pf->pf_lock);
 	if (from_standby)
 		vm_stat_add(vm, faults_soft_standby, 1);
@@ -191,22 +140,14 @@ static enum step fault_soft(struct vm *vm, uint64_t vpn, pte_t pte)
 	return STEP_DONE;
 }
 
-/* Map the locked, off-list frame pf at vpn, as the page's new frame, and
- * release its PFN lock.  A prefetched page is mapped not yet accessed. */
-static void fault_map_new(struct vm *vm, uint64_t vpn, struct pfn *pf, uint64_t slot, pte_t pte,
-    bool prefetched)
+/* Map the frame pfn_alloc() gave (in state from) at vpn, as the page's new
+ * frame with page-file copy slot (or none), and release its PFN lock. */
+static void fault_map_new(struct vm *vm, uint64_t vpn, struct pfn *pf, enum pfn_state from,
+    uint64_t slot, pte_t pte, bool prefetched)
 {
-	uint32_t frame = vm_pfn_index(vm, pf);
-
 	pf->pf_vpn = vpn;
 	pf->pf_slot = slot;
-	pfn_set_state(vm, pf, (enum pfn_state)pf->pf_state, PFN_STATE_ACTIVE);
-	fault_mapseq(vm, pf);
-	map_fill(vm, vpn, vm_frame(vm, frame), pte & PTE_F_READONLY);
-	if (prefetched)
-		pte_write_valid_prefetched(vm, vpn, frame);
-	else
-		pte_write_valid(vm, vpn, frame);
+	fault_activate(vm, vpn, pf, from, pte, prefetched);
 	lk_release(&pf->pf_lock);
 }
 
@@ -275,20 +216,20 @@ static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, uint
 static bool fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 {
 	lk_t *rl = vm_pte_lock(vm, vpn);
-	bool zeroed;
+	enum pfn_state from;
 
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_avail);
 		if (vm_is_failed(vm))
 			return false;
 		lk_acquire(rl);
-		struct pfn *pf = pfn_alloc(vm, false, &zeroed);
+		struct pfn *pf = pfn_alloc(vm, false, &from);
 		if (pf != NULL) {
 			pte_t pte = pte_read(vm, vpn);
 			VM_ASSERT(pte_format(pte) == PTE_FMT_INPAGE && pte_payload(pte) == b);
 			memcpy(vm_frame(vm, vm_pfn_index(vm, pf)),
 			    vm->vm_bounce + ((uint64_t)b << VM_PAGE_SHIFT), VM_PAGE_SIZE);
-			fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte, false);
+			fault_map_new(vm, vpn, pf, from, PGF_SLOT_NONE, pte, false);
 			lk_release(rl);
 			pfn_alloc_kick(vm);
 			break;
@@ -306,22 +247,6 @@ static bool fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 	return true;
 }
 
-/*
- * Does a hard fault on vpn continue a sequential run?  The rule: the page
- * before it is valid and touched since the trimmer last aged it (the
- * thread, or another, is walking forward).  A heuristic, read without the
- * previous page's region lock.
- */
-static bool fault_prefetch_wanted(struct vm *vm, uint64_t vpn)
-{
-	pte_t prev;
-
-	if (vm->vm_cfg.vc_space.as_prefetch <= 0 || vpn == 0)
-		return false;
-	prev = pte_read(vm, vpn - 1);
-	return pte_format(prev) == PTE_FMT_VALID && (prev & PTE_ACCESSED);
-}
-
 /* Read ahead one page-file page into a new frame; false if no frame is
  * free, or the read failed (once: the page stays in the page file, for a
  * demand fault to retry).  Caller holds vpn's region lock; the PTE is
@@ -329,13 +254,13 @@ static bool fault_prefetch_wanted(struct vm *vm, uint64_t vpn)
 static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
 {
 	uint64_t slot = pte_payload(pte);
+	enum pfn_state from;
 	struct pfn *pf;
-	bool zeroed;
 
 	lk_assert_held(vm_pte_lock(vm, vpn));
 	if (vm_available(vm) < vm->vm_trim_low)
 		return false;	/* leave the last pages to demand faults */
-	pf = pfn_alloc(vm, false, &zeroed);
+	pf = pfn_alloc(vm, false, &from);
 	if (pf == NULL)
 		return false;
 	if (pgf_read(&vm->vm_pgf, slot, vm_frame(vm, vm_pfn_index(vm, pf))) != 0) {
@@ -343,27 +268,25 @@ static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
 		pfn_unalloc(vm, pf);
 		return false;
 	}
-	fault_map_new(vm, vpn, pf, slot, pte, true);
+	fault_map_new(vm, vpn, pf, from, slot, pte, true);
 	return true;
 }
 
 /*
  * Seed 001's speculative read: after a hard fault on vpn that continues a
  * run, bring in the following pages that are in the page file, up to
- * vc_prefetch of them, stopping at the first that is not, at the end of
+ * as_prefetch of them, stopping at the first that is not, at the end of
  * the PTE region (whose lock we hold), or when frames run low.
  */
 static void fault_prefetch(struct vm *vm, uint64_t vpn)
 {
-	uint64_t end = ((vpn >> PTE_REGION_SHIFT) + 1) << PTE_REGION_SHIFT;
-	uint64_t n = 0;
+	uint64_t end = vm_region_end(vm, vpn);
+	uint64_t n = 0, max = (uint64_t)vm->vm_cfg.vc_space.as_prefetch;
 
 	lk_assert_held(vm_pte_lock(vm, vpn));
-	if (!fault_prefetch_wanted(vm, vpn))
+	if (max == 0 || !pte_run_continues(vm, vpn))
 		return;
-	if (end > vm->vm_npages)
-		end = vm->vm_npages;
-	for (uint64_t v = vpn + 1; v < end && n < (uint64_t)vm->vm_cfg.vc_space.as_prefetch; v++, n++) {
+	for (uint64_t v = vpn + 1; v < end && n < max; v++, n++) {
 		pte_t p = pte_read(vm, v);
 		if (pte_format(p) != PTE_FMT_PGF || !fault_prefetch_one(vm, v, p))
 			break;
@@ -374,9 +297,10 @@ static void fault_prefetch(struct vm *vm, uint64_t vpn)
 /* Demand-zero or hard fault: the page needs a new frame. */
 static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct fault_wait *w)
 {
-	bool dz = pte_format(pte) == PTE_FMT_DZ, zeroed;
+	bool dz = pte_format(pte) == PTE_FMT_DZ;
 	uint32_t snap = ev_snapshot(&vm->vm_ev_avail);
-	struct pfn *pf = pfn_alloc(vm, dz, &zeroed);
+	enum pfn_state from;
+	struct pfn *pf = pfn_alloc(vm, dz, &from);
 	char *frame;
 	int err;
 
@@ -390,12 +314,12 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 	}
 	frame = vm_frame(vm, vm_pfn_index(vm, pf));
 	if (dz) {
-		if (!zeroed) {
+		if (from != PFN_STATE_ZEROED) {
 			memset(frame, 0, VM_PAGE_SIZE);
 			vm_stat_add(vm, zeroed_inline, 1);
 		}
 		VM_ASSERT_EXPENSIVE(frame[0] == 0 && !memcmp(frame, frame + 1, VM_PAGE_SIZE - 1));
-		fault_map_new(vm, vpn, pf, PGF_SLOT_NONE, pte, false);
+		fault_map_new(vm, vpn, pf, from, PGF_SLOT_NONE, pte, false);
 		vm_stat_add(vm, faults_dz, 1);
 		return STEP_DONE;
 	}
@@ -404,33 +328,10 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 		pfn_unalloc(vm, pf);
 		return fault_read_failed(w, pte_payload(pte), err);
 	}
-	fault_map_new(vm, vpn, pf, pte_payload(pte), pte, false);
+	fault_map_new(vm, vpn, pf, from, pte_payload(pte), pte, false);
 	vm_stat_add(vm, faults_hard, 1);
 	fault_prefetch(vm, vpn);
 	return STEP_DONE;
-}
-
-/*
- * Seed 001's trim hint: a fault that mapped vpn and continues a sequential
- * run (the page before it valid and touched, as fault_prefetch_wanted has
- * it) hands the trimmer vpn - VM_HINT_DIST, a page the run has left
- * behind.  Lock-free and lossy: a lapped slot is overwritten; the trimmer
- * checks each hint under its region lock.  Called with no lock held.
- */
-static void fault_trim_hint(struct vm *vm, uint64_t vpn)
-{
-	pte_t prev;
-	uint64_t i;
-
-	lk_assert_none_held();
-	if (!vm->vm_tun.vt_trim_hints || vpn < VM_HINT_DIST)
-		return;
-	prev = pte_read(vm, vpn - 1);
-	if (pte_format(prev) != PTE_FMT_VALID || !(prev & PTE_ACCESSED))
-		return;
-	i = atomic_fetch_add_explicit(&vm->vm_hint_head, 1, memory_order_relaxed);
-	atomic_store_explicit(&vm->vm_hints[i & (VM_HINT_RING - 1)], vpn - VM_HINT_DIST + 1,
-	    memory_order_relaxed);
 }
 
 static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fault_wait *w)
@@ -461,7 +362,7 @@ static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fa
 	}
 	lk_release(rl);
 	if (mapped)
-		fault_trim_hint(vm, vpn);	/* before the kick: the woken trimmer sees it */
+		trim_hint_note(vm, vpn);	/* before the kick: the woken trimmer sees it */
 	pfn_alloc_kick(vm);
 	return s;
 }

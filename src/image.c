@@ -1,7 +1,7 @@
 /*
  * image.c - the read-only part of the region, like a mapped image: pages
  * [0, vm_ro_end) start out in the page file with known contents (written
- * by vc_image_fill), carry PTE_F_READONLY in every PTE format, hard-fault
+ * by as_image_fill), carry PTE_F_READONLY in every PTE format, hard-fault
  * in on first touch, are mapped write-protected, and, never dirty, are
  * trimmed straight to standby without a write.  A write to one is an
  * access violation (fault_valid() -> SIGSEGV/SEGV_ACCERR at the address).
@@ -10,12 +10,14 @@
  * its file; the commit limit still holds: each read-only page needs a slot
  * but never a frame it cannot give up, since a clean page can always be
  * trimmed and repurposed.
+ *
+ * Layer 2 (vm_work.h): calls layer 1 only, at creation.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm_internal.h"
+#include "vm_work.h"
 
 /* How many pages the fraction makes read-only; fills err if impossible. */
 static int image_pages(struct vm *vm, uint64_t *n, char *err, size_t errlen)
@@ -56,7 +58,7 @@ static int image_page(struct vm *vm, uint64_t vpn, uint64_t slot, char *page)
 }
 
 /*
- * Make the first vc_readonly_fraction of the region read-only, its contents
+ * Make the first as_readonly_fraction of the region read-only, its contents
  * in the page file.  At creation, before any thread runs.  Returns 0 or a
  * VM_E* status with err filled.
  */

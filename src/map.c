@@ -1,5 +1,6 @@
 /*
- * map.c - the mapping layer on Linux userfaultfd (see map.h).
+ * map.c - the mapping layer on Linux userfaultfd (see map.h): the only
+ * code that knows userfaultfd.
  *
  * Why these mechanisms (figures from shared/floor, re-measured by
  * `make bench`): a fault resolved by SIGBUS + UFFDIO_COPY costs about 4.5x
@@ -9,6 +10,8 @@
  * process), so the trim path is built to pay a constant three per batch:
  * write-protect the window, zap the batch with one process_madvise(),
  * un-protect the window.
+ *
+ * Layer 1 (vm_ctx.h): calls layer 0 only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,7 +24,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "vm_internal.h"
+#include "vm_ctx.h"
 
 #ifndef UFFD_USER_MODE_ONLY
 #define UFFD_USER_MODE_ONLY 1
@@ -36,51 +39,71 @@
 #define SYS_pidfd_open 434
 #endif
 
-static int map_uffd_open(void)
+/* userfaultfd(2) as vmsim opens it: user-mode faults only (Linux 5.11+),
+ * or, where the kernel refuses that flag, any (root, or
+ * vm.unprivileged_userfaultfd=1). */
+static int map_uffd_syscall(void)
 {
-	int fd;
-
-	if (vm_inject_fail())
-		return -1;
-	fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+	int fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
 
 	if (fd < 0 && (errno == EINVAL || errno == EPERM))
 		fd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	return fd;
 }
 
-/* What the kernel offers: UFFDIO_API with features 0 on a throwaway fd. */
-static int map_probe_features(uint64_t *features, char *err, size_t errlen)
+/* Which of `want' the kernel lacks, as one sentence, or NULL. */
+static const char *map_uffd_missing(uint64_t offered, uint64_t want)
 {
-	struct uffdio_api api = { .api = UFFD_API, .features = 0 };
-	int fd = map_uffd_open();
+	if ((want & UFFD_FEATURE_SIGBUS) && !(offered & UFFD_FEATURE_SIGBUS))
+		return "userfaultfd lacks UFFD_FEATURE_SIGBUS (Linux >= 4.14): vmsim resolves "
+		    "faults on the faulting thread and needs it";
+	if ((want & UFFD_FEATURE_PAGEFAULT_FLAG_WP) && !(offered & UFFD_FEATURE_PAGEFAULT_FLAG_WP))
+		return "userfaultfd lacks write-protect mode (UFFD_FEATURE_PAGEFAULT_FLAG_WP, "
+		    "Linux >= 5.7 on x86-64): vmsim's trimmer freezes pages with it; use a newer kernel";
+	return (offered & want) == want ? NULL : "userfaultfd lacks a feature vmsim needs";
+}
+
+/*
+ * Open a userfaultfd the way vmsim does, with the features `enable' turned
+ * on and those of `require' offered by the kernel: a probe (UFFDIO_API with
+ * no features) on a throwaway descriptor first, since UFFDIO_API works once
+ * per descriptor.  Returns the descriptor, or -1 with one line in err: the
+ * one place that says what the kernel lacks (vm_sim.h; the benchmark's
+ * floor opens its own with it too).
+ */
+int vm_uffd_open(uint64_t require, uint64_t enable, char *err, size_t errlen)
+{
+	struct uffdio_api probe = { .api = UFFD_API, .features = 0 };
+	struct uffdio_api api = { .api = UFFD_API, .features = enable };
+	const char *missing;
+	int fd = vm_inject_fail() ? -1 : map_uffd_syscall();
 
 	if (fd < 0) {
 		snprintf(err, errlen, "userfaultfd unavailable (%s): vmsim needs Linux >= 5.11 "
 		    "(UFFD_USER_MODE_ONLY), or root, or sysctl vm.unprivileged_userfaultfd=1",
 		    strerror(errno));
-		return VM_ENOSYS;
+		return -1;
 	}
-	if (vm_inject_fail() || ioctl(fd, UFFDIO_API, &api) != 0) {
+	if (vm_inject_fail() || ioctl(fd, UFFDIO_API, &probe) != 0) {
 		snprintf(err, errlen, "userfaultfd UFFDIO_API failed (%s): kernel too old",
 		    strerror(errno));
 		close(fd);
-		return VM_ENOSYS;
+		return -1;
 	}
 	close(fd);
-	*features = api.features;
-	if (!(api.features & UFFD_FEATURE_SIGBUS)) {
-		snprintf(err, errlen, "userfaultfd lacks UFFD_FEATURE_SIGBUS (Linux >= 4.14): "
-		    "vmsim resolves faults on the faulting thread and needs it");
-		return VM_ENOSYS;
+	if ((missing = map_uffd_missing(probe.features, require | enable)) != NULL) {
+		snprintf(err, errlen, "%s", missing);
+		return -1;
 	}
-	if (!(api.features & UFFD_FEATURE_PAGEFAULT_FLAG_WP)) {
-		snprintf(err, errlen, "userfaultfd lacks write-protect mode "
-		    "(UFFD_FEATURE_PAGEFAULT_FLAG_WP, Linux >= 5.7 on x86-64): vmsim's trimmer "
-		    "freezes pages with it; use a newer kernel");
-		return VM_ENOSYS;
+	fd = vm_inject_fail() ? -1 : map_uffd_syscall();
+	if (fd < 0 || vm_inject_fail() || ioctl(fd, UFFDIO_API, &api) != 0) {
+		snprintf(err, errlen, "userfaultfd with features %#llx: %s",
+		    (unsigned long long)enable, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
 	}
-	return 0;
+	return fd;
 }
 
 static long map_process_madvise(int pidfd, const struct iovec *iov, size_t n)
@@ -114,26 +137,24 @@ static int map_probe_pidfd(void)
 	return found;
 }
 
+/*
+ * Open the userfaultfd (SIGBUS mode; write-protect offered) and register
+ * the region MISSING|WP with it.  Returns 0, or VM_ENOSYS with one line in
+ * err.  map_destroy() releases what it got, however far it got.
+ */
 int map_init(struct vm *vm, char *err, size_t errlen)
 {
 	struct map *mp = &vm->vm_map;
-	struct uffdio_api api = { .api = UFFD_API, .features = UFFD_FEATURE_SIGBUS };
 	struct uffdio_register reg = {
 		.range = { (uintptr_t)vm->vm_base, vm->vm_region_len },
 		.mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP,
 	};
 	uint64_t need = (1ULL << _UFFDIO_COPY) | (1ULL << _UFFDIO_WRITEPROTECT);
-	int rc = map_probe_features(&mp->mp_features, err, errlen);
 
-	mp->mp_uffd = -1;
 	mp->mp_pidfd = -1;
-	if (rc != 0)
-		return rc;
-	mp->mp_uffd = map_uffd_open();
-	if (mp->mp_uffd < 0 || vm_inject_fail() || ioctl(mp->mp_uffd, UFFDIO_API, &api) != 0) {
-		snprintf(err, errlen, "userfaultfd with UFFD_FEATURE_SIGBUS: %s", strerror(errno));
+	mp->mp_uffd = vm_uffd_open(UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_SIGBUS, err, errlen);
+	if (mp->mp_uffd < 0)
 		return VM_ENOSYS;
-	}
 	errno = 0;
 	if (vm_inject_fail() || ioctl(mp->mp_uffd, UFFDIO_REGISTER, &reg) != 0 ||
 	    (reg.ioctls & need) != need) {
@@ -217,9 +238,10 @@ void map_thaw(struct vm *vm, uint64_t lo, uint64_t hi)
  */
 void map_zap(struct vm *vm, const uint64_t *vpns, int n)
 {
-	struct iovec iov[VM_TRIM_BATCH_MAX];
+	struct iovec iov[MAP_ZAP_MAX];
 	int niov = 0;
 
+	VM_ASSERT(n <= MAP_ZAP_MAX);
 	for (int i = 0; i < n; i++) {
 		VM_ASSERT(i == 0 || vpns[i] > vpns[i - 1]);
 		if (niov > 0 && vpns[i] == vpns[i - 1] + 1) {

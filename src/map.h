@@ -9,7 +9,7 @@
  * constant number of shootdowns, whatever its scatter (floor's T3w): one
  * write-protect over the batch's window, a copy of the frozen pages, one
  * process_madvise(MADV_DONTNEED) of the batch, one un-protect of the window.
- * See docs/DESIGN.md, "Mapping".
+ * See docs/DESIGN.md, "Mapping".  Layer 1 (vm_ctx.h): calls layer 0 only.
  */
 #pragma once
 #include <stdbool.h>
@@ -17,12 +17,13 @@
 
 #include "vm_util.h"
 
+#define MAP_ZAP_MAX 256			/* pages map_zap() takes at once */
+
 struct vm;
 
 struct map {
 	int mp_uffd;			/* (c) */
 	int mp_pidfd;			/* process_madvise target, -1: madvise per run (c) */
-	uint64_t mp_features;		/* what the kernel offered (c) */
 	vm_counter_t mp_fills;		/* UFFDIO_COPY calls */
 	vm_counter_t mp_freezes;	/* write-protect calls */
 	vm_counter_t mp_thaws;		/* un-protect calls */
@@ -30,7 +31,7 @@ struct map {
 	vm_counter_t mp_zapped;		/* pages zapped */
 };
 
-/* "map.c" */
+/* "map.c" (and vm_uffd_open, vm_sim.h) */
 int map_init(struct vm *vm, char *err, size_t errlen);
 void map_destroy(struct vm *vm);
 void map_fill(struct vm *vm, uint64_t vpn, const void *frame, bool readonly);

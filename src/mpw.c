@@ -14,8 +14,10 @@
  * VM_WRITE_FAILS_MAX failures in a row, with no success between, mean the
  * page file is gone: the writer fails the instance (vm_fail) instead of
  * retrying forever while every faulter waits for a page it cannot free.
+ *
+ * Layer 2 (vm_work.h): calls layer 1 only.
  */
-#include "vm_internal.h"
+#include "vm_work.h"
 
 struct mpw_batch {
 	int mb_n;
@@ -66,18 +68,6 @@ static void mpw_finish(struct vm *vm, struct pfn *pf, uint64_t slot, bool failed
 	lk_release(&pf->pf_lock);
 }
 
-/* Sort the batch's slots ascending, so contiguous slots form runs. */
-static void mpw_slots_sort(uint64_t *s, int n)
-{
-	for (int i = 1; i < n; i++) {
-		uint64_t x = s[i];
-		int j = i;
-		for (; j > 0 && s[j - 1] > x; j--)
-			s[j] = s[j - 1];
-		s[j] = x;
-	}
-}
-
 /* Contiguous runs in n ascending slots: the write calls a disk would take. */
 static int mpw_slot_runs(const uint64_t *s, int n)
 {
@@ -100,7 +90,8 @@ static int mpw_write_batch(struct vm *vm)
 
 	if (nslots == 0)
 		return -1;
-	mpw_slots_sort(b.mb_slots, nslots);
+	/* Ascending, so contiguous slots form runs. */
+	vm_sort_by_key(b.mb_slots, (size_t)nslots, sizeof(b.mb_slots[0]));
 	mpw_take(vm, &b, nslots);
 	vm_stat_add(vm, write_runs, (uint64_t)mpw_slot_runs(b.mb_slots, b.mb_n));
 	for (int i = 0; i < b.mb_n; i++) {
@@ -147,7 +138,7 @@ void *mpw_thread(void *arg)
 		vm_stat_add(vm, writer_busy_ns, vm_now_ns() - t0);
 		if (n < 0) {
 			/* Page file full: wait for a trim or a fault to free a slot. */
-			trim_wakeup(vm);
+			ev_signal(&vm->vm_ev_trim);
 			ev_wait(&vm->vm_ev_slots, slots_snap, -1);
 		}
 	}
@@ -162,7 +153,7 @@ uint64_t vm_flush_modified(struct vm *vm)
 	uint64_t n = 0;
 	int w;
 
-	VM_ASSERT(!vm->vm_threads_started || atomic_load(&vm->vm_pause_req));
+	VM_ASSERT(park_quiet(&vm->vm_park));
 	while (!vm_is_failed(vm) && plist_count(vm_list(vm, PFN_STATE_MODIFIED)) > 0 &&
 	    (w = mpw_write_batch(vm)) > 0)
 		n += (uint64_t)w;

@@ -3,12 +3,12 @@
  *
  * Every change of pf_state goes through pfn_set_state(), which checks it
  * against pfn_legal[][] (Windows Internals fig. 5-37, "State diagram for
- * physical pages", less the bad and ROM lists).
+ * physical pages", less the bad and ROM lists).  Layer 1 (vm_ctx.h).
  */
 #include <stdio.h>
 #include <unistd.h>
 
-#include "vm_internal.h"
+#include "vm_ctx.h"
 
 static const bool pfn_legal[PFN_NSTATES][PFN_NSTATES] = {
 	/* a demand-zero fault takes a zeroed page */
@@ -34,6 +34,12 @@ static const char *const pfn_names[PFN_NSTATES] = {
 	[PFN_STATE_MODIFIED] = "modified",
 	[PFN_STATE_ACTIVE] = "active",
 };
+
+/* Is from -> to one of the transitions of the table?  (The unit tests ask.) */
+bool pfn_transition_legal(enum pfn_state from, enum pfn_state to)
+{
+	return from < PFN_NSTATES && to < PFN_NSTATES && pfn_legal[from][to];
+}
 
 const char *pfn_state_name(enum pfn_state s)
 {
@@ -62,7 +68,7 @@ void pfn_dump(struct vm *vm, const struct pfn *pf, const char *why)
 void pfn_set_state(struct vm *vm, struct pfn *pf, enum pfn_state from, enum pfn_state to)
 {
 	lk_assert_held(&pf->pf_lock);
-	if (pf->pf_state != from || !pfn_legal[from][to] || pf->pf_onlist) {
+	if (pf->pf_state != from || !pfn_transition_legal(from, to) || pf->pf_onlist) {
 		pfn_dump(vm, pf, "illegal transition");
 		vm_panic("pfn %u: %s -> %s", vm_pfn_index(vm, pf),
 		    pfn_state_name(from), pfn_state_name(to));

@@ -1,5 +1,6 @@
 /*
- * pfn.h - the PFN database (one struct pfn per frame) and the page lists.
+ * pfn.h - the PFN database (one struct pfn per frame), the page lists, and
+ * frame allocation: pfn.c, plist.c and pfnalloc.c, in layer 1 (vm_ctx.h).
  *
  * Locking key:  (c) constant after init   (a) atomic ops only
  *   (P) this entry's PFN lock   (L) the lock of the list the page is on,
@@ -82,8 +83,16 @@ static inline uint32_t pfn_lockcnt(const struct pfn *pf)
 
 /* "pfn.c" */
 void pfn_set_state(struct vm *vm, struct pfn *pf, enum pfn_state from, enum pfn_state to);
+bool pfn_transition_legal(enum pfn_state from, enum pfn_state to);
 const char *pfn_state_name(enum pfn_state s);
 void pfn_dump(struct vm *vm, const struct pfn *pf, const char *why);
+
+/* "pfnalloc.c" */
+struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, enum pfn_state *from);
+void pfn_unalloc(struct vm *vm, struct pfn *pf);
+void pfn_alloc_kick(struct vm *vm);
+void pfn_repurpose_locked(struct vm *vm, struct pfn *pf);
+void pfn_free_standby(struct vm *vm, struct pfn *pf);
 
 /* "plist.c" */
 void plist_init(struct plist *pl, enum pfn_state state);

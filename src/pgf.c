@@ -10,6 +10,8 @@
  * a write never finds the device full; an I/O error that happens anyway is
  * returned to the caller as -errno (the writer and the fault path decide
  * when it has persisted long enough to fail the instance: vm_fail.c).
+ *
+ * Layer 1 (pgf.h): knows no struct vm; calls layer 0 only.
  */
 #include <errno.h>
 #include <fcntl.h>

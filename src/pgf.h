@@ -52,7 +52,7 @@ struct pgf {
 	vm_counter_t pg_row_claims;	/* whole rows claimed by one CAS */
 	vm_counter_t pg_bit_claims;	/* single slots claimed */
 	vm_counter_t pg_scan_words;	/* bitmap words examined */
-	/* fault injection (tests/fault) */
+	/* fault injection (vm_inject_io; tests/inject) */
 	_Atomic int pg_fail_writes;	/* next N writes fail; < 0: all do (a) */
 	_Atomic int pg_fail_reads;	/* next N reads fail; < 0: all do (a) */
 };

@@ -21,11 +21,13 @@
  * window is open may come too late for that, so vm_lock_pages() ends by
  * waiting for an open window over its range to close (vm_lock.h, "Locked
  * pages", has the rule and why it is enough).
+ *
+ * Layer 2 (vm_work.h): calls layer 1 only.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "vm_internal.h"
+#include "vm_work.h"
 
 /* One page's lock attempt, decided under its region lock. */
 enum pglock_step { PGLOCK_DONE, PGLOCK_TOUCH, PGLOCK_WAIT, PGLOCK_LIMIT };
@@ -111,7 +113,7 @@ static enum pglock_step pglock_try(struct vm *vm, uint64_t vpn, uint32_t *snap)
 	p = pte_read(vm, vpn);
 	if (pte_format(p) != PTE_FMT_VALID) {
 		s = PGLOCK_TOUCH;
-	} else if (p & PTE_TRIMMING) {
+	} else if (pte_is_trimming(p)) {
 		*snap = ev_snapshot(&vm->vm_ev_trimmed);
 		s = PGLOCK_WAIT;
 	} else {
@@ -157,7 +159,7 @@ static void pglock_unref(struct vm *vm, uint64_t vpn)
 
 	lk_acquire(rl);
 	p = pte_read(vm, vpn);
-	if (pte_format(p) != PTE_FMT_VALID || (p & PTE_TRIMMING)) {
+	if (!pte_is_settled(p)) {
 		if (VM_DEBUG >= 1)
 			vm_panic("vm_unlock_pages: page %llu is not locked (%s PTE)",
 			    (unsigned long long)vpn, pte_format_name(pte_format(p)));
@@ -239,27 +241,4 @@ void vm_unlock_pages(struct vm *vm, void *addr, size_t len)
 	}
 	for (uint64_t vpn = first; vpn < end; vpn++)
 		pglock_unref(vm, vpn);
-}
-
-const char *vm_strerror(int rc)
-{
-	switch (rc) {
-	case VM_OK:
-		return "success";
-	case VM_EINVAL:
-		return "invalid argument: an impossible configuration, or a range not inside the region";
-	case VM_ENOSYS:
-		return "the kernel lacks something vmsim needs";
-	case VM_ENOMEM:
-		return "the host could not give vmsim its memory";
-	case VM_EBUSY:
-		return "lock limit reached: at most half the frames (vm_lock_limit) may be locked "
-		    "at once; unlock some pages first";
-	case VM_ENOSPC:
-		return "the page file's space cannot be reserved";
-	case VM_EIO:
-		return "the instance has failed: its page file did (vm_error says why)";
-	default:
-		return "unknown vmsim error";
-	}
 }

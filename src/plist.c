@@ -12,10 +12,12 @@
  * unlink of the first or last page or one whose neighbour is busy.
  * The tunable vt_shared_unlink = 0 makes every operation exclusive (the
  * benchmark's on/off).
+ *
+ * Layer 1 (vm_ctx.h): calls layer 0 only.
  */
 #include <sched.h>
 
-#include "vm_internal.h"
+#include "vm_ctx.h"
 
 void plist_init(struct plist *pl, enum pfn_state state)
 {

@@ -1,8 +1,9 @@
 /*
- * pte.c - the only code that writes PTEs.  Each writer asserts the formats
- * it may change from and to, as ReactOS's MI_WRITE_VALID_PTE does.
+ * pte.c - the only code that writes PTEs, or builds a PTE value.  Each
+ * writer asserts the formats it may change from and to, as ReactOS's
+ * MI_WRITE_VALID_PTE does.  Layer 1 (vm_ctx.h): calls layer 0 only.
  */
-#include "vm_internal.h"
+#include "vm_ctx.h"
 
 static const char *const pte_names[] = {
 	[PTE_FMT_DZ] = "demand-zero",
@@ -144,6 +145,47 @@ bool pte_cas(struct vm *vm, uint64_t vpn, pte_t old, pte_t new)
 	VM_ASSERT(pte_payload(old) == pte_payload(new));
 	return atomic_compare_exchange_strong_explicit(&vm->vm_ptes[vpn], &old, new,
 	    memory_order_acq_rel, memory_order_relaxed);
+}
+
+/* Aging: the valid page old was touched since the last sweep: young
+ * again (accessed bit, age and PTE_PREFETCHED cleared).  Caller holds the
+ * region lock.  Returns false if the PTE changed meanwhile. */
+bool pte_age_reset(struct vm *vm, uint64_t vpn, pte_t old)
+{
+	return pte_cas(vm, vpn, old, old & ~(PTE_ACCESSED | PTE_AGE_MASK | PTE_PREFETCHED));
+}
+
+/* Aging: the valid page old was not touched: one sweep older (if the PTE
+ * is still old).  Caller holds the region lock. */
+void pte_age_inc(struct vm *vm, uint64_t vpn, pte_t old)
+{
+	VM_ASSERT(pte_age(old) < PTE_AGE_MAX);
+	pte_cas(vm, vpn, old, old + (1ULL << PTE_AGE_SHIFT));
+}
+
+/* The trimmer takes the valid page old into its batch.  Caller holds the
+ * region lock and the frame's PFN lock.  Returns false if the PTE changed
+ * meanwhile (the accessed bit was set): the page stays out. */
+bool pte_trimming_set(struct vm *vm, uint64_t vpn, pte_t old)
+{
+	VM_ASSERT(!pte_is_trimming(old));
+	return pte_cas(vm, vpn, old, old | PTE_TRIMMING);
+}
+
+/*
+ * Does a fault on vpn continue a sequential run?  The page before it is
+ * valid and touched since the trimmer last aged it (this thread, or
+ * another, is walking forward).  A heuristic, read with no lock: the
+ * prefetcher and the trim hints use it.
+ */
+bool pte_run_continues(struct vm *vm, uint64_t vpn)
+{
+	pte_t prev;
+
+	if (vpn == 0)
+		return false;
+	prev = pte_read(vm, vpn - 1);
+	return pte_is_valid(prev) && pte_is_accessed(prev);
 }
 
 /* The MMU's part of an access: set the accessed bit of a valid PTE. */

@@ -18,6 +18,12 @@
  * the trimmer clears it when it sees the page touched (used) or trims it
  * untouched (wasted), so each prefetched page is counted once.
  *
+ * PTE_REGION_SHIFT: one lock covers a region of 64 PTEs (vm_pte_lock()).
+ *
+ * Only pte.c builds or changes a PTE: the writers below, and the trimmer's
+ * aging and marking (pte_age_reset, pte_age_inc, pte_trimming_set); the
+ * rest of vmsim reads PTEs through the inline accessors.
+ *
  * Locking: a PTE is written only by the pte_write_*() functions, with its
  * region lock held (T), except (1) PTE_ACCESSED, set by pte_mark_accessed()
  * with a CAS and no lock, as hardware would, and (2) the repurpose of a
@@ -26,6 +32,7 @@
  */
 #pragma once
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vm_debug.h"
@@ -49,6 +56,7 @@ enum pte_fmt {
 #define PTE_F_READONLY 0x100ULL		/* any format: writes are access violations */
 #define PTE_PREFETCHED 0x200ULL		/* VALID: read ahead, not yet seen touched */
 #define PTE_PAYLOAD_SHIFT 12		/* frame, slot or bounce index */
+#define PTE_REGION_SHIFT 6		/* 64 PTEs (256 KiB of region) per lock */
 
 static inline enum pte_fmt pte_format(pte_t p)
 {
@@ -63,6 +71,38 @@ static inline uint64_t pte_payload(pte_t p)
 static inline unsigned pte_age(pte_t p)
 {
 	return (unsigned)((p & PTE_AGE_MASK) >> PTE_AGE_SHIFT);
+}
+
+static inline bool pte_is_valid(pte_t p)
+{
+	return pte_format(p) == PTE_FMT_VALID;
+}
+
+/* VALID and in a trim batch: a fault on it waits for the batch. */
+static inline bool pte_is_trimming(pte_t p)
+{
+	return (p & PTE_TRIMMING) != 0;
+}
+
+/* VALID, and not in a trim batch: a candidate, or lockable. */
+static inline bool pte_is_settled(pte_t p)
+{
+	return pte_is_valid(p) && !pte_is_trimming(p);
+}
+
+static inline bool pte_is_accessed(pte_t p)
+{
+	return (p & PTE_ACCESSED) != 0;
+}
+
+static inline bool pte_is_readonly(pte_t p)
+{
+	return (p & PTE_F_READONLY) != 0;
+}
+
+static inline bool pte_is_prefetched(pte_t p)
+{
+	return (p & PTE_PREFETCHED) != 0;
 }
 
 static inline pte_t pte_make(enum pte_fmt fmt, uint64_t payload, pte_t flags)
@@ -84,5 +124,9 @@ void pte_write_inpage(struct vm *vm, uint64_t vpn, unsigned bounce);
 void pte_write_demand_zero(struct vm *vm, uint64_t vpn);
 void pte_repurpose(struct vm *vm, uint64_t vpn, uint32_t frame, uint64_t slot);
 bool pte_cas(struct vm *vm, uint64_t vpn, pte_t old, pte_t new);
+bool pte_age_reset(struct vm *vm, uint64_t vpn, pte_t old);
+void pte_age_inc(struct vm *vm, uint64_t vpn, pte_t old);
+bool pte_trimming_set(struct vm *vm, uint64_t vpn, pte_t old);
 void pte_mark_accessed(struct vm *vm, uint64_t vpn);
+bool pte_run_continues(struct vm *vm, uint64_t vpn);
 void pte_set_readonly(struct vm *vm, uint64_t vpn);

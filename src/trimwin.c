@@ -1,6 +1,7 @@
 /*
  * trimwin.c - the trim window: the span [first, last + 1) of a trim batch,
- * write-protected while the trimmer captures the batch (trim.c, step 2).
+ * write-protected while the trimmer captures the batch (trim_capture.c,
+ * step 2).  Layer 2 (vm_work.h): calls layer 1 only.
  *
  *  open    publish the window (faulters and page lockers read it), then
  *          freeze it with one UFFDIO_WRITEPROTECT, leaving out its locked
@@ -14,8 +15,7 @@
  * un-protects that page alone (fault.c, fault_valid).  The rules are in
  * vm_lock.h ("Trims racing faults", "Locked pages").
  */
-#include "trim.h"
-#include "vm_internal.h"
+#include "vm_work.h"
 
 /* The first (dir > 0) or last (dir < 0) page of [lo, hi) that is valid
  * and not in the batch, or hi if none.  Takes each region lock in turn. */
@@ -28,7 +28,7 @@ static uint64_t trim_thaw_edge(struct vm *vm, uint64_t lo, uint64_t hi, int dir)
 		lk_acquire(rl);
 		do {
 			pte_t p = pte_read(vm, vpn);
-			if (pte_format(p) == PTE_FMT_VALID && !(p & PTE_TRIMMING)) {
+			if (pte_is_settled(p)) {
 				lk_release(rl);
 				return vpn;
 			}
@@ -67,8 +67,7 @@ static bool trim_page_locked(struct vm *vm, uint64_t vpn)
 {
 	pte_t p = pte_read(vm, vpn);
 
-	return pte_format(p) == PTE_FMT_VALID && !(p & PTE_TRIMMING) &&
-	    pfn_lockcnt(&vm->vm_pfns[pte_payload(p)]) != 0;
+	return pte_is_settled(p) && pfn_lockcnt(&vm->vm_pfns[pte_payload(p)]) != 0;
 }
 
 /*

@@ -18,19 +18,19 @@
  *          (pg_owner) names each slot's owner.
  *
  * Call with nothing running: no thread touching the region, system threads
- * paused (vm_pause) or never started.
+ * paused (vm_pause) or never started.  Layer 2 (vm_work.h): reads layer 1.
  */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "vm_internal.h"
+#include "vm_work.h"
 
 #define VALIDATE_REPORT_MAX 10
 
 struct vcheck {
-	FILE *vc_f;
-	long vc_bad;
+	FILE *vk_f;
+	long vk_bad;
 };
 
 static void vbad(struct vcheck *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -39,13 +39,13 @@ static void vbad(struct vcheck *v, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (v->vc_bad++ >= VALIDATE_REPORT_MAX || v->vc_f == NULL)
+	if (v->vk_bad++ >= VALIDATE_REPORT_MAX || v->vk_f == NULL)
 		return;
-	fprintf(v->vc_f, "validate: ");
+	fprintf(v->vk_f, "validate: ");
 	va_start(ap, fmt);
-	vfprintf(v->vc_f, fmt, ap);
+	vfprintf(v->vk_f, fmt, ap);
 	va_end(ap);
-	fputc('\n', v->vc_f);
+	fputc('\n', v->vk_f);
 }
 
 static void validate_lists(struct vm *vm, struct vcheck *v, uint64_t *onlist)
@@ -159,7 +159,7 @@ static void validate_ptes(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 			break;
 		case PTE_FMT_VALID:
 		case PTE_FMT_TRANS:
-			if (p & PTE_TRIMMING)
+			if (pte_is_trimming(p))
 				vbad(v, "vpn %llu: TRIMMING while quiescent", (unsigned long long)vpn);
 			if (x >= vm->vm_nframes || vm->vm_pfns[x].pf_vpn != vpn)
 				vbad(v, "vpn %llu: %s PTE names frame %llu, which does not name it back",
@@ -215,7 +215,12 @@ static void validate_slots(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 		    (unsigned long long)pgf_free_count(pg), (unsigned long long)(pg->pg_nslots - used));
 }
 
-long vm_validate_locked(struct vm *vm, FILE *f, int expensive)
+/*
+ * Check every invariant above; report the first problems to f (or none,
+ * f NULL).  Takes no lock: nothing may run (see above).  Returns the number
+ * of problems.
+ */
+long validate_all(struct vm *vm, FILE *f, int expensive)
 {
 	struct vcheck v = { f, 0 };
 	uint64_t onlist = 0, offlist = 0, locked = 0;
@@ -223,7 +228,7 @@ long vm_validate_locked(struct vm *vm, FILE *f, int expensive)
 
 	if (slotref == NULL) {
 		vbad(&v, "out of memory");
-		return v.vc_bad;
+		return v.vk_bad;
 	}
 	validate_lists(vm, &v, &onlist);
 	for (uint32_t i = 0; i < vm->vm_nframes; i++) {
@@ -241,7 +246,7 @@ long vm_validate_locked(struct vm *vm, FILE *f, int expensive)
 	validate_ptes(vm, &v, slotref);
 	validate_slots(vm, &v, slotref);
 	free(slotref);
-	if (v.vc_bad > VALIDATE_REPORT_MAX && f != NULL)
-		fprintf(f, "validate: ... %ld problems in all\n", v.vc_bad);
-	return v.vc_bad;
+	if (v.vk_bad > VALIDATE_REPORT_MAX && f != NULL)
+		fprintf(f, "validate: ... %ld problems in all\n", v.vk_bad);
+	return v.vk_bad;
 }

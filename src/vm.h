@@ -254,6 +254,7 @@ int vm_error(struct vm *vm, char *msg, size_t len);
  *  - another SIGBUS handler installed after the first vm_create() would
  *    receive vmsim's faults, and an access would fault forever.  Install
  *    yours before: vmsim passes it every SIGBUS that is not a fault on a
- *    region.  Detected by vm_create() (refused, VM_EINVAL), vm_validate()
- *    (a problem), vm_pause() and vm_get_stats() (misuse).
+ *    region.  Detected by vm_create() (refused, VM_EINVAL), and by
+ *    vm_sim.h's vm_validate() (a problem), vm_pause() and vm_get_stats()
+ *    (misuse).
  */

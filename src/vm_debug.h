@@ -9,6 +9,11 @@
  *             whole pages.
  *
  * Everything here is async-signal-safe: the fault handler asserts too.
+ *
+ * No NEVER()/testcase() (SQLite's): a recoverable "can't happen" here says
+ * what happened (vm_unlock_pages panics in debug builds with the page and
+ * its PTE, and ignores it in release builds), and boundary cases are the
+ * unit tests' CHECKs, with no coverage tool to count testcase() marks.
  */
 #pragma once
 #include <stdbool.h>
@@ -35,17 +40,3 @@ _Noreturn void vm_assert_fail(const char *expr, const char *file, int line, cons
 #else
 #define VM_ASSERT_EXPENSIVE(e) ((void)sizeof(!(e)))
 #endif
-
-/*
- * NEVER(x): a defensive branch for a "can't happen" condition that the code
- * can still recover from.  Debug builds fail loudly; release builds take the
- * branch (SQLite's NEVER/ALWAYS).
- */
-#if VM_DEBUG >= 1
-#define NEVER(x) ((x) ? (vm_assert_fail("NEVER(" #x ")", __FILE__, __LINE__, __func__), 1) : 0)
-#else
-#define NEVER(x) (!!(x))
-#endif
-
-/* testcase(x): marks a boundary case the tests must reach (SQLite). */
-#define testcase(x) ((void)(x))

@@ -1,7 +1,8 @@
 /*
  * vm_fail.c - when the page file fails: the instance's failed state, the
- * wakeups that let no thread wait forever, what a faulting thread that
- * cannot be served does, and vm_error().
+ * wakeups that let no thread wait forever, and vm_error().  (What a
+ * faulting thread that cannot be served does is the SIGBUS entry's:
+ * vm_sigbus.c.)  Layer 1 (vm_ctx.h): calls layer 0 only.
  *
  * The failed state is one word, vm_failed: VM_HEALTHY, then VM_FAILING
  * while the first thread to fail the instance writes vm_fail_msg, then
@@ -14,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vm_internal.h"
+#include "vm_ctx.h"
 
 /* Every event anyone may sleep on: after a failure, each sleeper wakes,
  * finds vm_is_failed(), and does not sleep again. */
@@ -23,7 +24,7 @@ static void vm_fail_wake_all(struct vm *vm)
 	struct vm_event *all[] = {
 		&vm->vm_ev_trim, &vm->vm_ev_mpw, &vm->vm_ev_zero, &vm->vm_ev_avail,
 		&vm->vm_ev_slots, &vm->vm_ev_trimmed, &vm->vm_ev_window, &vm->vm_ev_inpage,
-		&vm->vm_ev_park, &vm->vm_ev_defrag,
+		&vm->vm_ev_defrag,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
@@ -58,8 +59,9 @@ void vm_fail(struct vm *vm, enum vm_io op, uint64_t slot, int err)
 	vm_fail_wake_all(vm);
 }
 
-/* The reason, once published (a racing failer may still be writing it). */
-static const char *vm_fail_msg(struct vm *vm)
+/* The reason, once published (a racing failer may still be writing it).
+ * Only after vm_is_failed(). */
+const char *vm_fail_reason(struct vm *vm)
 {
 	while (atomic_load_explicit(&vm->vm_failed, memory_order_acquire) != VM_FAILED)
 		sched_yield();
@@ -71,36 +73,6 @@ int vm_error(struct vm *vm, char *msg, size_t len)
 	if (!vm_is_failed(vm))
 		return 0;
 	if (len > 0)
-		snprintf(msg, len, "%s", vm_fail_msg(vm));
+		snprintf(msg, len, "%s", vm_fail_reason(vm));
 	return VM_EIO;
-}
-
-/*
- * A fault on addr cannot be completed: the instance has failed.  Called in
- * the SIGBUS handler with no lock held.  The access must not be retried,
- * so this never returns: the caller's vc_on_error may leave the handler
- * (siglongjmp) or end the process; if it returns, or there is none, one
- * line goes to stderr (only the first thread to get here writes it) and
- * the process exits with status 1.
- */
-_Noreturn void vm_fault_failed(struct vm *vm, void *addr)
-{
-	static _Atomic int said;
-	const char *msg = vm_fail_msg(vm);
-	char line[sizeof(vm->vm_fail_msg) + 16];
-	int n;
-
-	if (vm->vm_cfg.vc_machine.mc_on_error != NULL)
-		vm->vm_cfg.vc_machine.mc_on_error(vm->vm_cfg.vc_machine.mc_on_error_arg, vm, addr, msg);
-	if (atomic_exchange(&said, 1) == 0) {
-		n = snprintf(line, sizeof(line), "vmsim: %s\n", msg);
-		if (n > (int)sizeof(line) - 1)
-			n = (int)sizeof(line) - 1;
-		(void)!write(2, line, (size_t)n);
-		atomic_store(&said, 2);
-	}
-	/* Another thread is writing the line: exiting now would cut it off. */
-	while (atomic_load(&said) != 2)
-		sched_yield();
-	_exit(1);
 }

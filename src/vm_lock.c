@@ -1,6 +1,9 @@
 /*
- * vm_lock.c - the slow paths of the lock and events, and the debug-build
- * lock-order checker.
+ * vm_lock.c - the slow paths of the lock, its process-wide wait statistics
+ * and the per-thread accounting pointer, and the debug-build lock-order
+ * checker.  The benchmark compiles it a second time with VM_LOCK_VARIANTS
+ * (vm_sim.h).
+ * Layer 0: knows no struct vm.
  */
 #include <errno.h>
 #include <sched.h>
@@ -10,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vm_event.h"
 #include "vm_lock.h"
 #include "vm_sim.h"
 #include "vm_util.h"
@@ -53,11 +55,6 @@ void vm_lock_impl_set(enum lk_impl impl)
 #define LK_VARIANT_MUTEX 0
 #define LK_VARIANT_SPIN 0
 #endif
-
-static long futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts)
-{
-	return syscall(SYS_futex, (uint32_t *)w, op | FUTEX_PRIVATE_FLAG, val, ts, NULL, 0);
-}
 
 static inline int lk_class(const lk_t *l)
 {
@@ -123,19 +120,19 @@ void lk_acquire_slow(lk_t *l)
 	}
 	/* Futex mutex (Drepper, "Futexes are tricky", mutex 3). */
 	while (atomic_exchange_explicit(&l->lk_word, 2, memory_order_acquire) != 0)
-		futex(&l->lk_word, FUTEX_WAIT, 2, NULL);
+		vm_futex(&l->lk_word, FUTEX_WAIT, 2, NULL);
 out:
 	lk_account(l, t0);
 }
 
 void lk_wake(lk_t *l)
 {
-	futex(&l->lk_word, FUTEX_WAKE, 1, NULL);
+	vm_futex(&l->lk_word, FUTEX_WAKE, 1, NULL);
 }
 
 void lk_wake_all(lk_t *l)
 {
-	futex(&l->lk_word, FUTEX_WAKE, INT32_MAX, NULL);
+	vm_futex(&l->lk_word, FUTEX_WAKE, INT32_MAX, NULL);
 }
 
 /*
@@ -179,31 +176,9 @@ void lk_acquire_rw_slow(lk_t *l, bool excl)
 		if (!(w & LK_RW_SLEEP) && !atomic_compare_exchange_weak_explicit(&l->lk_word, &w,
 		    w | LK_RW_SLEEP, memory_order_relaxed, memory_order_relaxed))
 			continue;
-		futex(&l->lk_word, FUTEX_WAIT, w | LK_RW_SLEEP, NULL);
+		vm_futex(&l->lk_word, FUTEX_WAIT, w | LK_RW_SLEEP, NULL);
 	}
 	lk_account(l, t0);
-}
-
-void ev_wait(struct vm_event *ev, uint32_t snap, int timeout_ms)
-{
-	struct timespec ts, *tsp = NULL;
-
-	if (timeout_ms >= 0) {
-		ts.tv_sec = timeout_ms / 1000;
-		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
-		tsp = &ts;
-	}
-	atomic_fetch_add_explicit(&ev->ev_sleepers, 1, memory_order_seq_cst);
-	if (atomic_load_explicit(&ev->ev_seq, memory_order_seq_cst) == snap)
-		futex(&ev->ev_seq, FUTEX_WAIT, snap, tsp);
-	atomic_fetch_sub_explicit(&ev->ev_sleepers, 1, memory_order_relaxed);
-}
-
-void ev_signal(struct vm_event *ev)
-{
-	atomic_fetch_add_explicit(&ev->ev_seq, 1, memory_order_seq_cst);
-	if (atomic_load_explicit(&ev->ev_sleepers, memory_order_seq_cst) != 0)
-		futex(&ev->ev_seq, FUTEX_WAKE, INT32_MAX, NULL);
 }
 
 #if VM_DEBUG >= 1

@@ -70,7 +70,7 @@
  *    vm_fail_msg is written only by the thread whose CAS won, before it
  *    publishes VM_FAILED; readers wait for VM_FAILED.  System threads of a
  *    failed instance park (vm_parked_check) until vm_destroy() stops them.
- *  - The SIGBUS handler's registry of instances (vm_handler.c) is lock-
+ *  - The SIGBUS handler's registry of instances (vm_sigbus.c) is lock-
  *    free: registered by CAS, cleared by a store, read with acquire loads.
  *    A vm is unregistered only after its system threads are joined, and
  *    vm_destroy() requires that no user thread touches the region.

@@ -206,6 +206,16 @@ void vm_inject_io(struct vm *vm, int reads, int writes);
 /* How many injected I/O failures are still to come (reads, writes). */
 void vm_inject_io_left(struct vm *vm, int *reads, int *writes);
 
+/* ---- the kernel ---- */
+
+/*
+ * Open a userfaultfd the way vmsim does, with the UFFD_FEATURE_* bits of
+ * `enable' turned on and those of `require' offered.  Returns the
+ * descriptor, or -1 with vmsim's one line about what the kernel lacks in
+ * err.  (The benchmark's floor measures a bare userfaultfd opened so.)
+ */
+int vm_uffd_open(uint64_t require, uint64_t enable, char *err, size_t errlen);
+
 /* ---- lock algorithm variants (the benchmark's build only) ---- */
 
 #if VM_LOCK_VARIANTS

@@ -1,18 +1,29 @@
 /*
  * vm_util.c - the panic and misuse paths.  Async-signal-safe enough to be
  * called from the fault handler: they format into a stack buffer and
- * write(2) it.  And message helpers: vm_size_approx() for estimated sizes,
- * vm_str_escape() for quoting untrusted bytes.
+ * write(2) it.  Message helpers: vm_size_str() and vm_size_approx() for
+ * sizes, vm_str_escape() for quoting untrusted bytes, vm_strerror() for
+ * VM_E* codes.  The futex call, the creation fault-injection countdown and
+ * the one sort.
+ * Layer 0: knows no struct vm.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <linux/futex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "vm.h"
 #include "vm_debug.h"
 #include "vm_util.h"
+
+long vm_futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts)
+{
+	return syscall(SYS_futex, (uint32_t *)w, op | FUTEX_PRIVATE_FLAG, val, ts, NULL, 0);
+}
 
 static __thread int vm_inject_steps;
 
@@ -32,6 +43,27 @@ bool vm_inject_fail(void)
 int vm_inject_left(void)
 {
 	return vm_inject_steps;
+}
+
+void vm_sort_by_key(void *base, size_t n, size_t size)
+{
+	char *a = base, tmp[64];
+	uint64_t key, k;
+
+	VM_ASSERT(size >= sizeof(key) && size <= sizeof(tmp));
+	for (size_t i = 1; i < n; i++) {
+		size_t j = i;
+
+		memcpy(tmp, a + i * size, size);
+		memcpy(&key, tmp, sizeof(key));
+		for (; j > 0; j--) {
+			memcpy(&k, a + (j - 1) * size, sizeof(k));
+			if (k <= key)
+				break;
+			memcpy(a + j * size, a + (j - 1) * size, size);
+		}
+		memcpy(a + j * size, tmp, size);
+	}
 }
 
 static void vm_write_all(const char *s, size_t n)
@@ -156,4 +188,27 @@ const char *vm_str_escape(char *dst, size_t n, const char *src, size_t len)
 	}
 	dst[o] = '\0';
 	return dst;
+}
+
+const char *vm_strerror(int rc)
+{
+	switch (rc) {
+	case VM_OK:
+		return "success";
+	case VM_EINVAL:
+		return "invalid argument: an impossible configuration, or a range not inside the region";
+	case VM_ENOSYS:
+		return "the kernel lacks something vmsim needs";
+	case VM_ENOMEM:
+		return "the host could not give vmsim its memory";
+	case VM_EBUSY:
+		return "lock limit reached: at most half the frames (vm_lock_limit) may be locked "
+		    "at once; unlock some pages first";
+	case VM_ENOSPC:
+		return "the page file's space cannot be reserved";
+	case VM_EIO:
+		return "the instance has failed: its page file did (vm_error says why)";
+	default:
+		return "unknown vmsim error";
+	}
 }

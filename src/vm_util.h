@@ -20,6 +20,10 @@ static inline uint64_t vm_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* futex(2) on a private word: FUTEX_WAIT / FUTEX_WAKE (op), as the lock
+ * and the events use it.  Async-signal-safe. */
+long vm_futex(_Atomic uint32_t *w, int op, uint32_t val, const struct timespec *ts);
+
 /* xorshift64*: small, fast, good enough for access patterns. */
 static inline uint64_t vm_rand(uint64_t *s)
 {
@@ -63,6 +67,13 @@ static inline uint64_t vm_seed_mix(uint64_t seed, uint64_t stream)
 void vm_inject_arm(int steps);
 bool vm_inject_fail(void);
 int vm_inject_left(void);
+
+/*
+ * Sort n elements of `size' bytes (8 to 64) ascending by their first
+ * member, a uint64_t key: an insertion sort, stable, for the short arrays
+ * vmsim sorts (a trim batch by page, a write batch's slots).
+ */
+void vm_sort_by_key(void *base, size_t n, size_t size);
 
 /* A statistics counter: relaxed atomic add, read at the end of a run. */
 typedef _Atomic uint64_t vm_counter_t;

@@ -6,11 +6,13 @@
  * the part of the buffer inside the region (vm_lock_pages), make the call,
  * unlock.  Each locks at most a quarter of the lock limit at once; a longer
  * buffer gets a short count, as these calls may always return.
+ *
+ * Layer 2 (vm_work.h): calls pglock.c (vm_lock_pages) and layer 1.
  */
 #include <errno.h>
 #include <unistd.h>
 
-#include "vm_internal.h"
+#include "vm_work.h"
 
 /*
  * The part of [buf, buf + *len) inside the region, as [*lo, *lo + *lolen),

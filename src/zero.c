@@ -3,10 +3,12 @@
  * list so demand-zero faults need not zero inline.  It zeroes free pages,
  * and when there are none it repurposes the oldest standby page (seed 001's
  * replenishing threads): a cheaper fault now for a soft fault lost later.
+ * Layer 2 (vm_work.h): calls layer 1 only (standby -> free is
+ * pfn_free_standby's, pfnalloc.c).
  */
 #include <string.h>
 
-#include "vm_internal.h"
+#include "vm_work.h"
 
 static bool zero_needed(struct vm *vm)
 {
@@ -22,10 +24,8 @@ static struct pfn *zero_take(struct vm *vm)
 
 	if (pf == NULL && plist_count(vm_list(vm, PFN_STATE_STANDBY)) > vm->vm_zero_goal) {
 		pf = plist_take_head(vm, PFN_STATE_STANDBY);
-		if (pf != NULL) {
-			pfn_repurpose_locked(vm, pf);
-			pfn_set_state(vm, pf, PFN_STATE_STANDBY, PFN_STATE_FREE);
-		}
+		if (pf != NULL)
+			pfn_free_standby(vm, pf);
 	}
 	return pf;
 }
@@ -67,10 +67,9 @@ uint64_t vm_purge_standby(struct vm *vm)
 	struct pfn *pf;
 	uint64_t n = 0;
 
-	VM_ASSERT(!vm->vm_threads_started || atomic_load(&vm->vm_pause_req));
+	VM_ASSERT(park_quiet(&vm->vm_park));
 	while ((pf = plist_take_head(vm, PFN_STATE_STANDBY)) != NULL) {
-		pfn_repurpose_locked(vm, pf);
-		pfn_set_state(vm, pf, PFN_STATE_STANDBY, PFN_STATE_FREE);
+		pfn_free_standby(vm, pf);
 		plist_insert_tail(vm, pf);
 		lk_release(&pf->pf_lock);
 		n++;

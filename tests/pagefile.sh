@@ -29,12 +29,11 @@ expect() {
 	ok
 }
 
-# A page file bigger than its filesystem: refused up front, with the sizes
-# (by the command's preflight; vm_create's own refusal is tests/inject/pagefile.c's).
+# A page file bigger than its filesystem: refused up front, with the sizes.
 mkdir -p "$mnt"
 if mount -t tmpfs -o size=1M vmsim-test "$mnt" 2>/dev/null; then
 	expect "page file on a 1M filesystem" 2 \
-	    "$mnt/pf: the page file may grow to 64.0M .* its file system has 1.0M free" \
+	    "cannot reserve 64M for page file $mnt/pf: its filesystem has 1M free" \
 	    "$V" --pagefile-path "$mnt/pf" --seconds 1 --quiet
 	if [ ! -e "$mnt/pf" ]; then ok; else bad "refused page file left behind"; fi
 	# One that fits exactly runs, verified.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh - run every test of one build variant ($B, $VARIANT): unit
-# tests, stress scenarios, fault injection, a short soak (release only),
-# and the command line.  Each program prints "name: N passed, N failed";
+# tests, stress scenarios, fault injection (tests/inject), the layering
+# check and a short soak (release only), and the command line.  Each program prints "name: N passed, N failed";
 # this sums them and prints the same line for the variant.  Exit 1 if
 # anything failed.
 set -u
@@ -66,9 +66,14 @@ run "stress/realism-all"   "$S" realism-all 4 64 1024 1024 4 $((20000 * scale)) 
 for m in odirect buffered futex; do
 	run "lockio/$m" "$B/tests/stress/lockio" "$m" 2
 done
-run "fault" "$B/tests/fault/fault"
-run "fault/create" "$B/tests/fault/create"
-run "fault/pagefile" "$B/tests/fault/pagefile"
+# fault injection (tests/inject): page-file errors, creation failures, misuse
+run "inject/errors" "$B/tests/inject/errors"
+run "inject/create" "$B/tests/inject/create"
+run "inject/pagefile" "$B/tests/inject/pagefile"
+# the layers (docs/DESIGN.md): no #include or call goes up, release only
+if [ "$VARIANT" = release ]; then
+	run "layers" env B="$B" tests/layers.sh
+fi
 # the soak (README "Soak"): every configuration once, 2 s each, release only
 if [ "$VARIANT" = release ]; then
 	run "soak" "$B/tests/soak/soak" --seconds 36 --slice 2

@@ -403,9 +403,7 @@ int main(int argc, char **argv)
 		if (rc != 0)
 			return rc < 0 ? 2 : check_done(name);
 	}
-	cfg.vc_machine.mc_physical = FRAMES * VM_PAGE_SIZE;
-	cfg.vc_space.as_virtual = PAGES * VM_PAGE_SIZE;
-	cfg.vc_machine.mc_pagefile = PAGES * VM_PAGE_SIZE;
+	cfg = vm_config_pages(FRAMES, PAGES, PAGES, NULL);
 	/* A policy per mode, so each selection path meets locked pages.
 	 * Random trims take hot pages too: the ring's page goes often. */
 	cfg.vc_space.as_trim_policy = mode == M_FUTEX ? VM_TRIM_RANDOM :

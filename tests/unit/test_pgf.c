@@ -101,7 +101,6 @@ static void test_alloc_all(void)
 	for (int i = 0; i < got; i++)
 		none_past_end &= out[i] < 150;
 	CHECK("alloc: no slot past the end", none_past_end);
-	testcase(pgf_free_count(&pg) == 0);
 	CHECK("alloc: full returns 0", pgf_slot_alloc(&pg, 1, &one) == 0);
 	CHECK("alloc: full returns 0 for many", pgf_slot_alloc(&pg, 64, out) == 0);
 	CHECK("alloc: still none free", pgf_free_count(&pg) == 0);
@@ -110,7 +109,6 @@ static void test_alloc_all(void)
 	pgf_slot_free(&pg, 149);
 	CHECK("last: one free", pgf_free_count(&pg) == 1 && !pgf_slot_in_use(&pg, 149));
 	one = PGF_SLOT_NONE;
-	testcase(pgf_free_count(&pg) == 1);
 	CHECK("last: alloc gets it", pgf_slot_alloc(&pg, 1, &one) == 1 && one == 149);
 	CHECK("last: then full", pgf_free_count(&pg) == 0 && pgf_slot_alloc(&pg, 1, &one) == 0);
 	/* The first slot too: the hint must wrap round to word 0. */

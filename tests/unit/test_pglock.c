@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "trim.h"
 #include "vmtest.h"
 
 #define NFRAMES 64

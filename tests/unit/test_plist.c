@@ -89,7 +89,7 @@ static void test_init(void)
 	CHECK("init: standby list empty", list_empty(PFN_STATE_STANDBY));
 	CHECK("init: modified list empty", list_empty(PFN_STATE_MODIFIED));
 	CHECK("init: available", vm_available(&vm) == NFRAMES);
-	CHECK("init: validates", vm_validate_locked(&vm, stderr, 1) == 0);
+	CHECK("init: validates", validate_all(&vm, stderr, 1) == 0);
 }
 
 /* take_head returns the frames in the order they were inserted, each locked
@@ -118,7 +118,6 @@ static void test_take_head_fifo(void)
 	CHECK("fifo: taken frames are unlinked", unlinked);
 	CHECK("fifo: taken frames are locked", locked);
 	CHECK("fifo: count drops by one each take", counted);
-	testcase(plist_count(vm_list(&vm, PFN_STATE_FREE)) == 0);
 	CHECK("fifo: list now empty", list_empty(PFN_STATE_FREE));
 	CHECK("fifo: take_head on empty list", plist_take_head(&vm, PFN_STATE_FREE) == NULL);
 	CHECK("fifo: empty take leaves it empty", list_empty(PFN_STATE_FREE));
@@ -132,7 +131,7 @@ static void test_take_head_fifo(void)
 		insert(&vm.vm_pfns[rev[k]]);
 	}
 	CHECK("fifo: reinserted in reverse order", list_is(PFN_STATE_FREE, rev, NFRAMES));
-	CHECK("fifo: validates", vm_validate_locked(&vm, stderr, 1) == 0);
+	CHECK("fifo: validates", validate_all(&vm, stderr, 1) == 0);
 }
 
 static void test_remove(void)
@@ -181,7 +180,7 @@ static void test_remove(void)
 	want[n++] = 0;
 	want[n++] = 15;
 	CHECK("remove: reinserted at the tail", list_is(PFN_STATE_FREE, want, n));
-	CHECK("remove: validates", vm_validate_locked(&vm, stderr, 1) == 0);
+	CHECK("remove: validates", validate_all(&vm, stderr, 1) == 0);
 
 	/* A middle page whose neighbours' PFN locks are busy (a second PFN lock
 	 * only by lk_try): 4 between busy 3 and busy 5, then 9 with busy 8. */
@@ -209,7 +208,7 @@ static void test_remove(void)
 #if VM_DEBUG >= 1
 	CHECK("remove: no lock left held", lk_debug_depth() == 0);
 #endif
-	CHECK("remove busy: validates", vm_validate_locked(&vm, stderr, 1) == 0);
+	CHECK("remove busy: validates", validate_all(&vm, stderr, 1) == 0);
 }
 
 /* A list of one entry: head == tail, and removing it empties the list. */
@@ -219,13 +218,12 @@ static void test_one_entry(void)
 	struct pfn *p3 = &vm.vm_pfns[3], *pf;
 
 	make_zeroed(3);
-	testcase(plist_count(vm_list(&vm, PFN_STATE_ZEROED)) == 1);
 	CHECK("one: zeroed list holds frame 3", list_is(PFN_STATE_ZEROED, three, 1));
 	CHECK("one: head == tail", vm_list(&vm, PFN_STATE_ZEROED)->pl_head == 3 &&
 	    vm_list(&vm, PFN_STATE_ZEROED)->pl_tail == 3);
 	CHECK("one: no links", p3->pf_flink == PFN_NONE && p3->pf_blink == PFN_NONE);
 	CHECK("one: free list shrank", plist_count(vm_list(&vm, PFN_STATE_FREE)) == NFRAMES - 1);
-	CHECK("one: validates", vm_validate_locked(&vm, stderr, 1) == 0);
+	CHECK("one: validates", validate_all(&vm, stderr, 1) == 0);
 
 	pf = plist_take_head(&vm, PFN_STATE_ZEROED);
 	CHECK("one: take_head returns it", pf == p3 && off_list(p3));
@@ -237,7 +235,7 @@ static void test_one_entry(void)
 	CHECK("one: remove the only entry empties the list", list_empty(PFN_STATE_ZEROED));
 	plist_insert_tail(&vm, p3);
 	lk_release(&p3->pf_lock);
-	CHECK("one: validates again", vm_validate_locked(&vm, stderr, 1) == 0);
+	CHECK("one: validates again", validate_all(&vm, stderr, 1) == 0);
 }
 
 /* take_head skips a page whose PFN lock is busy, and gives up (NULL) when
@@ -294,23 +292,7 @@ static void test_take_head_busy(void)
 #if VM_DEBUG >= 1
 	CHECK("busy: no lock left held", lk_debug_depth() == 0);
 #endif
-	CHECK("busy: validates", vm_validate_locked(&vm, stderr, 1) == 0);
-}
-
-static bool legal(enum pfn_state from, enum pfn_state to)
-{
-	static const bool t[PFN_NSTATES][PFN_NSTATES] = {
-		[PFN_STATE_ZEROED][PFN_STATE_ACTIVE] = true,
-		[PFN_STATE_FREE][PFN_STATE_ZEROED] = true,
-		[PFN_STATE_FREE][PFN_STATE_ACTIVE] = true,
-		[PFN_STATE_STANDBY][PFN_STATE_ACTIVE] = true,
-		[PFN_STATE_STANDBY][PFN_STATE_FREE] = true,
-		[PFN_STATE_MODIFIED][PFN_STATE_ACTIVE] = true,
-		[PFN_STATE_MODIFIED][PFN_STATE_STANDBY] = true,
-		[PFN_STATE_ACTIVE][PFN_STATE_MODIFIED] = true,
-		[PFN_STATE_ACTIVE][PFN_STATE_STANDBY] = true,
-	};
-	return t[from][to];
+	CHECK("busy: validates", validate_all(&vm, stderr, 1) == 0);
 }
 
 /* Move pf from -> to the way the VM does: lock, unlink, set, link, unlock. */
@@ -348,6 +330,7 @@ static void test_transitions(void)
 		ok &= to == PFN_STATE_ACTIVE ? !pf->pf_onlist :
 		    pf->pf_onlist && vm_list(&vm, to)->pl_tail == 9 &&
 		    plist_count(vm_list(&vm, to)) == before + 1;
+		ok &= pfn_transition_legal(from, to);
 		if (!seen[from][to])
 			nseen++;
 		seen[from][to] = true;
@@ -358,7 +341,7 @@ static void test_transitions(void)
 	    vm_list(&vm, PFN_STATE_FREE)->pl_tail == 9);
 	CHECK("transitions: lists hold every frame",
 	    plist_count(vm_list(&vm, PFN_STATE_FREE)) == NFRAMES && vm_available(&vm) == NFRAMES);
-	CHECK("transitions: validates", vm_validate_locked(&vm, stderr, 1) == 0);
+	CHECK("transitions: validates", validate_all(&vm, stderr, 1) == 0);
 }
 
 struct trans_arg {
@@ -380,16 +363,20 @@ static void child_set_state(void *arg)
 	pfn_set_state(&vm, pf, a->from, a->to);
 }
 
-/* Every one of the 25 pairs: the nine legal ones return, the rest panic. */
+/* Every one of the 25 pairs: the nine legal ones (pfn_transition_legal,
+ * the table pfn_set_state checks; test_transitions takes each of them)
+ * return, the rest panic. */
 static void test_transition_table(void)
 {
 	bool ok = true;
+	int nlegal = 0;
 
 	for (int f = 0; f < PFN_NSTATES; f++) {
 		for (int t = 0; t < PFN_NSTATES; t++) {
 			struct trans_arg a = { (enum pfn_state)f, (enum pfn_state)t, (enum pfn_state)f, false };
 			int sig = vmtest_child(child_set_state, &a);
-			if (sig != (legal(a.from, a.to) ? 0 : SIGABRT)) {
+			nlegal += pfn_transition_legal(a.from, a.to);
+			if (sig != (pfn_transition_legal(a.from, a.to) ? 0 : SIGABRT)) {
 				fprintf(stderr, "FAIL: %s -> %s: child signal %d\n",
 				    pfn_state_name(a.from), pfn_state_name(a.to), sig);
 				ok = false;
@@ -397,6 +384,7 @@ static void test_transition_table(void)
 		}
 	}
 	CHECK("table: legal pairs return, illegal pairs panic", ok);
+	CHECK("table: nine legal pairs", nlegal == 9);
 
 	struct trans_arg wrong_from = { PFN_STATE_STANDBY, PFN_STATE_ACTIVE, PFN_STATE_FREE, false };
 	CHECK("table: from != pf_state panics", vmtest_child(child_set_state, &wrong_from) == SIGABRT);

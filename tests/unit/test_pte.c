@@ -237,6 +237,58 @@ static void test_cas(void)
 	unlock_pte(vpn);
 }
 
+/* The trimmer's aging and marking, which only pte.c does: one sweep older,
+ * young again, into a batch, each losing to a concurrent change; and the
+ * "continues a run" rule the prefetcher and the trim hints share. */
+static void test_aging(void)
+{
+	uint64_t vpn = 90, slot = 9;
+	uint32_t f = 11;
+	pte_t p, stale;
+
+	lock_pte(vpn);
+	lock_pfn(f);
+	pte_write_pagefile(&vm, vpn, slot);
+	pte_write_valid_prefetched(&vm, vpn, f);
+	p = pte_read(&vm, vpn);
+	CHECK("aging: read ahead, not yet accessed", pte_is_valid(p) && pte_is_prefetched(p) &&
+	    !pte_is_accessed(p) && pte_age(p) == 0 && pte_payload(p) == f);
+	pte_age_inc(&vm, vpn, p);
+	stale = p;
+	p = pte_read(&vm, vpn);
+	pte_age_inc(&vm, vpn, p);
+	pte_age_inc(&vm, vpn, stale);	/* lost: the PTE moved on */
+	p = pte_read(&vm, vpn);
+	CHECK("aging: two sweeps older, the stale third lost", pte_age(p) == 2 &&
+	    pte_payload(p) == f && pte_is_prefetched(p) && !pte_is_accessed(p));
+	pte_mark_accessed(&vm, vpn);
+	CHECK("aging: reset loses to the accessed bit", !pte_age_reset(&vm, vpn, p));
+	p = pte_read(&vm, vpn);
+	CHECK("aging: touched, young again", pte_age_reset(&vm, vpn, p) &&
+	    pte_read(&vm, vpn) == pte_make(PTE_FMT_VALID, f, 0));
+	p = pte_read(&vm, vpn);
+	CHECK("aging: marked for a batch", pte_is_settled(p) && pte_trimming_set(&vm, vpn, p) &&
+	    pte_is_trimming(pte_read(&vm, vpn)) && !pte_is_settled(pte_read(&vm, vpn)));
+	pte_write_transition(&vm, vpn, f);
+	unlock_pfn(f);
+	unlock_pte(vpn);
+
+	CHECK("run: page 0 continues nothing", !pte_run_continues(&vm, 0));
+	CHECK("run: after a transition page, none", !pte_run_continues(&vm, vpn + 1));
+	lock_pte(vpn);
+	lock_pfn(f);
+	pte_write_valid(&vm, vpn, f);		/* a new mapping counts as accessed */
+	CHECK("run: after a valid, accessed page", pte_run_continues(&vm, vpn + 1));
+	p = pte_read(&vm, vpn);
+	pte_age_reset(&vm, vpn, p);
+	CHECK("run: not after an untouched one", !pte_run_continues(&vm, vpn + 1));
+	CHECK("run: nor before it", !pte_run_continues(&vm, vpn));
+	set_trimming(vpn);
+	pte_write_transition(&vm, vpn, f);
+	unlock_pfn(f);
+	unlock_pte(vpn);
+}
+
 /* Repurpose: transition -> page file under the PFN lock alone. */
 static void test_repurpose(void)
 {
@@ -419,6 +471,7 @@ int main(void)
 	test_readonly();
 	test_mark_accessed();
 	test_cas();
+	test_aging();
 	test_repurpose();
 
 	struct pte_arg other = { 50, 10 };

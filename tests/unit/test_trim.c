@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "check.h"
-#include "trim.h"
 #include "vmtest.h"
 
 static int cmp_u64(const void *a, const void *b)
@@ -59,14 +58,27 @@ static void test_pick(void)
 	CHECK("pick: exactly k and one more than k", ok);
 }
 
+/* vmsim's one sort (vm_sort_by_key): plain keys, and a trim batch whose
+ * pages carry their frames along, stably. */
 static void test_sort(void)
 {
 	uint64_t v[] = { 9, 3, 7, 3, 0, 100 };
+	struct trim_batch b = { .tb_n = 5, .tb_page = {
+		{ .tpg_vpn = 40, .tpg_frame = 4 }, { .tpg_vpn = 10, .tpg_frame = 1 },
+		{ .tpg_vpn = 30, .tpg_frame = 3, .tpg_noslot = true }, { .tpg_vpn = 10, .tpg_frame = 9 },
+		{ .tpg_vpn = 20, .tpg_frame = 2 } } };
+	bool ok = true;
 
-	trim_vpns_sort(v, 6);
+	vm_sort_by_key(v, 6, sizeof(v[0]));
 	CHECK("sort: ascending", v[0] == 0 && v[1] == 3 && v[2] == 3 && v[3] == 7 && v[4] == 9 && v[5] == 100);
-	trim_vpns_sort(v, 0);
+	vm_sort_by_key(v, 0, sizeof(v[0]));
 	CHECK("sort: empty is fine", v[0] == 0);
+	vm_sort_by_key(b.tb_page, (size_t)b.tb_n, sizeof(b.tb_page[0]));
+	for (int i = 0; i < b.tb_n; i++)
+		ok &= b.tb_page[i].tpg_vpn == (uint64_t)(i < 2 ? 10 : 10 * i) &&
+		    b.tb_page[i].tpg_frame == (i == 1 ? 9u : i < 2 ? 1u : (uint32_t)i) &&
+		    b.tb_page[i].tpg_noslot == (i == 3);
+	CHECK("sort: a batch's pages keep their fields, equal keys in order", ok);
 }
 
 static struct vm vm;

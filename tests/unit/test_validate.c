@@ -1,5 +1,5 @@
 /*
- * test_validate.c - unit tests of vm_validate_locked(): a hand-built state
+ * test_validate.c - unit tests of validate_all(): a hand-built state
  * with a page in every format passes; each of many single corruptions of it
  * fails and is named in the report; the report is capped at ten lines.
  */
@@ -111,9 +111,9 @@ static long validate(int expensive, char **report)
 
 	if (f == NULL) {
 		*report = NULL;
-		return vm_validate_locked(&vm, NULL, expensive);
+		return validate_all(&vm, NULL, expensive);
 	}
-	n = vm_validate_locked(&vm, f, expensive);
+	n = validate_all(&vm, f, expensive);
 	fclose(f);
 	return n;
 }
@@ -140,8 +140,8 @@ static void test_consistent(void)
 	if (n != 0 && rep != NULL)
 		fputs(rep, stderr);
 	free(rep);
-	CHECK("consistent: validates (cheap)", vm_validate_locked(&vm, stderr, 0) == 0);
-	CHECK("consistent: validates (no report)", vm_validate_locked(&vm, NULL, 1) == 0);
+	CHECK("consistent: validates (cheap)", validate_all(&vm, stderr, 0) == 0);
+	CHECK("consistent: validates (no report)", validate_all(&vm, NULL, 1) == 0);
 }
 
 /* ---- the corruptions, each applied to a fresh build() ---- */
@@ -390,10 +390,10 @@ static void test_corruptions(void)
 			fprintf(stderr, "  report for '%s':\n%s", c->name, rep ? rep : "(none)\n");
 		free(rep);
 		snprintf(name, sizeof(name), "corrupt: %s: same count with no report", c->name);
-		CHECK(name, vm_validate_locked(&vm, NULL, 1) == n);
+		CHECK(name, validate_all(&vm, NULL, 1) == n);
 		snprintf(name, sizeof(name), "corrupt: %s: cheap validate %s", c->name,
 		    c->cheap_misses ? "misses it" : "finds it");
-		CHECK(name, (vm_validate_locked(&vm, NULL, 0) > 0) == !c->cheap_misses);
+		CHECK(name, (validate_all(&vm, NULL, 0) > 0) == !c->cheap_misses);
 	}
 }
 

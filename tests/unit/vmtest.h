@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "vm_internal.h"
+#include "vm_sigbus.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define VMTEST_TSAN 1

@@ -1,29 +1,40 @@
 /*
- * vm_handler.c - the SIGBUS handler, and the registry of instances it
- * serves: a fault on a region is resolved on the faulting thread
- * (fault_resolve); any other SIGBUS goes to the handler that was installed
- * before vmsim's.  Also the misuse checks that need the handler or the
- * registry (vm.h, "Misuse"): a fork() child touching a region, another
- * SIGBUS handler installed after vmsim's.
+ * vm_sigbus.c - the SIGBUS entry: the handler, and the registry of
+ * instances it serves.  A fault on a region is resolved on the faulting
+ * thread (fault_resolve); one that cannot be completed (a failed instance)
+ * ends in vm_fault_failed; any other SIGBUS goes to the handler that was
+ * installed before vmsim's.  Also the misuse checks that need the handler
+ * or the registry (vm.h, "Misuse"): a fork() child touching a region,
+ * another SIGBUS handler installed after vmsim's.
  *
- * The registry is an array of atomic pointers: registered and unregistered
- * with no lock (CAS, store), read by the handler with acquire loads.
+ * Layer 4 (vm_sigbus.h), the top with vm.c: calls layers 0-2 (the fault
+ * path); vm.c calls it to enter an instance in the registry.
+ *
+ * Its state is the library's only mutable process-wide state besides the
+ * lock statistics and the per-thread accounting (vm_lock.c): the registry
+ * (an array of atomic pointers, registered and unregistered with no lock,
+ * CAS and store, read by the handler with acquire loads), the handler
+ * installed before vmsim's, the fork flag, and whether the one "vmsim:
+ * <reason>" line of a failed instance was written.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "vm_internal.h"
+#include "vm_sigbus.h"
 
 static struct vm *_Atomic vm_registry[VM_MAX_INSTANCES];
 static struct sigaction vm_old_sigbus;
 static pthread_once_t vm_handler_once = PTHREAD_ONCE_INIT;
 static _Atomic int vm_handler_installed;	/* vm_handler_install() ran */
 static volatile sig_atomic_t vm_forked;		/* this is a fork() child of a vmsim user */
+static _Atomic int vm_failed_said;	/* the failure line: 1 being written, 2 written */
 
 static struct vm *vm_lookup(const char *addr)
 {
@@ -71,6 +82,35 @@ static void vm_chain(int sig, siginfo_t *si, void *uc)
 	} else {
 		signal(sig, SIG_DFL);	/* the access is retried and kills */
 	}
+}
+
+/*
+ * A fault on addr cannot be completed: the instance has failed.  Called in
+ * the SIGBUS handler with no lock held.  The access must not be retried,
+ * so this never returns: the caller's mc_on_error may leave the handler
+ * (siglongjmp) or end the process; if it returns, or there is none, one
+ * line goes to stderr (only the first thread to get here writes it) and
+ * the process exits with status 1.
+ */
+static _Noreturn void vm_fault_failed(struct vm *vm, void *addr)
+{
+	const char *msg = vm_fail_reason(vm);
+	char line[sizeof(vm->vm_fail_msg) + 16];
+	int n;
+
+	if (vm->vm_cfg.vc_machine.mc_on_error != NULL)
+		vm->vm_cfg.vc_machine.mc_on_error(vm->vm_cfg.vc_machine.mc_on_error_arg, vm, addr, msg);
+	if (atomic_exchange(&vm_failed_said, 1) == 0) {
+		n = snprintf(line, sizeof(line), "vmsim: %s\n", msg);
+		if (n > (int)sizeof(line) - 1)
+			n = (int)sizeof(line) - 1;
+		(void)!write(2, line, (size_t)n);
+		atomic_store(&vm_failed_said, 2);
+	}
+	/* Another thread is writing the line: exiting now would cut it off. */
+	while (atomic_load(&vm_failed_said) != 2)
+		sched_yield();
+	_exit(1);
 }
 
 static void vm_sigbus(int sig, siginfo_t *si, void *uc)

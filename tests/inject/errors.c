@@ -1,8 +1,10 @@
 /*
- * fault.c - fault injection: page-file write and read errors, a full page
- * file (slot exhaustion), running out of free pages, and the commit limit.
- * Each case checks that the failure happened (the counters moved) and that
- * nothing was lost (every access verified, the structure valid).
+ * errors.c - fault injection: page-file write and read errors (vm_inject_io),
+ * a full page file (slot exhaustion), running out of free pages, and the
+ * commit limit; and the working-set controls setting up one kind of fault at
+ * a time, counted exactly.  Each case checks that the failure happened (the
+ * counters moved, vm_get_stats) and that nothing was lost (every access
+ * verified, the structure valid).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -68,7 +70,7 @@ static struct vm *make(uint64_t frames, uint64_t pages, uint64_t slots, int thre
 	t.vt_max_faulters = threads;
 	cfg.vc_space.as_trim_policy = VM_TRIM_AGING;
 	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
-		fprintf(stderr, "fault: %s\n", err);
+		fprintf(stderr, "errors: %s\n", err);
 		exit(2);
 	}
 	return vm;
@@ -131,13 +133,11 @@ static void test_no_free_pages(void)
 
 static void test_commit_limit(void)
 {
-	struct vm_config cfg = VM_CONFIG_DEFAULT;
+	struct vm_config cfg = vm_config_pages(64, 129, 64, NULL);
 	struct vm *vm = NULL;
 	char err[256] = "";
 
-	cfg.vc_machine.mc_physical = 64 * VM_PAGE_SIZE;
-	cfg.vc_machine.mc_pagefile = 64 * VM_PAGE_SIZE;
-	cfg.vc_space.as_virtual = 129 * VM_PAGE_SIZE;
+	cfg.vc_space.as_trim_policy = VM_TRIM_AGING;
 	CHECK("over the commit limit: refused", vm_create(&cfg, &vm, err, sizeof(err)) == VM_EINVAL);
 	CHECK("over the commit limit: says so", strstr(err, "commit limit") != NULL);
 	CHECK("over the commit limit: gives the arithmetic", strstr(err, "256K + pagefile 256K = 512K") != NULL);
@@ -204,5 +204,5 @@ int main(void)
 	test_read_errors();
 	test_slot_exhaustion();
 	test_no_free_pages();
-	return check_done("fault");
+	return check_done("errors");
 }

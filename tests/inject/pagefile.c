@@ -153,7 +153,7 @@ static void check_failed(const char *name, int got, const char *want)
 		fprintf(stderr, "pagefile: %s: vm_error: '%s'\n", name, msg);
 	vm_pause(vm);
 	snprintf(line, sizeof(line), "%s: system threads parked, structure valid", name);
-	CHECK(line, vm->vm_parked == vm->vm_nsysthreads && vm_validate(vm, stderr, 1) == 0);
+	CHECK(line, vm->vm_park.pk_parked == vm->vm_park.pk_nthreads && vm_validate(vm, stderr, 1) == 0);
 	snprintf(line, sizeof(line), "%s: nothing lost", name);
 	CHECK(line, pages_lost() == 0);
 	vm_resume(vm);

@@ -1,0 +1,103 @@
+/*
+ * pfnalloc.c - frames for new mappings: taking one off the lists
+ * (repurposing a standby frame from its old owner), giving an unused one
+ * back, and freeing standby frames.  Layer 1 (vm_ctx.h): the PFN database,
+ * its lists and the PTEs; calls layer 0 and its peers pfn.c, plist.c and
+ * pte.c.
+ *
+ * Every function here runs in the fault path too: async-signal-safe.
+ */
+#include <string.h>
+
+#include "vm_ctx.h"
+
+/*
+ * Repurpose a standby frame: its old owner's PTE goes to page-file format,
+ * keeping the slot that holds the same bytes (pte_repurpose; the rule is
+ * vm_lock.h's "A transition PTE is trusted only under the PFN lock").  The
+ * frame stays STANDBY, off its list, with no owner, until its caller gives
+ * it a new state.  Caller holds the PFN lock.
+ */
+void pfn_repurpose_locked(struct vm *vm, struct pfn *pf)
+{
+	lk_assert_held(&pf->pf_lock);
+	VM_ASSERT(pf->pf_state == PFN_STATE_STANDBY && !pf->pf_onlist);
+	VM_ASSERT(pf->pf_vpn != PFN_VPN_NONE && pf->pf_slot != PGF_SLOT_NONE);
+	VM_ASSERT(pfn_lockcnt(pf) == 0);
+	pte_repurpose(vm, pf->pf_vpn, vm_pfn_index(vm, pf), pf->pf_slot);
+	pf->pf_vpn = PFN_VPN_NONE;
+	pf->pf_slot = PGF_SLOT_NONE;
+	vm_stat_add(vm, repurposed, 1);
+}
+
+/*
+ * Standby -> free, the one place it happens: a standby frame off its list
+ * (repurposed first if it still has an owner) becomes free.  Caller holds
+ * the PFN lock and links the frame (plist_insert_tail) or uses it.
+ */
+void pfn_free_standby(struct vm *vm, struct pfn *pf)
+{
+	lk_assert_held(&pf->pf_lock);
+	if (pf->pf_vpn != PFN_VPN_NONE)
+		pfn_repurpose_locked(vm, pf);
+	pfn_set_state(vm, pf, PFN_STATE_STANDBY, PFN_STATE_FREE);
+}
+
+/*
+ * Take a frame for a new mapping.  A demand-zero fault prefers the zeroed
+ * list; a hard fault, which overwrites the whole frame, prefers free and
+ * standby pages and leaves zeroed ones for demand-zero faults.  Returns the
+ * frame off every list with its PFN lock held, owner and slot cleared (a
+ * standby frame repurposed), and *from the state it had, which it keeps
+ * until the caller's pfn_set_state(*from -> ACTIVE); or NULL if no frame is
+ * available.  The caller calls pfn_alloc_kick() once its locks are
+ * released.
+ */
+struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, enum pfn_state *from)
+{
+	static const enum pfn_state for_dz[] = { PFN_STATE_ZEROED, PFN_STATE_FREE, PFN_STATE_STANDBY };
+	static const enum pfn_state for_io[] = { PFN_STATE_FREE, PFN_STATE_STANDBY, PFN_STATE_ZEROED };
+	const enum pfn_state *order = want_zeroed ? for_dz : for_io;
+	struct pfn *pf = NULL;
+
+	for (int i = 0; i < 3 && pf == NULL; i++) {
+		pf = plist_take_head(vm, order[i]);
+		*from = order[i];
+	}
+	if (pf != NULL && pf->pf_state == PFN_STATE_STANDBY)
+		pfn_repurpose_locked(vm, pf);
+	return pf;
+}
+
+/*
+ * Give back a frame pfn_alloc() handed out, unused (the read meant for it
+ * failed): a zeroed frame, zeroed again since the read may have written
+ * part of it, to the zeroed list; a repurposed standby frame to the free
+ * list; a free one to the free list.  Caller holds the PFN lock; releases it.
+ */
+void pfn_unalloc(struct vm *vm, struct pfn *pf)
+{
+	lk_assert_held(&pf->pf_lock);
+	VM_ASSERT(!pf->pf_onlist && pf->pf_vpn == PFN_VPN_NONE && pf->pf_slot == PGF_SLOT_NONE);
+	if (pf->pf_state == PFN_STATE_STANDBY)
+		pfn_free_standby(vm, pf);
+	else if (pf->pf_state == PFN_STATE_ZEROED)
+		memset(vm_frame(vm, vm_pfn_index(vm, pf)), 0, VM_PAGE_SIZE);
+	plist_insert_tail(vm, pf);
+	lk_release(&pf->pf_lock);
+}
+
+/*
+ * Wake the trimmer and the zero-page thread if their lists run low.  Called
+ * with no lock held: a wakeup can preempt the waker on the spot, and a
+ * faulter preempted while holding its PTE region lock stalls every other
+ * fault in the region for a time slice.
+ */
+void pfn_alloc_kick(struct vm *vm)
+{
+	lk_assert_none_held();
+	if (vm_available(vm) < vm->vm_trim_low)
+		ev_signal(&vm->vm_ev_trim);
+	if (plist_count(vm_list(vm, PFN_STATE_ZEROED)) < vm->vm_zero_goal)
+		ev_signal(&vm->vm_ev_zero);
+}

@@ -1,0 +1,164 @@
+/*
+ * trim_capture.c - the trimmer's mechanism: marking a batch, capturing it,
+ * and finishing it, whichever policy chose its pages (trim_policy.c).
+ * Layer 2 (vm_work.h): calls layer 1 and trimwin.c.
+ *
+ *  1. mark: under each region lock and the frame's PFN lock, the
+ *     candidate's PTE goes TRIMMING (trim_mark).  It stays mapped; a thread
+ *     that faults on it waits for the batch.
+ *  2. capture, with no lock held: write-protect the batch's window but its
+ *     locked pages (trimwin.c; one shootdown when none is locked), compare
+ *     each frozen page that has a page-file copy with its frame (a page
+ *     equal to the frame it was mapped from was not written) and copy the
+ *     written ones, and those with no page-file copy, back; zap the batch
+ *     with one process_madvise (one shootdown); un-protect the part of the
+ *     window that still holds valid pages not in the batch, if any (one
+ *     shootdown, or none).  A write to another page of the window meanwhile
+ *     faults and un-protects that page alone.
+ *  3. finish: under region and PFN lock, each PTE goes to transition and
+ *     its frame to the modified list, or straight to standby if it is clean
+ *     and its page-file copy is still valid.
+ */
+#include <string.h>
+
+#include "vm_work.h"
+
+#if defined(__SANITIZE_THREAD__)
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_end(void);
+#define hw_copy_begin() __tsan_ignore_thread_begin()
+#define hw_copy_end() __tsan_ignore_thread_end()
+#else
+#define hw_copy_begin() ((void)0)
+#define hw_copy_end() ((void)0)
+#endif
+
+/*
+ * Add the valid page p at vpn to the batch: mark it TRIMMING under its
+ * frame's PFN lock, unless the modified writer still copies the frame (a
+ * page re-faulted mid-write waits) or the page is locked.  Caller holds the
+ * region lock.
+ */
+void trim_mark(struct vm *vm, uint64_t vpn, pte_t p, struct trim_batch *b)
+{
+	struct pfn *pf = &vm->vm_pfns[pte_payload(p)];
+
+	lk_assert_held(vm_pte_lock(vm, vpn));
+	VM_ASSERT(b->tb_n < VM_TRIM_BATCH_MAX);
+	lk_acquire(&pf->pf_lock);
+	if (!(pf->pf_flags & PFN_F_WRITING) && pfn_lockcnt(pf) == 0 &&
+	    pte_trimming_set(vm, vpn, p)) {
+		b->tb_page[b->tb_n++] = (struct trim_page){ .tpg_vpn = vpn,
+		    .tpg_frame = (uint32_t)pte_payload(p), .tpg_noslot = pf->pf_slot == PGF_SLOT_NONE };
+	}
+	lk_release(&pf->pf_lock);
+}
+
+/* Sort the batch by vpn: map_zap and the window want it ascending, with no
+ * duplicates (a page is marked TRIMMING once). */
+void trim_batch_sort(struct trim_batch *b)
+{
+	vm_sort_by_key(b->tb_page, (size_t)b->tb_n, sizeof(b->tb_page[0]));
+#if VM_DEBUG >= 1
+	for (int i = 1; i < b->tb_n; i++)
+		VM_ASSERT(b->tb_page[i - 1].tpg_vpn < b->tb_page[i].tpg_vpn);
+#endif
+}
+
+/* Step 2: freeze, capture the contents into the frames, zap, thaw. */
+static void trim_capture(struct vm *vm, struct trim_batch *b)
+{
+	uint64_t lo = b->tb_page[0].tpg_vpn, hi = b->tb_page[b->tb_n - 1].tpg_vpn + 1;
+	uint64_t wlo = lo > vm->vm_ro_end ? lo : vm->vm_ro_end;
+	uint64_t vpns[VM_TRIM_BATCH_MAX];
+
+	trim_window_open(vm, lo, hi, wlo);
+	hw_copy_begin();
+	for (int i = 0; i < b->tb_n; i++) {
+		struct trim_page *t = &b->tb_page[i];
+		char *va = vm_va(vm, t->tpg_vpn);
+		char *fr = vm_frame(vm, t->tpg_frame);
+		/*
+		 * A page with no page-file copy goes to modified whatever its
+		 * bytes (trim_finish), so copy it without comparing; only a
+		 * page with a valid slot needs the compare, to choose standby.
+		 */
+		t->tpg_dirty = t->tpg_vpn >= vm->vm_ro_end &&
+		    (t->tpg_noslot || memcmp(va, fr, VM_PAGE_SIZE) != 0);
+		if (t->tpg_dirty)
+			memcpy(fr, va, VM_PAGE_SIZE);
+		vpns[i] = t->tpg_vpn;
+	}
+	hw_copy_end();
+	map_zap(vm, vpns, b->tb_n);
+	trim_window_close(vm, wlo, hi);
+}
+
+/* A prefetched page leaves the working set: was it used?  Caller holds
+ * the region lock. */
+static void trim_prefetch_account(struct vm *vm, uint64_t vpn)
+{
+	pte_t p = pte_read(vm, vpn);
+
+	if (!pte_is_prefetched(p))
+		return;
+	if (pte_is_accessed(p))
+		vm_stat_add(vm, prefetch_used, 1);
+	else
+		vm_stat_add(vm, prefetch_wasted, 1);
+}
+
+/* Step 3 for one page: transition PTE; frame to modified or standby.
+ * Returns true if the page went to standby. */
+static bool trim_finish(struct vm *vm, const struct trim_page *t)
+{
+	lk_t *rl = vm_pte_lock(vm, t->tpg_vpn);
+	struct pfn *pf = &vm->vm_pfns[t->tpg_frame];
+	enum pfn_state to = PFN_STATE_STANDBY;
+
+	lk_acquire(rl);
+	lk_acquire(&pf->pf_lock);
+	VM_ASSERT(pf->pf_state == PFN_STATE_ACTIVE && pf->pf_vpn == t->tpg_vpn);
+	VM_ASSERT(pfn_lockcnt(pf) == 0);
+	trim_prefetch_account(vm, t->tpg_vpn);
+	atomic_store_explicit(&pf->pf_mapseq, 0, memory_order_relaxed);
+	if (t->tpg_dirty || pf->pf_slot == PGF_SLOT_NONE) {
+		if (pf->pf_slot != PGF_SLOT_NONE) {
+			pgf_slot_free(&vm->vm_pgf, pf->pf_slot);
+			pf->pf_slot = PGF_SLOT_NONE;
+			ev_signal(&vm->vm_ev_slots);
+		}
+		to = PFN_STATE_MODIFIED;
+	}
+	pfn_set_state(vm, pf, PFN_STATE_ACTIVE, to);
+	plist_insert_tail(vm, pf);
+	pte_write_transition(vm, t->tpg_vpn, t->tpg_frame);
+	lk_release(&pf->pf_lock);
+	lk_release(rl);
+	return to == PFN_STATE_STANDBY;
+}
+
+/*
+ * Trim the marked, sorted batch b (steps 2 and 3) and wake whoever it
+ * concerns: faulters waiting for the batch, the writer for its dirty
+ * pages, faulters waiting for pages for its clean ones.  Called with no
+ * lock held.
+ */
+void trim_batch_run(struct vm *vm, struct trim_batch *b)
+{
+	int clean = 0;
+
+	lk_assert_none_held();
+	trim_capture(vm, b);
+	for (int i = 0; i < b->tb_n; i++)
+		clean += trim_finish(vm, &b->tb_page[i]);
+	/* The clean ones are the rest: vm_get_stats derives them. */
+	vm_stat_add(vm, trimmed, (uint64_t)b->tb_n);
+	vm_stat_add(vm, trimmed_dirty, (uint64_t)(b->tb_n - clean));
+	vm_stat_add(vm, trim_batches, 1);
+	ev_signal(&vm->vm_ev_trimmed);
+	if (clean < b->tb_n)
+		ev_signal(&vm->vm_ev_mpw);
+	if (clean > 0)
+		ev_signal(&vm->vm_ev_avail);
+}

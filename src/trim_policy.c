@@ -1,0 +1,274 @@
+/*
+ * trim_policy.c - which pages the trimmer takes (vc_space.as_trim_policy),
+ * and the trim hints.  Layer 2 (vm_work.h): calls layer 1 and
+ * trim_capture.c's trim_mark; the fault path calls trim_hint_note().
+ *
+ *  aging   a clock hand sweeps the PTEs and ages each valid page by its
+ *          accessed bit (set by the access routine, standing in for the
+ *          MMU); pages untouched for vm_trim_age sweeps are trimmed.  With
+ *          no access routine every page looks unreferenced (vm.h).
+ *  fifo    the pages mapped longest ago (pf_mapseq, stamped when the frame
+ *          became active), whatever their accessed bits
+ *  random  a uniformly random set of valid pages
+ *  hints   (vt_trim_hints, any policy) first, the pages faulters' sequential
+ *          runs left behind, whatever their accessed bits (seed 001)
+ *
+ * fifo and random scan every PTE for each batch and keep the batch's best
+ * keys in a heap (trim_select): O(pages log batch), not O(1), but exact.
+ * Locked pages (pglock.c) are never candidates.  Whatever the policy, a
+ * candidate joins the batch through trim_mark() under its region lock.
+ */
+#include "vm_work.h"
+
+#define TRIM_HINT_DIST 16		/* a run's fault at vpn hints vpn - this */
+
+/* Is the valid page a trim candidate under aging?  Ages it if not. */
+static bool trim_aging_pick(struct vm *vm, uint64_t vpn, pte_t p)
+{
+	if (vm->vm_trim_everything)
+		return true;
+	if (pte_is_accessed(p)) {
+		/* Touched: young again; a prefetched page has proved useful. */
+		if (pte_age_reset(vm, vpn, p) && pte_is_prefetched(p))
+			vm_stat_add(vm, prefetch_used, 1);
+		return false;
+	}
+	if (pte_age(p) < vm->vm_trim_age) {
+		pte_age_inc(vm, vpn, p);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Is the PTE p a page the trimmer may take: valid, not in a batch already,
+ * and not locked (vm_lock_pages)?  The lock count is exact under the
+ * region lock or the frame's PFN lock, a hint without either; no PFN entry
+ * is read while nothing is locked.
+ */
+static bool trim_candidate(struct vm *vm, pte_t p)
+{
+	return pte_is_settled(p) &&
+	    (atomic_load_explicit(&vm->vm_nlocked, memory_order_relaxed) == 0 ||
+	    pfn_lockcnt(&vm->vm_pfns[pte_payload(p)]) == 0);
+}
+
+/* Hold the region lock of vpn, releasing *held if it is another: the
+ * collectors walk pages in order, region by region.  Returns it. */
+static lk_t *trim_region_switch(struct vm *vm, lk_t *held, uint64_t vpn)
+{
+	lk_t *rl = vm_pte_lock(vm, vpn);
+
+	if (rl == held)
+		return rl;
+	if (held != NULL)
+		lk_release(held);
+	lk_acquire(rl);
+	return rl;
+}
+
+/* Consider one PTE for aging; add it to the batch if it is to be trimmed.
+ * Returns whether the page was a candidate at all, so the trimmer sleeps
+ * when only locked pages are mapped.  Caller holds its region lock. */
+static bool trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
+{
+	pte_t p = pte_read(vm, vpn);
+
+	if (!trim_candidate(vm, p))
+		return false;
+	if (trim_aging_pick(vm, vpn, p))
+		trim_mark(vm, vpn, p, b);
+	return true;
+}
+
+/*
+ * Aging: sweep the clock hand until the batch is full, at most one
+ * revolution, appending to what the batch holds.  The sweep never wraps
+ * past the end of the region, so its vpns ascend.  Returns how many
+ * candidates the sweep saw.
+ */
+static uint64_t trim_collect_clock(struct vm *vm, struct trim_batch *b)
+{
+	uint64_t scanned = 0, valid = 0;
+
+	while (b->tb_n < vm->vm_trim_batch && scanned < vm->vm_npages) {
+		uint64_t vpn = vm->vm_trim_hand, end = vm_region_end(vm, vpn);
+		lk_t *rl = vm_pte_lock(vm, vpn);
+
+		lk_acquire(rl);
+		for (; vpn < end && b->tb_n < vm->vm_trim_batch; vpn++)
+			valid += trim_consider(vm, vpn, b);
+		lk_release(rl);
+		scanned += vpn - vm->vm_trim_hand;
+		vm->vm_trim_hand = vpn;
+		if (vpn == vm->vm_npages) {
+			vm->vm_trim_hand = 0;
+			if (b->tb_n > 0)
+				break;
+		}
+	}
+	return valid;
+}
+
+/*
+ * Keep the k smallest keys seen in a max-heap h of *n entries (k >= 1).
+ * Pure: the unit tests check it against sorting.
+ */
+void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vpn)
+{
+	int i;
+
+	if (*n < k) {
+		for (i = (*n)++; i > 0 && h[(i - 1) / 2].tp_key < key; i = (i - 1) / 2)
+			h[i] = h[(i - 1) / 2];
+		h[i] = (struct trim_pick){ key, vpn };
+		return;
+	}
+	if (key >= h[0].tp_key)
+		return;
+	for (i = 0;;) {
+		int c = 2 * i + 1;
+		if (c >= *n)
+			break;
+		if (c + 1 < *n && h[c + 1].tp_key > h[c].tp_key)
+			c++;
+		if (h[c].tp_key <= key)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i] = (struct trim_pick){ key, vpn };
+}
+
+/*
+ * FIFO and random: choose up to k valid pages, those mapped longest ago
+ * (smallest pf_mapseq) or a uniformly random set (smallest random keys),
+ * into out, ascending.  Reads PTEs, pf_mapseq and pf_lockcnt without
+ * locks: only the trimmer makes a valid page invalid, so the choice stays
+ * valid until trim_collect_scan() marks it (and rechecks the lock).
+ * *nvalid gets the candidates seen.
+ */
+int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid)
+{
+	struct trim_pick h[VM_TRIM_BATCH_MAX];
+	bool fifo = vm->vm_cfg.vc_space.as_trim_policy == VM_TRIM_FIFO;
+	int n = 0;
+
+	VM_ASSERT(k >= 1 && k <= VM_TRIM_BATCH_MAX);
+	*nvalid = 0;
+	for (uint64_t vpn = 0; vpn < vm->vm_npages; vpn++) {
+		pte_t p = pte_read(vm, vpn);
+		uint64_t key;
+
+		if (!trim_candidate(vm, p))
+			continue;
+		(*nvalid)++;
+		key = fifo ? atomic_load_explicit(&vm->vm_pfns[pte_payload(p)].pf_mapseq,
+		    memory_order_relaxed) : vm_rand(&vm->vm_trim_rng);
+		trim_pick_add(h, &n, k, key, vpn);
+	}
+	for (int i = 0; i < n; i++)
+		out[i] = h[i].tp_vpn;
+	vm_sort_by_key(out, (size_t)n, sizeof(out[0]));
+	return n;
+}
+
+/* FIFO and random: select, then mark under each region lock, appending
+ * to what the batch holds. */
+static uint64_t trim_collect_scan(struct vm *vm, struct trim_batch *b)
+{
+	uint64_t pick[VM_TRIM_BATCH_MAX], valid;
+	int n = trim_select(vm, pick, vm->vm_trim_batch - b->tb_n, &valid);
+	lk_t *held = NULL;
+
+	for (int i = 0; i < n; i++) {
+		pte_t p;
+
+		held = trim_region_switch(vm, held, pick[i]);
+		p = pte_read(vm, pick[i]);
+		if (pte_is_settled(p))
+			trim_mark(vm, pick[i], p, b);
+	}
+	if (held != NULL)
+		lk_release(held);
+	return valid;
+}
+
+/*
+ * The fault path's one hook (fault_once): a fault that mapped vpn and
+ * continues a sequential run (pte_run_continues) hands the trimmer
+ * vpn - TRIM_HINT_DIST, a page the run has left behind.  Lock-free and
+ * lossy: a lapped slot is overwritten; the trimmer checks each hint under
+ * its region lock.  Called with no lock held.
+ */
+void trim_hint_note(struct vm *vm, uint64_t vpn)
+{
+	uint64_t i;
+
+	lk_assert_none_held();
+	if (!vm->vm_tun.vt_trim_hints || vpn < TRIM_HINT_DIST || !pte_run_continues(vm, vpn))
+		return;
+	i = atomic_fetch_add_explicit(&vm->vm_hint_head, 1, memory_order_relaxed);
+	atomic_store_explicit(&vm->vm_hints[i & (VM_HINT_RING - 1)], vpn - TRIM_HINT_DIST + 1,
+	    memory_order_relaxed);
+}
+
+/*
+ * Hints: mark the pages faulters' runs left behind, whatever their
+ * accessed bits, until the batch is full or the ring is drained.  A hint
+ * that is no longer a valid page, or is already in the batch (TRIMMING), is
+ * dropped.  Hints come in any order: trim_collect() sorts.
+ */
+static void trim_collect_hints(struct vm *vm, struct trim_batch *b)
+{
+	uint64_t head = atomic_load_explicit(&vm->vm_hint_head, memory_order_acquire);
+	lk_t *held = NULL;
+	int n0 = b->tb_n;
+
+	if (head - vm->vm_hint_tail > VM_HINT_RING)
+		vm->vm_hint_tail = head - VM_HINT_RING;	/* lapped: those are gone */
+	for (; vm->vm_hint_tail != head && b->tb_n < vm->vm_trim_batch; vm->vm_hint_tail++) {
+		uint64_t h = atomic_exchange_explicit(
+		    &vm->vm_hints[vm->vm_hint_tail & (VM_HINT_RING - 1)], 0, memory_order_relaxed);
+		uint64_t vpn = h - 1;
+		pte_t p;
+
+		if (h == 0 || vpn >= vm->vm_npages)
+			continue;	/* not stored yet, or consumed: lossy */
+		held = trim_region_switch(vm, held, vpn);
+		p = pte_read(vm, vpn);
+		if (pte_is_settled(p))
+			trim_mark(vm, vpn, p, b);
+	}
+	if (held != NULL)
+		lk_release(held);
+	vm_stat_add(vm, trimmed_by_hint, (uint64_t)(b->tb_n - n0));
+}
+
+/*
+ * Choose and mark the next batch into b, ascending by vpn: the hints
+ * first, then the policy's pages (every valid page, by the clock, while
+ * vm_empty_working_set runs).  Returns how many candidates were seen (0:
+ * nothing mapped that could be trimmed).  The trimmer's thread only.
+ */
+uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
+{
+	uint64_t valid;
+	int nhint;
+
+	b->tb_n = 0;
+	if (vm->vm_trim_everything)
+		return trim_collect_clock(vm, b);
+	if (vm->vm_tun.vt_trim_hints)
+		trim_collect_hints(vm, b);
+	nhint = b->tb_n;
+	if (nhint == vm->vm_trim_batch)
+		valid = 0;	/* the hints filled the batch */
+	else if (vm->vm_cfg.vc_space.as_trim_policy == VM_TRIM_AGING)
+		valid = trim_collect_clock(vm, b);
+	else
+		valid = trim_collect_scan(vm, b);
+	if (nhint > 0)
+		trim_batch_sort(b);
+	return valid + (uint64_t)nhint;
+}

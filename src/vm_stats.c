@@ -1,0 +1,61 @@
+/*
+ * vm_stats.c - an instance's statistics, from the one table of counters
+ * (vm_counters.h): the field tables, and reading the counters; and the
+ * page-file fault-injection hooks.  Layer 3 (vm_inst.h): calls layers 0-1.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "vm_inst.h"
+
+#define VM_STAT_ROW(name, key, kind, desc) \
+	{ #name, key, kind, desc, offsetof(struct vm_stats, vs_##name) },
+const struct vm_stat_field vm_stat_fields[] = { VM_COUNTERS(VM_STAT_ROW) };
+const int vm_stat_nfields = sizeof(vm_stat_fields) / sizeof(vm_stat_fields[0]);
+#undef VM_STAT_ROW
+#define VM_STAT_ROW(name, key, kind, desc) \
+	{ #name, key, kind, desc, offsetof(struct vm_lock_stats, ls_##name) },
+const struct vm_stat_field vm_lock_stat_fields[] = { VM_LOCK_COUNTERS(VM_STAT_ROW) };
+const int vm_lock_stat_nfields = sizeof(vm_lock_stat_fields) / sizeof(vm_lock_stat_fields[0]);
+#undef VM_STAT_ROW
+
+/* The event counters as they are; then the VM_COUNTERS_STATE values,
+ * each computed here and only here. */
+void vm_stats_read(struct vm *vm, struct vm_stats *st)
+{
+	struct pgf *pg = &vm->vm_pgf;
+
+	memset(st, 0, sizeof(*st));
+#define VM_STAT_READ(name, key, kind, desc) st->vs_##name = vm_read(vm->vm_st.st_##name);
+	VM_COUNTERS_EVENT(VM_STAT_READ)
+#undef VM_STAT_READ
+	st->vs_faults_soft = st->vs_faults_soft_standby + st->vs_faults_soft_modified;
+	st->vs_trimmed_clean = st->vs_trimmed - st->vs_trimmed_dirty;
+	st->vs_trim_calls = map_trim_calls(vm);
+	st->vs_nzeroed = plist_count(vm_list(vm, PFN_STATE_ZEROED));
+	st->vs_nfree = plist_count(vm_list(vm, PFN_STATE_FREE));
+	st->vs_nstandby = plist_count(vm_list(vm, PFN_STATE_STANDBY));
+	st->vs_nmodified = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
+	st->vs_nactive = vm->vm_nframes - st->vs_nzeroed - st->vs_nfree - st->vs_nstandby -
+	    st->vs_nmodified;
+	st->vs_nlocked = atomic_load(&vm->vm_nlocked);
+	st->vs_pgf_free = pgf_free_count(pg);
+	st->vs_pgf_used = pg->pg_nslots - st->vs_pgf_free;
+	st->vs_pgf_free_rows = pgf_free_rows(pg);
+	st->vs_pgf_row_claims = vm_read(pg->pg_row_claims);
+	st->vs_pgf_bit_claims = vm_read(pg->pg_bit_claims);
+	st->vs_pgf_scan_words = vm_read(pg->pg_scan_words);
+	st->vs_readonly_pages = vm->vm_ro_end;
+}
+
+void vm_inject_io(struct vm *vm, int reads, int writes)
+{
+	atomic_store(&vm->vm_pgf.pg_fail_reads, reads);
+	atomic_store(&vm->vm_pgf.pg_fail_writes, writes);
+}
+
+void vm_inject_io_left(struct vm *vm, int *reads, int *writes)
+{
+	*reads = atomic_load(&vm->vm_pgf.pg_fail_reads);
+	*writes = atomic_load(&vm->vm_pgf.pg_fail_writes);
+}

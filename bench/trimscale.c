@@ -112,6 +112,7 @@ static int ts_run_once(const struct bench_trimscale *ts, int p, int z, const cha
 	struct wl_counts cnt;
 	pthread_t sys[4], tid;
 	struct vm *vm;
+	int rc = -1;
 
 	memset(r, 0, sizeof *r);
 	r->tr_virtual = ts_sizes[z];
@@ -120,16 +121,12 @@ static int ts_run_once(const struct bench_trimscale *ts, int p, int z, const cha
 		return -1;
 	if (wl_init(&sh, vm, &wc) != 0) {
 		snprintf(err, errlen, "out of memory for the workload's state");
-		wl_destroy(&sh);
-		vm_destroy(vm);
-		return -1;
+		goto out_destroy;
 	}
 	vm_system_threads(vm, sys);	/* sys[0]: the trimmer */
 	if (pthread_create(&tid, NULL, wl_thread_main, &sh.ws_threads[0]) != 0) {
 		snprintf(err, errlen, "cannot start the user thread");
-		wl_destroy(&sh);
-		vm_destroy(vm);
-		return -1;
+		goto out_destroy;
 	}
 	/* The first phase fills the frames and trims nothing: not measured. */
 	while (wl_progress(&sh) < ts->ts_phase_len)
@@ -144,9 +141,11 @@ static int ts_run_once(const struct bench_trimscale *ts, int p, int z, const cha
 	r->tr_errors += vm_validate(vm, stderr, 0) != 0;
 	vm_resume(vm);
 	r->tr_ok = 1;
-	wl_destroy(&sh);
+	rc = 0;
+out_destroy:
+	wl_destroy(&sh);	/* also after a wl_init that failed part way */
 	vm_destroy(vm);
-	return 0;
+	return rc;
 }
 
 static int ts_cmp_us(const void *x, const void *y)

@@ -33,6 +33,31 @@
 #include "vm_sim.h"
 #include "workload.h"
 
+/* The most processes --process may name (VM_MAX_PROCESSES, the library's). */
+#define CLI_MAX_PROCESSES 1024
+/* The longest process name, in bytes. */
+#define CLI_PROC_NAME_MAX 31
+
+/*
+ * One process of the run (--process, or the one the options describe):
+ * its region, workload and lifetime, the global options as defaults with
+ * its keys over them.  Filled by options.c (proc_opts.c), its trace loaded
+ * by preflight.c, constant during the run.
+ */
+struct cli_proc {
+	int cp_index;			/* 0, 1, ...: --process order; in every stamp */
+	char cp_name[CLI_PROC_NAME_MAX + 1];
+	uint64_t cp_virtual;		/* bytes */
+	struct wl_config cp_wl;		/* threads, pattern, parameters, quota (wc_accesses;
+					 * 0: none), seed; wc_trace: cp_trace */
+	const char *cp_workload;	/* its name */
+	const char *cp_trace_path;	/* workload trace */
+	struct trace *cp_trace;		/* loaded by preflight (shared by same-path processes) */
+	double cp_start;		/* seconds into the run */
+	double cp_end;			/* seconds into the run; INFINITY: the run's end */
+	unsigned cp_keys;		/* bit (1 << PK_x) per key given (proc_opts.c) */
+};
+
 /* The command line, parsed and checked. */
 struct opts {
 	struct vm_config o_vm;
@@ -53,6 +78,12 @@ struct opts {
 	size_t o_mrc_nframes;
 	unsigned o_mrc_vmsim;		/* --mrc-vmsim: bit (1 << VM_TRIM_x) per policy */
 	const char *o_mrc_plot;		/* --mrc-plot FILE */
+	const char *o_proc_args[CLI_MAX_PROCESSES];	/* each --process's text */
+	int o_nproc_args;		/* 0: no --process */
+	struct cli_proc *o_procs;	/* the run's processes: --process's, or one */
+	int o_nprocs;
+	double o_deadline;		/* the run ends here (seconds); INFINITY: when the
+					 * last process does */
 };
 
 /* The most frame counts --mrc takes. */
@@ -68,6 +99,28 @@ void opts_parse(int argc, char **argv, struct opts *o);
 void opts_recheck(struct opts *o);
 /* Was option id (enum opt_id) on the command line? */
 bool opts_given(const struct opts *o, int id);
+
+/* "options.c": value parsers shared with proc_opts.c.  `what` names the
+ * option in a refusal ("--what: ..."), e.g. "virtual" or "process 2: virtual". */
+uint64_t opts_size(const char *what, const char *arg);
+long long opts_int(const char *what, const char *arg, long long lo, long long hi);
+double opts_double(const char *what, const char *arg, double lo, double hi);
+/* A workload name (or trace:FILE) into *name, *kind and *trace. */
+void opts_workload(const char *what, const char *arg, const char **name, enum wl_kind *kind,
+    const char **trace);
+_Noreturn void opts_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "proc_opts.c" */
+/* The processes: --process's texts, or one from the options; their keys,
+ * defaults, ranges and the rules between them.  Refuses (exit 2). */
+void proc_opts_build(struct opts *o);
+/* KIND(WL_x) of every process's workload. */
+unsigned proc_opts_kinds(const struct opts *o);
+/* After the traces are read (their defaults): each process's ranges, the
+ * threads in all, and the commit charge over the schedule.  Refuses. */
+void proc_opts_check(struct opts *o);
+/* Was cp's size given (its key, or --virtual), or may its trace set it? */
+bool proc_opts_virtual_given(const struct opts *o, const struct cli_proc *cp);
 
 /* "preflight.c" */
 /* One line "vmsim: ..." on stderr, remove the files created so far, exit 2. */

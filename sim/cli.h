@@ -5,23 +5,27 @@
  * The command's order of work, and what each step may do:
  *   1. cli_fds_check        stdin/stdout/stderr open (or refuse)
  *   2. opts_parse           options, their ranges, the rules between them,
- *                           and vm_config_check: no file touched
+ *                           the processes (proc_opts_build: --process or
+ *                           one), vm_config_check and the commit charge
+ *                           over the schedule: no file touched
  *   3. preflight            inputs and outputs compared by identity, the
- *                           trace read (bounded), the memory estimate, the
+ *                           traces read (bounded), the memory estimate, the
  *                           page file's disk space, --record created
- *   4. vm_create, wl_init   the page file created
- *   5. run_threads, run_collect  the run, then its statistics, validation
- *                           and --compare's oracles, the system threads paused
- *   6. report_summary or report_json, record_write
+ *   4. vm_create            the machine alone (no region); the page file created
+ *   5. sched_run            the processes created, run and destroyed on
+ *                           their schedule; at the end the machine validated
+ *                           and its statistics taken, the system threads paused
+ *   6. compare_run, report_summary or report_json, record_write
  * A refusal in 1-4 is one line on stderr and exit status 2, and removes
  * any file steps 3-4 created (cli_refuse).  A lost output in 6 is one line
  * and exit status 1.
  *
- * Files: main.c the order above; options.c (options.def, optdoc.c for
- * --help) step 2; preflight.c steps 1 and 3; run.c step 5; report.c,
- * report_json.c, compare.c, record.c step 6.  --mrc takes the place of
- * steps 4-6 after preflight: mrc_cmd.c (the oracles in mrc.c, one run
- * per size and policy through run.c, the picture in mrc_plot.c).
+ * Files: main.c the order above; options.c, proc_opts.c (options.def,
+ * optdoc.c for --help) step 2; preflight.c steps 1 and 3; sched.c step 5
+ * (run.c: the live line); report.c, report_json.c, compare.c, record.c
+ * step 6.  --mrc takes the place of steps 4-6 after preflight: mrc_cmd.c
+ * (the oracles in mrc.c, one single-region instance per size and policy
+ * through run.c, the picture in mrc_plot.c).
  */
 #pragma once
 #include <stdbool.h>
@@ -147,11 +151,26 @@ struct compare {
 	uint64_t cm_lru, cm_fifo, cm_opt;
 };
 
+/* What the report says of one process: taken when it ends (or at the
+ * run's end, still alive), before vm_process_destroy. */
+struct proc_result {
+	const struct cli_proc *pr_cfg;
+	double pr_start, pr_end;	/* measured, in seconds of the run; pr_start < 0:
+					 * it never started */
+	bool pr_ended;			/* it ended before the run did: nothing resident */
+	uint64_t pr_faults_dz, pr_faults_soft, pr_faults_hard;
+	uint64_t pr_resident, pr_resident_peak;	/* pages: at its end, and the most */
+	uint64_t pr_trimmed;		/* pages trimmed from it */
+	struct wl_counts pr_counts;	/* its threads' accesses and verification */
+};
+
 /* What the report says: taken once, after the run. */
 struct run_result {
 	struct vm_stats r_stats;
 	struct vm_lock_stats r_locks;	/* process-wide: this is the only instance */
-	struct wl_counts r_counts;
+	struct wl_counts r_counts;	/* every process's together */
+	struct proc_result *r_procs;	/* one per process (o_procs) */
+	int r_nprocs;
 	double r_elapsed;		/* seconds the user threads ran */
 	long r_bad;			/* vm_validate's problems */
 	bool r_compared;		/* r_cmp holds --compare's figures */
@@ -159,6 +178,10 @@ struct run_result {
 };
 
 /* "run.c" */
+/* The live display: one line on stderr, rewritten twice a second: acc
+ * accesses so far at t seconds, the machine's faults and lists, then tail. */
+void run_live_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
+    const char *tail);
 /* mc_on_error: clear the live line (arg: &o_live); vmsim then says why. */
 void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg);
 /* Run the user threads to their quota or the deadline; returns the seconds. */
@@ -167,6 +190,16 @@ double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh);
  * figures into r, resume. */
 void run_collect(const struct opts *o, struct vm *vm, struct wl_shared *sh, double el,
     struct run_result *r);
+
+/* "sched.c" */
+/*
+ * The run: create each process at its start, run its threads, end it at
+ * its end, quota or trace (its report taken, then vm_process_destroy);
+ * at the run's end validate the machine and take every statistic into r.
+ * keep (NULL: none): process 0's workload state is kept there, not freed
+ * (--record).  Returns 0, or -1 if a process could not start (said).
+ */
+int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct run_result *r);
 
 /* "report.c", "report_json.c" */
 extern const char *const report_named[];	/* counters with a summary line */

@@ -80,6 +80,28 @@ static void report_paging(FILE *f, const struct opts *o, const struct run_result
 		    " whole free rows now\n", s->vs_defrag_moves, s->vs_pgf_free_rows);
 }
 
+/* One line per process: its lifetime, accesses, faults by kind, resident
+ * pages at its end (0 once ended) and at most, pages trimmed from it, and
+ * its verification. */
+static void report_processes(FILE *f, const struct run_result *r)
+{
+	for (int i = 0; i < r->r_nprocs; i++) {
+		const struct proc_result *p = &r->r_procs[i];
+		const struct wl_counts *c = &p->pr_counts;
+
+		fprintf(f, "process:     %s ", p->pr_cfg->cp_name);
+		if (p->pr_start < 0)
+			fprintf(f, "never started; ");
+		else
+			fprintf(f, "%.2f-%.2f s%s: ", p->pr_start, p->pr_end, p->pr_ended ? " (ended)" : "");
+		fprintf(f, "%" PRIu64 " accesses; faults %" PRIu64 " dz, %" PRIu64 " soft, %" PRIu64
+		    " hard; resident %" PRIu64 " (peak %" PRIu64 "), %" PRIu64 " trimmed; verify %s\n",
+		    c->wt_accesses, p->pr_faults_dz, p->pr_faults_soft, p->pr_faults_hard,
+		    p->pr_resident, p->pr_resident_peak, p->pr_trimmed,
+		    wl_failures(c) ? "FAILED" : "ok");
+	}
+}
+
 void report_summary(FILE *f, const struct opts *o, const struct run_result *r)
 {
 	const struct vm_stats *s = &r->r_stats;
@@ -114,6 +136,7 @@ void report_summary(FILE *f, const struct opts *o, const struct run_result *r)
 	stats_print_rest(f, "other:", 13, vm_stat_fields, vm_stat_nfields, s, report_named);
 	stats_print_rest(f, "other:", 13, vm_lock_stat_fields, vm_lock_stat_nfields, ls,
 	    report_lock_named);
+	report_processes(f, r);
 	fprintf(f, "verify:      %" PRIu64 " wrong page, %" PRIu64 " zeroed, %" PRIu64 " lost writes, %"
 	    PRIu64 " read-only writes let through: %s\n", c->wt_wrong_page, c->wt_zeroed,
 	    c->wt_lost_write, c->wt_ro_written, wl_failures(c) ? "FAILED" : "ok");

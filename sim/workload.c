@@ -14,25 +14,29 @@
 #define WL_STAMP_TAG 0x5653000000000000ULL	/* "VS": never zero, never poison */
 #define WL_WORDS (VM_PAGE_SIZE / sizeof(uint64_t))
 
-static inline uint64_t wl_stamp(uint64_t vpn)
+/* The stamp of page vpn of process proc: (process, page), so a frame
+ * handed to another process (or page) reads as a wrong_page.  A region
+ * has at most 2^28 pages (1T), below the process number (wl_init). */
+static inline uint64_t wl_stamp(unsigned proc, uint64_t vpn)
 {
-	return WL_STAMP_TAG | vpn;
+	return WL_STAMP_TAG | (uint64_t)proc << WL_STAMP_PROC_SHIFT | vpn;
 }
 
 /* Word i (>= 1) of read-only page vpn's known contents. */
-static inline uint64_t wl_image_word(uint64_t vpn, uint64_t i)
+static inline uint64_t wl_image_word(unsigned proc, uint64_t vpn, uint64_t i)
 {
-	return (vpn * 0x9E3779B97F4A7C15ULL) ^ (i * 0xD6E8FEB86659FD93ULL) ^ WL_STAMP_TAG;
+	return (vpn * 0x9E3779B97F4A7C15ULL) ^ (i * 0xD6E8FEB86659FD93ULL) ^
+	    ((uint64_t)proc * 0xA24BAED4963EE407ULL) ^ WL_STAMP_TAG;
 }
 
 void wl_image_fill(void *arg, uint64_t vpn, void *page)
 {
+	unsigned proc = (unsigned)(uintptr_t)arg;
 	uint64_t *w = page;
 
-	(void)arg;
-	w[0] = wl_stamp(vpn);
+	w[0] = wl_stamp(proc, vpn);
 	for (uint64_t i = 1; i < WL_WORDS; i++)
-		w[i] = wl_image_word(vpn, i);
+		w[i] = wl_image_word(proc, vpn, i);
 }
 
 /* ---- access violations: a write to a read-only page must trap ---- */
@@ -203,6 +207,8 @@ int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
 	if (cfg->wc_pages != 0 && cfg->wc_pages < sh->ws_npages)
 		sh->ws_npages = cfg->wc_pages;
 	sh->ws_cfg = *cfg;
+	if (sh->ws_npages > 1ULL << WL_STAMP_PROC_SHIFT || cfg->wc_proc >= WL_STAMP_PROC_MAX)
+		return -1;	/* the stamp could not name (process, page) */
 	vm_get_stats(vm, &st);
 	sh->ws_ro_end = st.vs_readonly_pages;
 	if (sh->ws_ro_end > 0)
@@ -257,18 +263,19 @@ static void wl_access_ro(struct wl_thread *t, uint64_t vpn, bool write)
 {
 	struct wl_shared *sh = t->wt_sh;
 	_Atomic uint64_t *w = (_Atomic uint64_t *)(sh->ws_base + (vpn << VM_PAGE_SHIFT));
-	bool bad = atomic_load_explicit(&w[0], memory_order_relaxed) != wl_stamp(vpn);
+	unsigned proc = sh->ws_cfg.wc_proc;
+	bool bad = atomic_load_explicit(&w[0], memory_order_relaxed) != wl_stamp(proc, vpn);
 
 	vm_touch(sh->ws_vm, w);
 	for (uint64_t i = 1; i < WL_WORDS && !bad; i++)
-		bad = atomic_load_explicit(&w[i], memory_order_relaxed) != wl_image_word(vpn, i);
+		bad = atomic_load_explicit(&w[i], memory_order_relaxed) != wl_image_word(proc, vpn, i);
 	t->wt_c.wt_wrong_page += bad;
 	t->wt_c.wt_ro_reads++;
 	t->wt_c.wt_accesses++;
 	if (!write)
 		return;
 	t->wt_c.wt_writes++;
-	if (wl_try_write(&w[0], wl_stamp(vpn)))
+	if (wl_try_write(&w[0], wl_stamp(proc, vpn)))
 		t->wt_c.wt_ro_written++;
 	else
 		t->wt_c.wt_av++;
@@ -283,6 +290,7 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 {
 	struct wl_shared *sh = t->wt_sh;
 	_Atomic uint64_t *w = (_Atomic uint64_t *)(sh->ws_base + (vpn << VM_PAGE_SHIFT));
+	uint64_t want = wl_stamp(sh->ws_cfg.wc_proc, vpn);
 	bool ever;
 	uint64_t stamp, mine;
 
@@ -297,7 +305,7 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 	if (stamp == 0) {
 		if (ever)
 			t->wt_c.wt_zeroed++;
-	} else if (stamp != wl_stamp(vpn)) {
+	} else if (stamp != want) {
 		t->wt_c.wt_wrong_page++;
 	} else if (mine != t->wt_lastw[vpn]) {
 		if (mine < t->wt_lastw[vpn])
@@ -309,8 +317,8 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 	if (!write)
 		return;
 	atomic_store_explicit(&w[1 + t->wt_id], ++t->wt_lastw[vpn], memory_order_relaxed);
-	if (stamp != wl_stamp(vpn))
-		atomic_store_explicit(&w[0], wl_stamp(vpn), memory_order_relaxed);
+	if (stamp != want)
+		atomic_store_explicit(&w[0], want, memory_order_relaxed);
 	if (!ever)
 		atomic_store_explicit(&sh->ws_ever[vpn], 1, memory_order_release);
 	t->wt_c.wt_writes++;
@@ -434,6 +442,7 @@ void *wl_thread_main(void *arg)
 		wl_access(t, vpn, write);
 	}
 	atomic_store_explicit(&t->wt_progress, t->wt_c.wt_accesses, memory_order_relaxed);
+	atomic_fetch_add(&sh->ws_done, 1);
 	return NULL;
 }
 

@@ -2,12 +2,12 @@
  * workload.h - user threads: access patterns over the region, and the
  * verification of every access.
  *
- * Each page carries, in its first words, a stamp naming its own virtual
- * page (word 0) and, for each thread t, the number of times t has written
+ * Each page carries, in its first words, a stamp naming its own process
+ * and virtual page (word 0: wc_proc and the vpn) and, for each thread t, the number of times t has written
  * it (word 1 + t).  Each thread remembers what it last wrote to every page.
  * A read therefore detects
- *   wrong_page  a stamp that names another page (or a previous owner's or
- *               never-zeroed bytes),
+ *   wrong_page  a stamp that names another page or another process's page
+ *               (or a previous owner's or never-zeroed bytes),
  *   zeroed      zeroes where some thread had written,
  *   lost_write  an older count than the reading thread itself last wrote,
  * even while other threads write the same page (each has its own word).
@@ -67,7 +67,13 @@ struct wl_config {
 				 * no limit); reaching it stops the run (ws_record_full) */
 	uint64_t wc_pages;	/* the threads access pages [0, wc_pages) only (0: the
 				 * region); the rest is left to other code */
+	unsigned wc_proc;	/* the process number in every stamp (< 2^16); a
+				 * read-only image's as_image_arg is (void *)wc_proc */
 };
+
+/* A stamp: WL_STAMP_TAG | process << WL_STAMP_PROC_SHIFT | vpn. */
+#define WL_STAMP_PROC_SHIFT 32
+#define WL_STAMP_PROC_MAX (1u << 16)
 
 struct wl_counts {
 	uint64_t wt_accesses, wt_writes;
@@ -118,6 +124,7 @@ struct wl_shared {
 	_Atomic uint8_t *ws_ever;	/* per page: some thread has written it */
 	_Atomic uint64_t ws_seq;	/* recording: the global order */
 	_Atomic int ws_stop;
+	_Atomic int ws_done;		/* (a) threads that have finished (quota, or stopped) */
 	_Atomic int ws_record_full;	/* (a) recording reached wc_record_max, or memory ran
 					 * out: the run was stopped there */
 	struct wl_thread *ws_threads;
@@ -142,7 +149,8 @@ void wl_sum(const struct wl_shared *sh, struct wl_counts *out);
 uint64_t wl_progress(const struct wl_shared *sh);
 uint64_t wl_failures(const struct wl_counts *c);
 
-/* The known contents of read-only page vpn (a vc_space.as_image_fill callback). */
+/* The known contents of read-only page vpn (a vc_space.as_image_fill
+ * callback; arg: the process number, (void *)(uintptr_t)wc_proc). */
 void wl_image_fill(void *arg, uint64_t vpn, void *page);
 
 /* Merge the threads' recorded references in their global order into a

@@ -378,16 +378,17 @@ static void opts_check(struct opts *o)
 	bool trace = o->o_wl.wc_kind == WL_TRACE, procs = o->o_nproc_args > 0;
 	unsigned kinds = proc_opts_kinds(o);	/* every process's workload */
 
+	for (size_t i = 0; procs && i < sizeof(opts_not_procs) / sizeof(opts_not_procs[0]); i++)
+		if (GIVEN(o, opts_not_procs[i].on_id))
+			opts_usage_error("--%s cannot combine with --process: %s",
+			    opt_name(opts_not_procs[i].on_id), opts_not_procs[i].on_why);
+
 	if (trace && o->o_trace_path == NULL)
 		opts_usage_error("--workload trace needs a file: --trace FILE or --workload trace:FILE");
 	if (!trace && o->o_trace_path != NULL)
 		opts_usage_error("--trace FILE needs --workload trace");
 	if (o->o_compare && !trace)
 		opts_usage_error("--compare needs --workload trace (record a run with --record FILE first)");
-	for (size_t i = 0; procs && i < sizeof(opts_not_procs) / sizeof(opts_not_procs[0]); i++)
-		if (GIVEN(o, opts_not_procs[i].on_id))
-			opts_usage_error("--%s cannot combine with --process: %s",
-			    opt_name(opts_not_procs[i].on_id), opts_not_procs[i].on_why);
 	for (size_t i = 0; i < sizeof(opts_apply) / sizeof(opts_apply[0]); i++) {
 		if (!GIVEN(o, opts_apply[i].oa_id) || (opts_apply[i].oa_kinds & kinds) ||
 		    (procs && opts_apply[i].oa_id == OPT_SECONDS))

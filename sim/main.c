@@ -50,9 +50,12 @@ int main(int argc, char **argv)
 	}
 	if (o.o_pagefile_new)
 		cli_created(o.o_vm.vc_machine.mc_pagefile_path);
-	/* the machine alone; its processes come and go in sched_run */
+	/* the machine alone, its processes to come and go in sched_run; or,
+	 * without --process, the machine and its one (default) process, p1 */
 	machine = o.o_vm;
-	machine.vc_space.as_virtual = 0;
+	machine.vc_space.as_virtual = o.o_nproc_args ? 0 : o.o_procs[0].cp_virtual;
+	machine.vc_space.as_name = o.o_procs[0].cp_name;
+	machine.vc_space.as_image_fill = wl_image_fill;
 	machine.vc_machine.mc_on_error = run_on_error;
 	machine.vc_machine.mc_on_error_arg = &o.o_live;
 	if (vm_create(&machine, &vm, err, sizeof(err)) != 0)

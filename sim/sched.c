@@ -113,7 +113,9 @@ static int sched_start(const struct opts *o, struct vm *vm, struct sched_proc *s
 	sc.as_image_fill = wl_image_fill;
 	sc.as_image_arg = (void *)(uintptr_t)cp->cp_index;
 	sp->sp_state = SP_DONE;
-	if (vm_process_create(vm, &sc, &sp->sp_p, err, sizeof(err)) != 0) {
+	if (o->o_nproc_args == 0)	/* the one process: vm_create made it */
+		sp->sp_p = vm_default_process(vm);
+	else if (vm_process_create(vm, &sc, &sp->sp_p, err, sizeof(err)) != 0) {
 		cli_warn("process %s could not start at %.2f s: %s", cp->cp_name, t, err);
 		return -1;
 	}

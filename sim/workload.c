@@ -197,20 +197,30 @@ uint64_t wl_footprint(const struct wl_config *cfg, uint64_t npages)
 
 int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
 {
+	memset(sh, 0, sizeof(*sh));
+	if (vm_default_process(vm) == NULL)
+		return -1;
+	return wl_init_process(sh, vm_default_process(vm), cfg);
+}
+
+int wl_init_process(struct wl_shared *sh, struct vm_process *p, const struct wl_config *cfg)
+{
+	struct vm *vm = vm_process_machine(p);
 	int n = cfg->wc_threads;
 	struct vm_stats st;
 
 	memset(sh, 0, sizeof(*sh));
 	sh->ws_vm = vm;
-	sh->ws_base = vm_base(vm);
-	sh->ws_npages = vm_npages(vm);
+	sh->ws_proc = p;
+	sh->ws_base = vm_process_base(p);
+	sh->ws_npages = vm_process_npages(p);
 	if (cfg->wc_pages != 0 && cfg->wc_pages < sh->ws_npages)
 		sh->ws_npages = cfg->wc_pages;
 	sh->ws_cfg = *cfg;
 	if (sh->ws_npages > 1ULL << WL_STAMP_PROC_SHIFT || cfg->wc_proc >= WL_STAMP_PROC_MAX)
 		return -1;	/* the stamp could not name (process, page) */
-	vm_get_stats(vm, &st);
-	sh->ws_ro_end = st.vs_readonly_pages;
+	vm_get_stats(vm, &st);		/* the default process's read-only image */
+	sh->ws_ro_end = p == vm_default_process(vm) ? st.vs_readonly_pages : 0;
 	if (sh->ws_ro_end > 0)
 		pthread_once(&wl_segv_once, wl_segv_install);
 	wl_patterns_init(sh);
@@ -266,7 +276,7 @@ static void wl_access_ro(struct wl_thread *t, uint64_t vpn, bool write)
 	unsigned proc = sh->ws_cfg.wc_proc;
 	bool bad = atomic_load_explicit(&w[0], memory_order_relaxed) != wl_stamp(proc, vpn);
 
-	vm_touch(sh->ws_vm, w);
+	vm_process_touch(sh->ws_proc, w);
 	for (uint64_t i = 1; i < WL_WORDS && !bad; i++)
 		bad = atomic_load_explicit(&w[i], memory_order_relaxed) != wl_image_word(proc, vpn, i);
 	t->wt_c.wt_wrong_page += bad;
@@ -300,7 +310,7 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 	}
 	ever = atomic_load_explicit(&sh->ws_ever[vpn], memory_order_acquire);
 	stamp = atomic_load_explicit(&w[0], memory_order_relaxed);
-	vm_touch(sh->ws_vm, w);
+	vm_process_touch(sh->ws_proc, w);
 	mine = atomic_load_explicit(&w[1 + t->wt_id], memory_order_relaxed);
 	if (stamp == 0) {
 		if (ever)

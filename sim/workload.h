@@ -114,7 +114,8 @@ struct wl_thread {
 };
 
 struct wl_shared {
-	struct vm *ws_vm;
+	struct vm *ws_vm;		/* the machine */
+	struct vm_process *ws_proc;	/* the process whose region the threads access */
 	char *ws_base;
 	uint64_t ws_npages;
 	uint64_t ws_ro_end;		/* pages [0, ws_ro_end) are read-only */
@@ -142,6 +143,9 @@ struct wl_shared {
  */
 uint64_t wl_footprint(const struct wl_config *cfg, uint64_t npages);
 
+/* Set up cfg's threads on process p's region (read-only pages: the
+ * default process's image only), or on vm's default process. 0 or -1. */
+int wl_init_process(struct wl_shared *sh, struct vm_process *p, const struct wl_config *cfg);
 int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg);
 void wl_destroy(struct wl_shared *sh);
 void *wl_thread_main(void *arg);

@@ -307,5 +307,78 @@ expect_error "process: trace beyond its region" "--process 1: .*far.trace:4: pag
 many=(); for i in $(seq 1025); do many+=(--process ''); done
 expect_error "process: more than 1024" "--process: more than 1024 processes" "$V" $P "${many[@]}"
 
+# Three processes on 64 frames: one for the whole run, one starting late,
+# one ending early.  Each verified; lifetimes honoured (to the scheduler's
+# 20 ms slices, and a loaded machine's delays); the late one ran; the
+# early one holds nothing at the end; the machine's counts are the sum.
+out=$("$V" --physical 256K --pagefile 2M --quiet --json --seconds 1.5 --threads 2 \
+	--process name=whole,virtual=1M --process name=late,virtual=512K,start=0.6,workload=uniform \
+	--process name=early,virtual=512K,seconds=0.5,workload=zipf); rc=$?
+if [ "$rc" -eq 0 ] && python3 - "$out" <<'PY'
+import json, sys
+j = json.loads(sys.argv[1])
+p = {e["name"]: e for e in j["processes"]}
+assert list(p) == ["whole", "late", "early"], list(p)
+for e in p.values():
+    for k in ["accesses", "faults", "working_set_pages", "working_set_peak_pages", "pages_trimmed",
+              "verify_failures", "start_s", "end_s", "virtual", "threads", "workload"]:
+        assert k in e, (e["name"], k)
+    assert all(k in e["faults"] for k in ["demand_zero", "soft", "hard"])
+    assert e["verify_failures"] == 0 and e["accesses"] > 0 and e["faults"]["demand_zero"] > 0, e
+    assert e["working_set_peak_pages"] >= e["working_set_pages"], e
+assert j["verify_failures"] == 0 and j["validate_problems"] == 0
+w, l, e = p["whole"], p["late"], p["early"]
+assert w["start_s"] < 0.2 and not w["ended"] and w["working_set_pages"] > 0, w
+assert 0.6 <= l["start_s"] < 1.0 and not l["ended"] and l["end_s"] >= 1.5, l
+assert e["start_s"] < 0.2 and e["ended"] and 0.5 <= e["end_s"] < 0.9, e
+assert e["working_set_pages"] == 0 and e["working_set_peak_pages"] > 0, e
+assert w["virtual"] == 1 << 20 and l["workload"] == "uniform" and e["threads"] == 2
+assert j["accesses"] == sum(x["accesses"] for x in p.values())
+for k in ["demand_zero", "hard"]:
+    assert j["faults"][k] == sum(x["faults"][k] for x in p.values()), k
+PY
+then ok; else bad "3 processes, one late, one early: exit $rc: $out"; fi
+
+# Quotas: each process makes exactly its accesses, and the run ends when
+# the last one is done (no --seconds); the default quota is --accesses, per process.
+out=$("$V" $P --json --accesses 3000 --process threads=3 --process accesses=7001,workload=scan); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=j["processes"]
+assert [e["accesses"] for e in p] == [3000, 7001] and j["accesses"] == 10001, p
+assert all(e["verify_failures"] == 0 and e["ended"] for e in p) and j["validate_problems"] == 0' "$out"
+then ok; else bad "process quotas: exit $rc: $out"; fi
+
+# Without --process: one process, p1, with the run's figures; the summary
+# has one line for it.
+out=$("$V" $small --accesses 5000 --json); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=j["processes"]
+assert len(p) == 1 and p[0]["name"] == "p1" and p[0]["accesses"] == 5000 == j["accesses"], p
+assert p[0]["faults"]["demand_zero"] == j["faults"]["demand_zero"] and p[0]["verify_failures"] == 0
+assert p[0]["virtual"] == 1 << 20 and p[0]["working_set_pages"] > 0' "$out"
+then ok; else bad "one process without --process: exit $rc: $out"; fi
+out=$("$V" $P --accesses 5000 --process name=a --process name=b,workload=scan); rc=$?
+if [ "$rc" -eq 0 ] && [ "$(grep -c '^process: ' <<<"$out")" = 2 ] &&
+   grep -qE '^process: +a [0-9.]+-[0-9.]+ s \(ended\): 5000 accesses; faults [0-9]+ dz, [0-9]+ soft, [0-9]+ hard; resident 0 \(peak [0-9]+\), [0-9]+ trimmed; verify ok$' <<<"$out"
+then ok; else bad "summary: a line per process: exit $rc: $out"; fi
+
+# Traces per process: each replays its own file once, to its end, which
+# ends the process; a process's virtual size bounds its trace.
+out=$("$V" $P --json --process workload=trace:"$tmp/ok.trace",virtual=64K \
+	--process workload=trace:"$t",threads=1,virtual=64K --process accesses=2000); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=j["processes"]
+assert [e["accesses"] for e in p] == [5, 3, 2000], p
+assert all(e["verify_failures"] == 0 for e in p)' "$out"
+then ok; else bad "a trace per process: exit $rc: $out"; fi
+
+# Cross-process repurposing: 4 processes write on 16 frames, so frames
+# pass between them all the time; a frame with another process's bytes
+# would be a wrong_page.
+out=$("$V" --physical 64K --pagefile 4M --quiet --json --accesses 20000 --write-ratio 1 --threads 2 \
+	--process virtual=512K --process virtual=512K --process virtual=512K,workload=uniform \
+	--process virtual=512K,workload=scan); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=j["processes"]
+assert j["pages_repurposed"] > 0 and j["verify_failures"] == 0 and j["validate_problems"] == 0, j
+assert all(e["accesses"] == 20000 and e["faults"]["hard"] > 0 and e["pages_trimmed"] > 0 for e in p), p' "$out"
+then ok; else bad "cross-process repurposing: exit $rc: $out"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

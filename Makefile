@@ -46,9 +46,10 @@ LDLIBS  := -llzma -lzstd -lm
 
 CORE    := vm_util vm_lock vm_event vm_park \
            pte pfn plist pfnalloc pgf map vm_fail \
-           validate image trimwin trim_capture trim_policy trim mpw zero defrag pglock vmio fault \
-           vm_config vm_init vm_threads vm_stats \
-           vm_sigbus vm
+           validate image trimwin trim_capture trim_policy trim mpw zero defrag pglock vmio \
+           proc_free fault \
+           vm_config proc_init vm_init vm_threads vm_stats \
+           vm_sigbus vm_proc vm
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).

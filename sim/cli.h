@@ -38,7 +38,7 @@
 #include "workload.h"
 
 /* The most processes --process may name (VM_MAX_PROCESSES, the library's). */
-#define CLI_MAX_PROCESSES 1024
+#define CLI_MAX_PROCESSES VM_MAX_PROCESSES
 /* The longest process name, in bytes. */
 #define CLI_PROC_NAME_MAX 31
 

@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 	machine.vc_space.as_virtual = o.o_nproc_args ? 0 : o.o_procs[0].cp_virtual;
 	machine.vc_space.as_name = o.o_procs[0].cp_name;
 	machine.vc_space.as_image_fill = wl_image_fill;
+	machine.vc_space.as_image_arg = &o.o_procs[0].cp_wl;
 	machine.vc_machine.mc_on_error = run_on_error;
 	machine.vc_machine.mc_on_error_arg = &o.o_live;
 	if (vm_create(&machine, &vm, err, sizeof(err)) != 0)

@@ -68,6 +68,7 @@ static void proc_defaults(const struct opts *o, int i, struct cli_proc *cp)
 	snprintf(cp->cp_name, sizeof(cp->cp_name), "p%d", i + 1);
 	cp->cp_virtual = o->o_vm.vc_space.as_virtual;
 	cp->cp_wl = o->o_wl;
+	cp->cp_wl.wc_tag = (uint64_t)i;	/* in every stamp: < VM_MAX_PROCESSES <= 2^16 */
 	cp->cp_workload = o->o_workload;
 	cp->cp_trace_path = o->o_trace_path;
 	/* process 0 draws what a run without --process draws; the others

@@ -16,7 +16,7 @@ const char *const report_named[] = {
 	"trim_batches", "trim_calls", "trimmed_by_hint", "written", "write_batches",
 	"write_runs", "readonly_pages", "access_violations", "prefetched", "prefetch_used",
 	"prefetch_wasted", "defrag_moves", "pgf_free_rows", "zeroed", "zeroed_inline",
-	"repurposed", "waits_avail", "bounces", "nzeroed", "nfree", "nstandby", "nmodified",
+	"repurposed", "repurposed_cross", "waits_avail", "bounces", "nzeroed", "nfree", "nstandby", "nmodified",
 	"nactive", "pgf_used", "trimmer_busy_ns", "writer_busy_ns", "zero_busy_ns",
 	NULL
 };
@@ -32,12 +32,37 @@ static double per(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : 0.0;
 }
 
+/* With --process: the processes in all; each one's on its own line. */
+static void report_config_procs(FILE *f, const struct opts *o)
+{
+	const struct vm_machine_config *m = &o->o_vm.vc_machine;
+	uint64_t virt = 0;
+	int threads = 0;
+	char ph[32], vi[32], pg[32];
+
+	for (int i = 0; i < o->o_nprocs; i++) {
+		virt += o->o_procs[i].cp_virtual;
+		threads += o->o_procs[i].cp_wl.wc_threads;
+	}
+	fprintf(f, "vmsim: %d processes, %d user threads in all, seed %" PRIu64 "\n", o->o_nprocs,
+	    threads, o->o_wl.wc_seed);
+	fprintf(f, "memory:      physical %s (%" PRIu64 " frames), virtual %s in all (%" PRIu64
+	    " pages), page file %s (%s)\n", vm_size_str(ph, sizeof(ph), m->mc_physical),
+	    m->mc_physical / VM_PAGE_SIZE, vm_size_str(vi, sizeof(vi), virt), virt / VM_PAGE_SIZE,
+	    vm_size_str(pg, sizeof(pg), m->mc_pagefile),
+	    m->mc_pagefile_path ? cli_q(m->mc_pagefile_path) : "in memory");
+}
+
 static void report_config(FILE *f, const struct opts *o)
 {
 	const struct vm_machine_config *m = &o->o_vm.vc_machine;
 	uint64_t virt = o->o_vm.vc_space.as_virtual;
 	char ph[32], vi[32], pg[32];
 
+	if (o->o_nproc_args > 0) {	/* each process's own on its process: line */
+		report_config_procs(f, o);
+		return;
+	}
 	fprintf(f, "vmsim: %d user thread%s, workload %s, write ratio %.2f, seed %" PRIu64 "\n",
 	    o->o_wl.wc_threads, o->o_wl.wc_threads == 1 ? "" : "s", o->o_workload,
 	    o->o_wl.wc_write_ratio, o->o_wl.wc_seed);
@@ -118,7 +143,8 @@ void report_summary(FILE *f, const struct opts *o, const struct run_result *r)
 	    s->vs_faults_soft_modified, s->vs_faults_hard, s->vs_faults_collided);
 	report_paging(f, o, r);
 	fprintf(f, "zeroing:     %" PRIu64 " by the zero-page thread, %" PRIu64 " inline by faulters; %"
-	    PRIu64 " standby pages repurposed\n", s->vs_zeroed, s->vs_zeroed_inline, s->vs_repurposed);
+	    PRIu64 " standby pages repurposed (%" PRIu64 " from another process)\n", s->vs_zeroed,
+	    s->vs_zeroed_inline, s->vs_repurposed, s->vs_repurposed_cross);
 	fprintf(f, "waits:       %" PRIu64 " faults waited for a free page, %" PRIu64 " bounced "
 	    "(page file full)\n", s->vs_waits_avail, s->vs_bounces);
 	fprintf(f, "lists:       zeroed %" PRIu64 ", free %" PRIu64 ", standby %" PRIu64 ", modified %"

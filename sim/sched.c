@@ -34,6 +34,7 @@ struct sched_proc {
 	struct wl_shared sp_sh;
 	pthread_t *sp_tids;
 	int sp_nstarted;		/* threads started */
+	bool sp_finished;		/* stopped, the last one: it lives to the run's end */
 };
 
 static double sched_now(uint64_t t0)
@@ -111,7 +112,7 @@ static int sched_start(const struct opts *o, struct vm *vm, struct sched_proc *s
 	sc.as_name = cp->cp_name;
 	sc.as_seed = cp->cp_wl.wc_seed;
 	sc.as_image_fill = wl_image_fill;
-	sc.as_image_arg = (void *)(uintptr_t)cp->cp_index;
+	sc.as_image_arg = (void *)&cp->cp_wl;	/* its wc_tag names the process */
 	sp->sp_state = SP_DONE;
 	if (o->o_nproc_args == 0)	/* the one process: vm_create made it */
 		sp->sp_p = vm_default_process(vm);
@@ -180,9 +181,22 @@ static uint64_t sched_progress(const struct sched_proc *sps, int n)
 	return acc;
 }
 
+/* The processes not done, sp aside. */
+static int sched_others(const struct sched_proc *sps, int n, const struct sched_proc *sp)
+{
+	int k = 0;
+
+	for (int i = 0; i < n; i++)
+		k += &sps[i] != sp && sps[i].sp_state != SP_DONE && !sps[i].sp_finished;
+	return k;
+}
+
 /*
  * One pass of the scheduler at t: start the processes due, end the ones
- * whose time, quota or trace is up.  Returns the processes not done.
+ * whose time, quota or trace is up.  The last one to end ends the run: it
+ * is only stopped, and lives to the run's end (collected, validated and
+ * reported with the machine), as does one whose seconds reach the run's
+ * end.  Returns the processes still to run.
  */
 static int sched_step(const struct opts *o, struct vm *vm, struct sched_proc *sps, double t,
     struct wl_shared *keep, bool *failed)
@@ -195,14 +209,18 @@ static int sched_step(const struct opts *o, struct vm *vm, struct sched_proc *sp
 
 		if (sp->sp_state == SP_WAITING && sp->sp_cfg->cp_start <= t)
 			*failed |= sched_start(o, vm, sp, t) != 0;
-		/* one whose seconds reach the run's end lives to it, as the others */
-		if (sp->sp_state == SP_RUNNING && ((t >= end && end < o->o_deadline - 1e-9) ||
+		if (sp->sp_state == SP_RUNNING && !sp->sp_finished &&
+		    ((t >= end && end < o->o_deadline - 1e-9) ||
 		    atomic_load(&sp->sp_sh.ws_done) == sp->sp_cfg->cp_wl.wc_threads)) {
 			sched_join(sp);
-			sched_take(sp, t, true);
-			sched_destroy(sp, i == 0 ? keep : NULL);
+			if (sched_others(sps, o->o_nprocs, sp) == 0) {
+				sp->sp_finished = true;		/* the run ends with it */
+			} else {
+				sched_take(sp, t, true);
+				sched_destroy(sp, i == 0 ? keep : NULL);
+			}
 		}
-		live += sp->sp_state != SP_DONE;
+		live += sp->sp_state != SP_DONE && !sp->sp_finished;
 	}
 	return live;
 }

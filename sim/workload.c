@@ -14,29 +14,28 @@
 #define WL_STAMP_TAG 0x5653000000000000ULL	/* "VS": never zero, never poison */
 #define WL_WORDS (VM_PAGE_SIZE / sizeof(uint64_t))
 
-/* The stamp of page vpn of process proc: (process, page), so a frame
- * handed to another process (or page) reads as a wrong_page.  A region
- * has at most 2^28 pages (1T), below the process number (wl_init). */
-static inline uint64_t wl_stamp(unsigned proc, uint64_t vpn)
+/* The stamp of page vpn of the process whose workload has tag `tag'
+ * (wc_tag): "VS", the tag, the page; a vpn fits in 32 bits. */
+static inline uint64_t wl_stamp(uint64_t tag, uint64_t vpn)
 {
-	return WL_STAMP_TAG | (uint64_t)proc << WL_STAMP_PROC_SHIFT | vpn;
+	return WL_STAMP_TAG | ((tag & 0xffff) << 32) | vpn;
 }
 
 /* Word i (>= 1) of read-only page vpn's known contents. */
-static inline uint64_t wl_image_word(unsigned proc, uint64_t vpn, uint64_t i)
+static inline uint64_t wl_image_word(uint64_t tag, uint64_t vpn, uint64_t i)
 {
-	return (vpn * 0x9E3779B97F4A7C15ULL) ^ (i * 0xD6E8FEB86659FD93ULL) ^
-	    ((uint64_t)proc * 0xA24BAED4963EE407ULL) ^ WL_STAMP_TAG;
+	return (vpn * 0x9E3779B97F4A7C15ULL) ^ (i * 0xD6E8FEB86659FD93ULL) ^ WL_STAMP_TAG ^
+	    ((tag & 0xffff) << 32);
 }
 
 void wl_image_fill(void *arg, uint64_t vpn, void *page)
 {
-	unsigned proc = (unsigned)(uintptr_t)arg;
-	uint64_t *w = page;
+	const struct wl_config *cfg = arg;
+	uint64_t *w = page, tag = cfg != NULL ? cfg->wc_tag : 0;
 
-	w[0] = wl_stamp(proc, vpn);
+	w[0] = wl_stamp(tag, vpn);
 	for (uint64_t i = 1; i < WL_WORDS; i++)
-		w[i] = wl_image_word(proc, vpn, i);
+		w[i] = wl_image_word(tag, vpn, i);
 }
 
 /* ---- access violations: a write to a read-only page must trap ---- */
@@ -199,28 +198,25 @@ int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
 {
 	memset(sh, 0, sizeof(*sh));
 	if (vm_default_process(vm) == NULL)
-		return -1;
+		return -1;	/* a bare machine: wl_init_process */
 	return wl_init_process(sh, vm_default_process(vm), cfg);
 }
 
 int wl_init_process(struct wl_shared *sh, struct vm_process *p, const struct wl_config *cfg)
 {
-	struct vm *vm = vm_process_machine(p);
 	int n = cfg->wc_threads;
-	struct vm_stats st;
+	struct vm_process_stats st;
 
 	memset(sh, 0, sizeof(*sh));
-	sh->ws_vm = vm;
+	sh->ws_vm = vm_process_machine(p);
 	sh->ws_proc = p;
 	sh->ws_base = vm_process_base(p);
 	sh->ws_npages = vm_process_npages(p);
 	if (cfg->wc_pages != 0 && cfg->wc_pages < sh->ws_npages)
 		sh->ws_npages = cfg->wc_pages;
 	sh->ws_cfg = *cfg;
-	if (sh->ws_npages > 1ULL << WL_STAMP_PROC_SHIFT || cfg->wc_proc >= WL_STAMP_PROC_MAX)
-		return -1;	/* the stamp could not name (process, page) */
-	vm_get_stats(vm, &st);		/* the default process's read-only image */
-	sh->ws_ro_end = p == vm_default_process(vm) ? st.vs_readonly_pages : 0;
+	vm_process_get_stats(p, &st);
+	sh->ws_ro_end = st.ps_readonly_pages;
 	if (sh->ws_ro_end > 0)
 		pthread_once(&wl_segv_once, wl_segv_install);
 	wl_patterns_init(sh);
@@ -273,19 +269,19 @@ static void wl_access_ro(struct wl_thread *t, uint64_t vpn, bool write)
 {
 	struct wl_shared *sh = t->wt_sh;
 	_Atomic uint64_t *w = (_Atomic uint64_t *)(sh->ws_base + (vpn << VM_PAGE_SHIFT));
-	unsigned proc = sh->ws_cfg.wc_proc;
-	bool bad = atomic_load_explicit(&w[0], memory_order_relaxed) != wl_stamp(proc, vpn);
+	uint64_t tag = sh->ws_cfg.wc_tag;
+	bool bad = atomic_load_explicit(&w[0], memory_order_relaxed) != wl_stamp(tag, vpn);
 
 	vm_process_touch(sh->ws_proc, w);
 	for (uint64_t i = 1; i < WL_WORDS && !bad; i++)
-		bad = atomic_load_explicit(&w[i], memory_order_relaxed) != wl_image_word(proc, vpn, i);
+		bad = atomic_load_explicit(&w[i], memory_order_relaxed) != wl_image_word(tag, vpn, i);
 	t->wt_c.wt_wrong_page += bad;
 	t->wt_c.wt_ro_reads++;
 	t->wt_c.wt_accesses++;
 	if (!write)
 		return;
 	t->wt_c.wt_writes++;
-	if (wl_try_write(&w[0], wl_stamp(proc, vpn)))
+	if (wl_try_write(&w[0], wl_stamp(tag, vpn)))
 		t->wt_c.wt_ro_written++;
 	else
 		t->wt_c.wt_av++;
@@ -300,9 +296,8 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 {
 	struct wl_shared *sh = t->wt_sh;
 	_Atomic uint64_t *w = (_Atomic uint64_t *)(sh->ws_base + (vpn << VM_PAGE_SHIFT));
-	uint64_t want = wl_stamp(sh->ws_cfg.wc_proc, vpn);
 	bool ever;
-	uint64_t stamp, mine;
+	uint64_t stamp, mine, want = wl_stamp(sh->ws_cfg.wc_tag, vpn);
 
 	if (vpn < sh->ws_ro_end) {
 		wl_access_ro(t, vpn, write);

@@ -2,12 +2,13 @@
  * workload.h - user threads: access patterns over the region, and the
  * verification of every access.
  *
- * Each page carries, in its first words, a stamp naming its own process
- * and virtual page (word 0: wc_proc and the vpn) and, for each thread t, the number of times t has written
+ * Each page carries, in its first words, a stamp naming its own virtual
+ * page and its process (word 0: the page and wc_tag, a number the caller
+ * gives each process, so a frame handed to the wrong process is caught) and, for each thread t, the number of times t has written
  * it (word 1 + t).  Each thread remembers what it last wrote to every page.
  * A read therefore detects
- *   wrong_page  a stamp that names another page or another process's page
- *               (or a previous owner's or never-zeroed bytes),
+ *   wrong_page  a stamp that names another page (or a previous owner's or
+ *               never-zeroed bytes),
  *   zeroed      zeroes where some thread had written,
  *   lost_write  an older count than the reading thread itself last wrote,
  * even while other threads write the same page (each has its own word).
@@ -67,13 +68,10 @@ struct wl_config {
 				 * no limit); reaching it stops the run (ws_record_full) */
 	uint64_t wc_pages;	/* the threads access pages [0, wc_pages) only (0: the
 				 * region); the rest is left to other code */
-	unsigned wc_proc;	/* the process number in every stamp (< 2^16); a
-				 * read-only image's as_image_arg is (void *)wc_proc */
+	uint64_t wc_tag;	/* names the process in every stamp (16 bits; 0 for
+				 * one process): distinct for processes alive at once,
+				 * and for one that replaces another */
 };
-
-/* A stamp: WL_STAMP_TAG | process << WL_STAMP_PROC_SHIFT | vpn. */
-#define WL_STAMP_PROC_SHIFT 32
-#define WL_STAMP_PROC_MAX (1u << 16)
 
 struct wl_counts {
 	uint64_t wt_accesses, wt_writes;
@@ -115,7 +113,7 @@ struct wl_thread {
 
 struct wl_shared {
 	struct vm *ws_vm;		/* the machine */
-	struct vm_process *ws_proc;	/* the process whose region the threads access */
+	struct vm_process *ws_proc;	/* the process whose region it is */
 	char *ws_base;
 	uint64_t ws_npages;
 	uint64_t ws_ro_end;		/* pages [0, ws_ro_end) are read-only */
@@ -143,18 +141,16 @@ struct wl_shared {
  */
 uint64_t wl_footprint(const struct wl_config *cfg, uint64_t npages);
 
-/* Set up cfg's threads on process p's region (read-only pages: the
- * default process's image only), or on vm's default process. 0 or -1. */
+int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg);	/* default process */
 int wl_init_process(struct wl_shared *sh, struct vm_process *p, const struct wl_config *cfg);
-int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg);
 void wl_destroy(struct wl_shared *sh);
 void *wl_thread_main(void *arg);
 void wl_sum(const struct wl_shared *sh, struct wl_counts *out);
 uint64_t wl_progress(const struct wl_shared *sh);
 uint64_t wl_failures(const struct wl_counts *c);
 
-/* The known contents of read-only page vpn (a vc_space.as_image_fill
- * callback; arg: the process number, (void *)(uintptr_t)wc_proc). */
+/* The known contents of read-only page vpn (a vc_space.as_image_fill callback;
+ * arg NULL, or the struct wl_config whose wc_tag names the process). */
 void wl_image_fill(void *arg, uint64_t vpn, void *page);
 
 /* Merge the threads' recorded references in their global order into a

@@ -19,7 +19,7 @@
 static void write_as(struct vm *vm, unsigned proc)
 {
 	struct wl_config w = { .wc_kind = WL_SCAN, .wc_threads = 2, .wc_write_ratio = 1.0,
-		.wc_seed = 5, .wc_accesses = 2 * NPAGES, .wc_proc = proc };
+		.wc_seed = 5, .wc_accesses = 2 * NPAGES, .wc_tag = proc };
 	struct wl_shared sh;
 	struct wl_counts n;
 
@@ -35,7 +35,7 @@ static void write_as(struct vm *vm, unsigned proc)
 static uint64_t read_as(struct vm *vm, unsigned proc)
 {
 	struct wl_config w = { .wc_kind = WL_SCAN, .wc_threads = 1, .wc_write_ratio = 0.0,
-		.wc_seed = 5, .wc_accesses = NPAGES, .wc_proc = proc };
+		.wc_seed = 5, .wc_accesses = NPAGES, .wc_tag = proc };
 	struct wl_shared sh;
 	struct wl_counts n;
 
@@ -69,12 +69,13 @@ static void test_stamp_names_process(void)
 static void test_image_per_process(void)
 {
 	uint64_t *a = malloc(VM_PAGE_SIZE), *b = malloc(VM_PAGE_SIZE);
+	struct wl_config p0 = { .wc_tag = 0 }, p1 = { .wc_tag = 1 };
 
-	wl_image_fill((void *)(uintptr_t)0, 7, a);
-	wl_image_fill((void *)(uintptr_t)1, 7, b);
+	wl_image_fill(&p0, 7, a);
+	wl_image_fill(&p1, 7, b);
 	CHECK("stamps differ by process", a[0] != b[0]);
 	CHECK("contents differ by process", a[1] != b[1] && a[511] != b[511]);
-	wl_image_fill((void *)(uintptr_t)1, 7, a);
+	wl_image_fill(&p1, 7, a);
 	CHECK("the same (process, page): the same contents", memcmp(a, b, VM_PAGE_SIZE) == 0);
 	free(a);
 	free(b);

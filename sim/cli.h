@@ -158,9 +158,7 @@ struct proc_result {
 	double pr_start, pr_end;	/* measured, in seconds of the run; pr_start < 0:
 					 * it never started */
 	bool pr_ended;			/* it ended before the run did: nothing resident */
-	uint64_t pr_faults_dz, pr_faults_soft, pr_faults_hard;
-	uint64_t pr_resident, pr_resident_peak;	/* pages: at its end, and the most */
-	uint64_t pr_trimmed;		/* pages trimmed from it */
+	struct vm_process_stats pr_stats;	/* at its end (ps_resident 0 once ended) */
 	struct wl_counts pr_counts;	/* its threads' accesses and verification */
 };
 

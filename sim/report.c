@@ -112,6 +112,7 @@ static void report_processes(FILE *f, const struct run_result *r)
 {
 	for (int i = 0; i < r->r_nprocs; i++) {
 		const struct proc_result *p = &r->r_procs[i];
+		const struct vm_process_stats *st = &p->pr_stats;
 		const struct wl_counts *c = &p->pr_counts;
 
 		fprintf(f, "process:     %s ", p->pr_cfg->cp_name);
@@ -121,8 +122,8 @@ static void report_processes(FILE *f, const struct run_result *r)
 			fprintf(f, "%.2f-%.2f s%s: ", p->pr_start, p->pr_end, p->pr_ended ? " (ended)" : "");
 		fprintf(f, "%" PRIu64 " accesses; faults %" PRIu64 " dz, %" PRIu64 " soft, %" PRIu64
 		    " hard; resident %" PRIu64 " (peak %" PRIu64 "), %" PRIu64 " trimmed; verify %s\n",
-		    c->wt_accesses, p->pr_faults_dz, p->pr_faults_soft, p->pr_faults_hard,
-		    p->pr_resident, p->pr_resident_peak, p->pr_trimmed,
+		    c->wt_accesses, st->ps_faults_dz, st->ps_faults_soft, st->ps_faults_hard,
+		    st->ps_resident, st->ps_resident_peak, st->ps_trimmed,
 		    wl_failures(c) ? "FAILED" : "ok");
 	}
 }

@@ -67,14 +67,8 @@ static void json_processes(struct json *j, const struct run_result *r)
 		json_bool(j, "ended", p->pr_ended);
 		json_u64(j, "accesses", p->pr_counts.wt_accesses);
 		json_u64(j, "writes", p->pr_counts.wt_writes);
-		json_object(j, "faults");
-		json_u64(j, "demand_zero", p->pr_faults_dz);
-		json_u64(j, "soft", p->pr_faults_soft);
-		json_u64(j, "hard", p->pr_faults_hard);
-		json_end(j);
-		json_u64(j, "working_set_pages", p->pr_resident);
-		json_u64(j, "working_set_peak_pages", p->pr_resident_peak);
-		json_u64(j, "pages_trimmed", p->pr_trimmed);
+		/* every per-process counter of the table, under its key */
+		stats_json(j, vm_process_stat_fields, vm_process_stat_nfields, &p->pr_stats);
 		json_verify(j, &p->pr_counts);
 		json_end(j);
 	}

@@ -68,17 +68,12 @@ static void sched_join(struct sched_proc *sp)
 static void sched_take(struct sched_proc *sp, double t, bool ended)
 {
 	struct proc_result *r = sp->sp_res;
-	struct vm_process_stats st;
 
-	vm_process_get_stats(sp->sp_p, &st);
+	vm_process_get_stats(sp->sp_p, &r->pr_stats);
 	r->pr_end = t;
 	r->pr_ended = ended;
-	r->pr_faults_dz = st.ps_faults_dz;
-	r->pr_faults_soft = st.ps_faults_soft_standby + st.ps_faults_soft_modified;
-	r->pr_faults_hard = st.ps_faults_hard;
-	r->pr_resident = ended ? 0 : st.ps_resident;
-	r->pr_resident_peak = st.ps_resident_peak;
-	r->pr_trimmed = st.ps_trimmed;
+	if (ended)		/* vm_process_destroy is next: its frames are freed */
+		r->pr_stats.ps_resident = 0;
 	wl_sum(&sp->sp_sh, &r->pr_counts);
 }
 

@@ -56,11 +56,12 @@ void pfn_free_standby(struct vm *vm, struct pfn *pf)
 
 /*
  * A frame of a process being torn down goes to the free list, the one
- * place where an owned frame leaves its owner without a trim or a
- * repurpose (vm_process_destroy; vm_lock.h, "Process teardown"): ACTIVE
- * (the page was mapped), STANDBY or MODIFIED (its PTE was transition and
- * named it under this PFN lock) -> FREE; off its list, its lock count
- * dropped (the process's locks go with it), its page-file slot released.
+ * place where an active or modified frame leaves its owner without a trim
+ * (vm_process_destroy; vm_lock.h, "Process teardown"): ACTIVE (the page
+ * was mapped) or MODIFIED (its PTE was transition and named it under this
+ * PFN lock) -> FREE; off its list, its lock count dropped (the process's
+ * locks go with it), its page-file slot released.  (A standby frame goes
+ * through pfn_free_standby, as the zero thread's do.)
  * Its bytes are the old owner's: a free frame is zeroed before a
  * demand-zero fault maps it, and a hard fault overwrites it whole.  Caller
  * holds the owner's region lock and the PFN lock, and rewrites the PTE.
@@ -71,8 +72,7 @@ void pfn_free_owned(struct vm *vm, struct pfn *pf)
 
 	lk_assert_held(&pf->pf_lock);
 	VM_ASSERT(pf->pf_vpn != PFN_VPN_NONE && !(pf->pf_flags & PFN_F_WRITING));
-	VM_ASSERT(from == PFN_STATE_ACTIVE || from == PFN_STATE_STANDBY ||
-	    from == PFN_STATE_MODIFIED);
+	VM_ASSERT(from == PFN_STATE_ACTIVE || from == PFN_STATE_MODIFIED);
 	if (pf->pf_onlist)
 		plist_remove(vm, pf);
 	if (pfn_lockcnt(pf) != 0) {

@@ -6,16 +6,20 @@
  * runs it with the process unregistered and the system threads parked.
  *
  * Layer 2 (vm_work.h): calls layer 1 only (frames to free: pfnalloc.c's
- * pfn_free_owned, the one place an owned frame goes straight to FREE).
+ * pfn_free_owned for active and modified frames, the one place those go
+ * straight to FREE, and pfn_free_standby for standby ones).
  */
 #include "vm_work.h"
 
 /*
  * A transition PTE of p at vpn, its region lock held: take its frame's PFN
- * lock and look again.  Still ours: the frame goes free with its slot.
- * Repurposed meanwhile by another process's fault (which held the PFN lock
- * and rewrote our PTE to page-file format under it alone): the slot in the
- * PTE is ours to release.  Returns the frames freed (0 or 1).
+ * lock and look again.  Still ours: a standby frame is repurposed to the
+ * free list (pfn_free_standby, the one place standby -> free happens: our
+ * PTE goes to page-file format, keeping the slot), a modified one freed
+ * (pfn_free_owned).  Repurposed meanwhile by another process's fault (which
+ * held the PFN lock and rewrote our PTE to page-file format under it
+ * alone), the frame is not ours any more.  Either way a page-file PTE is
+ * left, whose slot is released.  Returns the frames freed (0 or 1).
  */
 static uint64_t proc_free_trans(struct vm_process *p, uint64_t vpn, pte_t pte)
 {
@@ -25,19 +29,25 @@ static uint64_t proc_free_trans(struct vm_process *p, uint64_t vpn, pte_t pte)
 	pte_t now;
 
 	lk_acquire(&pf->pf_lock);
-	now = pte_read(p, vpn);
-	if (now == pte) {
+	if (pte_read(p, vpn) == pte) {
 		VM_ASSERT(pf->pf_proc == p->ps_id && pf->pf_vpn == vpn);
-		pfn_free_owned(vm, pf);
-		pte_write_demand_zero(p, vpn);
+		if (pf->pf_state == PFN_STATE_STANDBY) {
+			plist_remove(vm, pf);
+			pfn_free_standby(vm, pf);
+			plist_insert_tail(vm, pf);
+		} else {
+			pfn_free_owned(vm, pf);
+			pte_write_demand_zero(p, vpn);
+		}
 		freed = 1;
 	}
 	lk_release(&pf->pf_lock);
-	if (freed == 0) {
-		VM_ASSERT(pte_format(now) == PTE_FMT_PGF);
+	now = pte_read(p, vpn);
+	if (pte_format(now) == PTE_FMT_PGF) {
 		pgf_slot_free(&vm->vm_pgf, pte_payload(now));
 		pte_write_demand_zero(p, vpn);
 	}
+	VM_ASSERT(pte_format(pte_read(p, vpn)) == PTE_FMT_DZ);
 	return freed;
 }
 

@@ -48,11 +48,12 @@
  *     3. proc_free_pages walks its PTEs under each region lock: VALID ->
  *        its frame ACTIVE -> FREE (pfn_free_owned: locks dropped, slot
  *        released); TRANSITION -> take the frame's PFN lock and read the
- *        PTE again: still naming the frame, it goes STANDBY/MODIFIED ->
- *        FREE off its list with its slot; changed, a faulter of another
- *        process repurposed the frame meanwhile (rule above: it held the
- *        PFN lock, rewrote our PTE to page-file format, and the frame is
- *        its now), so the PTE's slot is released; PAGEFILE -> the slot
+ *        PTE again: still naming the frame, it goes off its list to FREE
+ *        (MODIFIED: pfn_free_owned; STANDBY: pfn_free_standby, which
+ *        repurposes it, our PTE to page-file format); changed, a faulter
+ *        of another process repurposed the frame meanwhile (rule above:
+ *        it held the PFN lock, rewrote our PTE to page-file format, and
+ *        the frame is its now); either way a PAGEFILE PTE's slot is then
  *        released; INPAGE (only on a failed machine) -> the bounce buffer
  *        released.  Faulters of the other processes run on meanwhile,
  *        and may repurpose its standby frames until the walk reaches them;

@@ -120,10 +120,20 @@ static void inject_steps(const char *name, int threads, int min_steps)
 	sp.as_virtual = 64 * VM_PAGE_SIZE;
 	sp.as_readonly_fraction = 0.25;
 	sp.as_name = "newcomer";
-	/* Warm up one-time mappings (the first creation's). */
+	/* Warm up one-time mappings (a creation's, a failed one's: the
+	 * sanitizers' allocators map as they first meet a size). */
 	if (vm_process_create(vm, &sp, &p, err, sizeof(err)) != 0)
 		exit(2);
 	vm_process_destroy(p);
+	vm_inject_arm(1);
+	if (vm_process_create(vm, &sp, &p, err, sizeof(err)) == 0)
+		exit(2);
+	vm_inject_arm(0);
+	vm_pause(vm);
+	shape_of(&before);
+	vm_validate(vm, NULL, 1);
+	vm_resume(vm);
+	live_touch();
 	fds = count_fds();
 	maps = count_maps();
 	for (int n = 1; n < 100; n++) {

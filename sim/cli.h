@@ -60,6 +60,7 @@ struct cli_proc {
 	double cp_start;		/* seconds into the run */
 	double cp_end;			/* seconds into the run; INFINITY: the run's end */
 	unsigned cp_keys;		/* bit (1 << PK_x) per key given (proc_opts.c) */
+	char *cp_text;			/* its --process text, split: cp_trace_path's home */
 };
 
 /* The command line, parsed and checked. */
@@ -123,6 +124,8 @@ unsigned proc_opts_kinds(const struct opts *o);
 /* After the traces are read (their defaults): each process's ranges, the
  * threads in all, and the commit charge over the schedule.  Refuses. */
 void proc_opts_check(struct opts *o);
+/* Free the processes, their texts and the traces they read. */
+void proc_opts_free(struct opts *o);
 /* Was cp's size given (its key, or --virtual), or may its trace set it? */
 bool proc_opts_virtual_given(const struct opts *o, const struct cli_proc *cp);
 

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -46,6 +47,7 @@ int main(int argc, char **argv)
 	preflight(&o);
 	if (o.o_mrc) {			/* curves instead of one run */
 		rc = mrc_command(&o);
+		proc_opts_free(&o);
 		return out_close() != 0 ? 1 : rc;
 	}
 	if (o.o_pagefile_new)
@@ -65,6 +67,8 @@ int main(int argc, char **argv)
 	if (vm_error(vm, err, sizeof(err)) != 0) {
 		/* The page file failed, and no user thread faulted since. */
 		fprintf(stderr, "vmsim: %s\n", err);
+		proc_opts_free(&o);
+		free(r.r_procs);
 		return 1;
 	}
 	r.r_compared = o.o_compare && compare_run(&o, &r.r_stats, &r.r_cmp) == 0;
@@ -86,6 +90,8 @@ int main(int argc, char **argv)
 	wl_destroy(&sh);
 	vm_destroy(vm);
 	trace_free(&o.o_trace);
+	proc_opts_free(&o);
+	free(r.r_procs);
 	lost |= out_close() != 0;
 	return failed || lost ? 1 : 0;
 }

@@ -138,6 +138,7 @@ static void proc_parse(const struct opts *o, int n, const char *s, struct cli_pr
 	if (buf == NULL)
 		cli_refuse("out of memory");
 	proc_defaults(o, n - 1, cp);
+	cp->cp_text = buf;
 	if (s[0] != '\0' && (s[0] == ',' || s[strlen(s) - 1] == ',' || strstr(s, ",,")))
 		opts_usage_error("--process %d: an empty KEY=VALUE in '%s'", n, cli_q(s));
 	for (char *it = strtok_r(buf, ",", &save); it != NULL; it = strtok_r(NULL, ",", &save)) {
@@ -356,4 +357,23 @@ void proc_opts_check(struct opts *o)
 bool proc_opts_virtual_given(const struct opts *o, const struct cli_proc *cp)
 {
 	return (cp->cp_keys >> PK_VIRTUAL & 1) || opts_given(o, OPT_VIRTUAL);
+}
+
+void proc_opts_free(struct opts *o)
+{
+	for (int i = 0; i < o->o_nprocs; i++) {
+		struct cli_proc *cp = &o->o_procs[i];
+		bool shared = cp->cp_trace == NULL || cp->cp_trace == &o->o_trace;
+
+		for (int j = i + 1; j < o->o_nprocs && !shared; j++)
+			shared = o->o_procs[j].cp_trace == cp->cp_trace;	/* the last frees it */
+		if (!shared) {
+			trace_free(cp->cp_trace);
+			free(cp->cp_trace);
+		}
+		free(cp->cp_text);
+	}
+	free(o->o_procs);
+	o->o_procs = NULL;
+	o->o_nprocs = 0;
 }

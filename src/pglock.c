@@ -66,6 +66,7 @@ struct vm_process *pglock_process(struct vm *vm, uintptr_t lo, uintptr_t hi)
 	uint32_t hw = atomic_load(&vm->vm_nprocs_hw);
 	struct vm_process *found = NULL;
 
+	lk_assert_none_held();	/* vm_proc_mtx is outermost (vm_lock.h) */
 	pthread_mutex_lock(&vm->vm_proc_mtx);
 	for (uint32_t i = 0; i < hw && found == NULL; i++) {
 		struct vm_process *p = vm_proc(vm, i);

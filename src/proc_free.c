@@ -93,13 +93,18 @@ static uint64_t proc_free_page(struct vm_process *p, uint64_t vpn)
  * Give back every frame and slot p holds, region by region, under each
  * region lock.  Afterwards no frame, slot or list names p.  Returns the
  * frames freed.  Called with no lock held, p unregistered, its threads
- * gone and the system threads parked.
+ * gone and the system threads parked (or by a creation unwinding, with
+ * nothing but read-only pages' slots to give back).
  */
 uint64_t proc_free_pages(struct vm_process *p)
 {
 	uint64_t freed = 0;
 
 	lk_assert_none_held();
+	/* unregistered; the system threads parked, unless p was never in the
+	 * table (a creation unwinding: no frame of it to race for) */
+	VM_ASSERT(p->ps_slot < 0 &&
+	    (park_quiet(&p->ps_vm->vm_park) || vm_proc(p->ps_vm, p->ps_id) != p));
 	for (uint64_t vpn = 0; vpn < p->ps_npages;) {
 		uint64_t end = vm_region_end(p, vpn);
 		lk_t *rl = vm_pte_lock(p, vpn);

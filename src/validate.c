@@ -257,7 +257,12 @@ static void validate_slots(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 	}
 	for (uint64_t s = 0; s < pg->pg_nslots; s++) {
 		bool inuse = pgf_slot_in_use(pg, s);
+		uint64_t key = pgf_slot_owner(pg, s);
 		used += inuse;
+		if (key != PGF_OWNER_NONE && (vm_owner_proc(key) >= VM_MAX_PROCESSES ||
+		    vm_proc(vm, vm_owner_proc(key)) == NULL))
+			vbad(v, "slot %llu: owned by process %u, which does not exist",
+			    (unsigned long long)s, vm_owner_proc(key));
 		if (inuse && slotref[s] == 0)
 			vbad(v, "slot %llu: in use but nothing refers to it (leaked)", (unsigned long long)s);
 		else if (!inuse && slotref[s] != 0)

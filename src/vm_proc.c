@@ -43,6 +43,7 @@ int vm_process_create(struct vm *vm, const struct vm_space_config *sp, struct vm
 		snprintf(err, errlen, "%s", vm_handler_gone);
 		return VM_EINVAL;
 	}
+	lk_assert_none_held();	/* vm_proc_mtx is outermost (vm_lock.h) */
 	pthread_mutex_lock(&vm->vm_proc_mtx);
 	if ((rc = proc_table_reserve(vm, sp->as_virtual, &id, err, errlen)) != 0)
 		goto out_unlock;
@@ -91,6 +92,7 @@ void vm_process_destroy(struct vm_process *p)
 	vm_unregister_process(p);
 	vm_threads_pause(vm);
 	vm_stat_add(vm, proc_freed, proc_free_pages(p));
+	lk_assert_none_held();	/* vm_proc_mtx is outermost (vm_lock.h) */
 	pthread_mutex_lock(&vm->vm_proc_mtx);
 	proc_table_remove(vm, p);
 	pthread_mutex_unlock(&vm->vm_proc_mtx);
@@ -107,6 +109,7 @@ uint64_t vm_committed(struct vm *vm)
 {
 	uint64_t c;
 
+	lk_assert_none_held();	/* vm_proc_mtx is outermost (vm_lock.h) */
 	pthread_mutex_lock(&vm->vm_proc_mtx);
 	c = vm->vm_committed;
 	pthread_mutex_unlock(&vm->vm_proc_mtx);

@@ -268,6 +268,7 @@ static void test_validate_owner(void)
 	char rep[4096];
 	FILE *f;
 	struct pfn *pf;
+	uint64_t slot;
 	uint16_t id;
 	long n;
 
@@ -295,6 +296,20 @@ static void test_validate_owner(void)
 	fclose(f);
 	CHECK("owner: resident count", n == 1 && strstr(rep, "resident count 5, 4 valid PTEs") != NULL);
 	atomic_fetch_sub(&b->ps_resident, 1);
+	vm_process_empty_working_set(a);
+	vm_flush_modified(vm);
+	vm_purge_standby(vm);		/* a's pages only in the page file */
+	slot = pte_payload(pte_read(a, 1));
+	CHECK("owner: a page-file PTE", pte_format(pte_read(a, 1)) == PTE_FMT_PGF &&
+	    vm_validate(vm, stderr, 1) == 0);
+	atomic_store(&vm->vm_pgf.pg_owner[slot], vm_owner_key(77, 1));
+	f = fmemopen(rep, sizeof(rep), "w");
+	n = vm_validate(vm, f, 1);
+	fclose(f);
+	CHECK("owner: a slot of a process that is gone", n > 0 &&
+	    strstr(rep, "owned by process 77, which does not exist") != NULL);
+	atomic_store(&vm->vm_pgf.pg_owner[slot], vm_owner_key(a->ps_id, 1));
+	CHECK("owner: slot restored", vm_validate(vm, stderr, 1) == 0);
 	vm_destroy(vm);
 }
 

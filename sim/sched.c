@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -92,6 +93,20 @@ static void sched_destroy(struct sched_proc *sp, struct wl_shared *keep)
 	sp->sp_state = SP_DONE;
 }
 
+/* One line on stderr (the live line cleared first): a failure of the run. */
+static void sched_fail(const struct opts *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void sched_fail(const struct opts *o, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%svmsim: ", o->o_live ? "\r\033[K" : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 /*
  * Create sp's process on vm and start its threads, at t.  Returns 0, or -1
  * with one line on stderr (the run goes on without it, and fails).
@@ -112,19 +127,19 @@ static int sched_start(const struct opts *o, struct vm *vm, struct sched_proc *s
 	if (o->o_nproc_args == 0)	/* the one process: vm_create made it */
 		sp->sp_p = vm_default_process(vm);
 	else if (vm_process_create(vm, &sc, &sp->sp_p, err, sizeof(err)) != 0) {
-		cli_warn("process %s could not start at %.2f s: %s", cp->cp_name, t, err);
+		sched_fail(o, "process %s could not start at %.2f s: %s", cp->cp_name, t, err);
 		return -1;
 	}
 	sp->sp_res->pr_start = t;
 	if (wl_init_process(&sp->sp_sh, sp->sp_p, &cp->cp_wl) != 0 ||
 	    (sp->sp_tids = calloc((size_t)n, sizeof(*sp->sp_tids))) == NULL) {
-		cli_warn("process %s could not start at %.2f s: out of memory", cp->cp_name, t);
+		sched_fail(o, "process %s could not start at %.2f s: out of memory", cp->cp_name, t);
 		goto fail;
 	}
 	for (int i = 0; i < n; i++, sp->sp_nstarted++) {
 		if (pthread_create(&sp->sp_tids[i], NULL, wl_thread_main,
 		    &sp->sp_sh.ws_threads[i]) != 0) {
-			cli_warn("process %s could not start user thread %d", cp->cp_name, i);
+			sched_fail(o, "process %s could not start user thread %d", cp->cp_name, i);
 			sched_join(sp);
 			goto fail;
 		}

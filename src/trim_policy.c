@@ -295,21 +295,26 @@ uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b)
 uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
 {
 	uint32_t hw = atomic_load_explicit(&vm->vm_nprocs_hw, memory_order_acquire);
-	uint64_t tried_below = UINT64_MAX;
+	uint64_t below = UINT64_MAX;	/* (resident, id) keys tried so far are >= this */
 
 	b->tb_proc = NULL;
 	b->tb_n = 0;
 	for (;;) {
 		struct vm_process *best = NULL;
-		uint64_t best_res = 0, valid;
+		uint64_t best_key = 0, valid;
 
 		for (uint32_t i = 0; i < hw; i++) {
 			struct vm_process *p = vm_proc(vm, i);
-			uint64_t r = p == NULL ? 0 :
-			    atomic_load_explicit(&p->ps_resident, memory_order_relaxed);
-			if (r > best_res && r < tried_below) {
+			uint64_t key;
+
+			if (p == NULL)
+				continue;
+			/* resident pages (fewer than 2^32 frames), then the index:
+			 * a total order, so each process is tried once */
+			key = (atomic_load_explicit(&p->ps_resident, memory_order_relaxed) << 16) | i;
+			if (key >= (1ULL << 16) && key > best_key && key < below) {
 				best = p;
-				best_res = r;
+				best_key = key;
 			}
 		}
 		if (best == NULL)
@@ -317,6 +322,6 @@ uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
 		valid = trim_collect_from(best, b);
 		if (valid > 0 || b->tb_n > 0)
 			return valid;
-		tried_below = best_res;	/* nothing to take there: the next smaller */
+		below = best_key;	/* nothing to take there: the next in order */
 	}
 }

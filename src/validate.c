@@ -226,6 +226,8 @@ static void validate_procs(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 	uint32_t hw = atomic_load(&vm->vm_nprocs_hw), n = 0;
 	uint64_t charged = 0;
 
+	lk_assert_none_held();
+	pthread_mutex_lock(&vm->vm_proc_mtx);	/* the table holds still */
 	for (uint32_t i = 0; i < VM_MAX_PROCESSES; i++) {
 		struct vm_process *ps = vm_proc(vm, i);
 		if (ps == NULL)
@@ -242,6 +244,7 @@ static void validate_procs(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 	if (n != vm->vm_nprocs || charged != vm->vm_committed)
 		vbad(v, "process table: %u processes charging %llu bytes, counted %u and %llu", n,
 		    (unsigned long long)charged, vm->vm_nprocs, (unsigned long long)vm->vm_committed);
+	pthread_mutex_unlock(&vm->vm_proc_mtx);
 }
 
 static void validate_slots(struct vm *vm, struct vcheck *v, uint8_t *slotref)

@@ -111,6 +111,8 @@ struct vm_space_config {
 	 * contents as_image_fill writes (NULL: zero), and a write to one is
 	 * an access violation (SIGSEGV, SEGV_ACCERR) */
 	double as_readonly_fraction;
+	/* called during creation, under the machine's process lock: it must
+	 * not call vmsim */
 	void (*as_image_fill)(void *arg, uint64_t vpn, void *page);
 	void *as_image_arg;
 };
@@ -185,7 +187,10 @@ uint64_t vm_npages(struct vm *vm);
  *                    VM_MAX_PROCESSES: VM_EINVAL.  Its read-only pages
  *                    need page-file slots now (VM_ENOSPC if the others
  *                    hold them all).  A failure at any step leaves the
- *                    machine and its other processes as they were.
+ *                    machine and its other processes as they were.  Its
+ *                    bookkeeping (8 bytes of PTE a page) is not checked
+ *                    against the host's memory as vm_create's is: only
+ *                    its allocation can fail (VM_ENOMEM).
  * vm_process_destroy ends p while the others keep running: its frames go
  *                    to the free list (their bytes are never shown to
  *                    another process: a free frame is zeroed before a

@@ -161,7 +161,7 @@ int vm_system_threads(struct vm *vm, pthread_t *out);
  * the aging trim policy reads (vm.h, VM_TRIM_AGING).  The simulator's user
  * threads call it on every access; lock-free.
  */
-void vm_touch(struct vm *vm, const void *addr);
+void vm_touch(struct vm *vm, const void *addr);	/* the default process */
 void vm_process_touch(struct vm_process *p, const void *addr);	/* any process */
 
 /* ---- pausing, validation, working-set control ---- */

@@ -17,21 +17,27 @@
 
 static struct vm_tunables tun;
 
-/* A bare machine of frames and slots (in memory), no system threads. */
-static struct vm *machine(uint64_t frames, uint64_t slots)
+/* A bare machine of frames and slots (in memory), no system threads (or,
+ * machine_threads, with them). */
+static struct vm *machine_threads(uint64_t frames, uint64_t slots, int threads)
 {
 	struct vm_config c;
 	char err[256];
 	struct vm *vm;
 
 	tun = VM_TUNABLES_DEFAULT;
-	tun.vt_start_threads = 0;
+	tun.vt_start_threads = threads;
 	c = vm_config_pages(frames, 0, slots, &tun);
 	if (vm_create(&c, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "process: %s\n", err);
 		exit(2);
 	}
 	return vm;
+}
+
+static struct vm *machine(uint64_t frames, uint64_t slots)
+{
+	return machine_threads(frames, slots, 0);
 }
 
 static struct vm_process *proc(struct vm *vm, uint64_t pages, const char *name)
@@ -313,6 +319,29 @@ static void test_validate_owner(void)
 	vm_destroy(vm);
 }
 
+/*
+ * The trimmer takes from the process with the most resident pages; when it
+ * has nothing to take (every page locked) it must go on to the next, even
+ * one with as many resident pages.  Every frame is held: a's 8 locked, b's 8
+ * not; b's next page needs one of b's frames trimmed.  (The first version
+ * skipped a process tied with the one that had nothing, and hung here.)
+ */
+static void test_trim_tie(void)
+{
+	struct vm *vm = machine_threads(16, 64, 1);
+	struct vm_process *a = proc(vm, 16, "a"), *b = proc(vm, 16, "b");
+	int rc;
+
+	write_pages(a, 0, 8);
+	rc = vm_lock_pages(vm, vm_process_base(a), 8 * VM_PAGE_SIZE);
+	CHECK("tie: a's 8 pages locked (the limit)", rc == 0 && vm_lock_limit(vm) == 8);
+	write_pages(b, 0, 12);		/* more than the 8 frames left */
+	CHECK("tie: b got its pages from its own trimmed frames", bad_pages(b, 0, 12) == 0 &&
+	    bad_pages(a, 0, 8) == 0);
+	vm_unlock_pages(vm, vm_process_base(a), 8 * VM_PAGE_SIZE);
+	vm_destroy(vm);
+}
+
 int main(void)
 {
 	vmtest_watchdog("process", 120);
@@ -322,5 +351,6 @@ int main(void)
 	test_limit();
 	test_destroy_releases();
 	test_validate_owner();
+	test_trim_tie();
 	return check_done("process");
 }

@@ -65,15 +65,16 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
 		rc = VM_EINVAL;
 		goto out_teardown;
 	}
+	/* The default process: today's one region, as_virtual 0 for none;
+	 * before the threads start, whose start is the last step as before. */
+	if (cfg->vc_space.as_virtual != 0 &&
+	    (rc = vm_process_create(vm, &cfg->vc_space, &vm->vm_default, err, errlen)) != 0)
+		goto out_teardown;
 	if (vm->vm_tun.vt_start_threads && (rc = vm_threads_start(vm)) != 0) {
 		snprintf(err, errlen, "cannot start the system threads: %s", strerror(rc));
 		rc = VM_ENOMEM;
 		goto out_teardown;
 	}
-	/* The default process: today's one region, as_virtual 0 for none. */
-	if (cfg->vc_space.as_virtual != 0 &&
-	    (rc = vm_process_create(vm, &cfg->vc_space, &vm->vm_default, err, errlen)) != 0)
-		goto out_teardown;
 	*out = vm;
 	return 0;
 out_teardown:

@@ -46,17 +46,18 @@ LDLIBS  := -llzma -lzstd -lm
 
 CORE    := vm_util vm_lock vm_event vm_park \
            pte pfn plist pfnalloc pgf map vm_fail \
-           validate image trimwin trim_capture trim_policy trim mpw zero defrag pglock vmio fault \
-           vm_config vm_init vm_threads vm_stats \
-           vm_sigbus vm
+           validate image trimwin trim_capture trim_policy trim mpw zero defrag pglock vmio \
+           proc_free fault \
+           vm_config proc_init vm_init vm_threads vm_stats \
+           vm_sigbus vm_proc vm
 CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
 SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o trace_load.o \
             oracle.o mrc.o json.o stats.o)
 SIMLIB  := $(B)/libvmsim-sim.a
-SIM_O   := $(addprefix $(B)/sim/,main.o options.o optdoc.o preflight.o run.o report.o \
-           report_json.o compare.o record.o mrc_cmd.o mrc_report.o mrc_plot.o)
+SIM_O   := $(addprefix $(B)/sim/,main.o options.o proc_opts.o optdoc.o preflight.o run.o report.o \
+           report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o)
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
            report_json.o plot.o floor.o floor_mech.o trimscale.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

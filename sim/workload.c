@@ -14,25 +14,28 @@
 #define WL_STAMP_TAG 0x5653000000000000ULL	/* "VS": never zero, never poison */
 #define WL_WORDS (VM_PAGE_SIZE / sizeof(uint64_t))
 
-static inline uint64_t wl_stamp(uint64_t vpn)
+/* The stamp of page vpn of the process whose workload has tag `tag'
+ * (wc_tag): "VS", the tag, the page; a vpn fits in 32 bits. */
+static inline uint64_t wl_stamp(uint64_t tag, uint64_t vpn)
 {
-	return WL_STAMP_TAG | vpn;
+	return WL_STAMP_TAG | ((tag & 0xffff) << 32) | vpn;
 }
 
 /* Word i (>= 1) of read-only page vpn's known contents. */
-static inline uint64_t wl_image_word(uint64_t vpn, uint64_t i)
+static inline uint64_t wl_image_word(uint64_t tag, uint64_t vpn, uint64_t i)
 {
-	return (vpn * 0x9E3779B97F4A7C15ULL) ^ (i * 0xD6E8FEB86659FD93ULL) ^ WL_STAMP_TAG;
+	return (vpn * 0x9E3779B97F4A7C15ULL) ^ (i * 0xD6E8FEB86659FD93ULL) ^ WL_STAMP_TAG ^
+	    ((tag & 0xffff) << 32);
 }
 
 void wl_image_fill(void *arg, uint64_t vpn, void *page)
 {
-	uint64_t *w = page;
+	const struct wl_config *cfg = arg;
+	uint64_t *w = page, tag = cfg != NULL ? cfg->wc_tag : 0;
 
-	(void)arg;
-	w[0] = wl_stamp(vpn);
+	w[0] = wl_stamp(tag, vpn);
 	for (uint64_t i = 1; i < WL_WORDS; i++)
-		w[i] = wl_image_word(vpn, i);
+		w[i] = wl_image_word(tag, vpn, i);
 }
 
 /* ---- access violations: a write to a read-only page must trap ---- */
@@ -193,18 +196,27 @@ uint64_t wl_footprint(const struct wl_config *cfg, uint64_t npages)
 
 int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
 {
+	memset(sh, 0, sizeof(*sh));
+	if (vm_default_process(vm) == NULL)
+		return -1;	/* a bare machine: wl_init_process */
+	return wl_init_process(sh, vm_default_process(vm), cfg);
+}
+
+int wl_init_process(struct wl_shared *sh, struct vm_process *p, const struct wl_config *cfg)
+{
 	int n = cfg->wc_threads;
-	struct vm_stats st;
+	struct vm_process_stats st;
 
 	memset(sh, 0, sizeof(*sh));
-	sh->ws_vm = vm;
-	sh->ws_base = vm_base(vm);
-	sh->ws_npages = vm_npages(vm);
+	sh->ws_vm = vm_process_machine(p);
+	sh->ws_proc = p;
+	sh->ws_base = vm_process_base(p);
+	sh->ws_npages = vm_process_npages(p);
 	if (cfg->wc_pages != 0 && cfg->wc_pages < sh->ws_npages)
 		sh->ws_npages = cfg->wc_pages;
 	sh->ws_cfg = *cfg;
-	vm_get_stats(vm, &st);
-	sh->ws_ro_end = st.vs_readonly_pages;
+	vm_process_get_stats(p, &st);
+	sh->ws_ro_end = st.ps_readonly_pages;
 	if (sh->ws_ro_end > 0)
 		pthread_once(&wl_segv_once, wl_segv_install);
 	wl_patterns_init(sh);
@@ -257,18 +269,19 @@ static void wl_access_ro(struct wl_thread *t, uint64_t vpn, bool write)
 {
 	struct wl_shared *sh = t->wt_sh;
 	_Atomic uint64_t *w = (_Atomic uint64_t *)(sh->ws_base + (vpn << VM_PAGE_SHIFT));
-	bool bad = atomic_load_explicit(&w[0], memory_order_relaxed) != wl_stamp(vpn);
+	uint64_t tag = sh->ws_cfg.wc_tag;
+	bool bad = atomic_load_explicit(&w[0], memory_order_relaxed) != wl_stamp(tag, vpn);
 
-	vm_touch(sh->ws_vm, w);
+	vm_process_touch(sh->ws_proc, w);
 	for (uint64_t i = 1; i < WL_WORDS && !bad; i++)
-		bad = atomic_load_explicit(&w[i], memory_order_relaxed) != wl_image_word(vpn, i);
+		bad = atomic_load_explicit(&w[i], memory_order_relaxed) != wl_image_word(tag, vpn, i);
 	t->wt_c.wt_wrong_page += bad;
 	t->wt_c.wt_ro_reads++;
 	t->wt_c.wt_accesses++;
 	if (!write)
 		return;
 	t->wt_c.wt_writes++;
-	if (wl_try_write(&w[0], wl_stamp(vpn)))
+	if (wl_try_write(&w[0], wl_stamp(tag, vpn)))
 		t->wt_c.wt_ro_written++;
 	else
 		t->wt_c.wt_av++;
@@ -284,7 +297,7 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 	struct wl_shared *sh = t->wt_sh;
 	_Atomic uint64_t *w = (_Atomic uint64_t *)(sh->ws_base + (vpn << VM_PAGE_SHIFT));
 	bool ever;
-	uint64_t stamp, mine;
+	uint64_t stamp, mine, want = wl_stamp(sh->ws_cfg.wc_tag, vpn);
 
 	if (vpn < sh->ws_ro_end) {
 		wl_access_ro(t, vpn, write);
@@ -292,12 +305,12 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 	}
 	ever = atomic_load_explicit(&sh->ws_ever[vpn], memory_order_acquire);
 	stamp = atomic_load_explicit(&w[0], memory_order_relaxed);
-	vm_touch(sh->ws_vm, w);
+	vm_process_touch(sh->ws_proc, w);
 	mine = atomic_load_explicit(&w[1 + t->wt_id], memory_order_relaxed);
 	if (stamp == 0) {
 		if (ever)
 			t->wt_c.wt_zeroed++;
-	} else if (stamp != wl_stamp(vpn)) {
+	} else if (stamp != want) {
 		t->wt_c.wt_wrong_page++;
 	} else if (mine != t->wt_lastw[vpn]) {
 		if (mine < t->wt_lastw[vpn])
@@ -309,8 +322,8 @@ static void wl_access(struct wl_thread *t, uint64_t vpn, bool write)
 	if (!write)
 		return;
 	atomic_store_explicit(&w[1 + t->wt_id], ++t->wt_lastw[vpn], memory_order_relaxed);
-	if (stamp != wl_stamp(vpn))
-		atomic_store_explicit(&w[0], wl_stamp(vpn), memory_order_relaxed);
+	if (stamp != want)
+		atomic_store_explicit(&w[0], want, memory_order_relaxed);
 	if (!ever)
 		atomic_store_explicit(&sh->ws_ever[vpn], 1, memory_order_release);
 	t->wt_c.wt_writes++;
@@ -434,6 +447,7 @@ void *wl_thread_main(void *arg)
 		wl_access(t, vpn, write);
 	}
 	atomic_store_explicit(&t->wt_progress, t->wt_c.wt_accesses, memory_order_relaxed);
+	atomic_fetch_add(&sh->ws_done, 1);
 	return NULL;
 }
 

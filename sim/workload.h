@@ -3,7 +3,8 @@
  * verification of every access.
  *
  * Each page carries, in its first words, a stamp naming its own virtual
- * page (word 0) and, for each thread t, the number of times t has written
+ * page and its process (word 0: the page and wc_tag, a number the caller
+ * gives each process, so a frame handed to the wrong process is caught) and, for each thread t, the number of times t has written
  * it (word 1 + t).  Each thread remembers what it last wrote to every page.
  * A read therefore detects
  *   wrong_page  a stamp that names another page (or a previous owner's or
@@ -67,6 +68,9 @@ struct wl_config {
 				 * no limit); reaching it stops the run (ws_record_full) */
 	uint64_t wc_pages;	/* the threads access pages [0, wc_pages) only (0: the
 				 * region); the rest is left to other code */
+	uint64_t wc_tag;	/* names the process in every stamp (16 bits; 0 for
+				 * one process): distinct for processes alive at once,
+				 * and for one that replaces another */
 };
 
 struct wl_counts {
@@ -108,7 +112,8 @@ struct wl_thread {
 };
 
 struct wl_shared {
-	struct vm *ws_vm;
+	struct vm *ws_vm;		/* the machine */
+	struct vm_process *ws_proc;	/* the process whose region it is */
 	char *ws_base;
 	uint64_t ws_npages;
 	uint64_t ws_ro_end;		/* pages [0, ws_ro_end) are read-only */
@@ -118,6 +123,7 @@ struct wl_shared {
 	_Atomic uint8_t *ws_ever;	/* per page: some thread has written it */
 	_Atomic uint64_t ws_seq;	/* recording: the global order */
 	_Atomic int ws_stop;
+	_Atomic int ws_done;		/* (a) threads that have finished (quota, or stopped) */
 	_Atomic int ws_record_full;	/* (a) recording reached wc_record_max, or memory ran
 					 * out: the run was stopped there */
 	struct wl_thread *ws_threads;
@@ -135,14 +141,16 @@ struct wl_shared {
  */
 uint64_t wl_footprint(const struct wl_config *cfg, uint64_t npages);
 
-int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg);
+int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg);	/* default process */
+int wl_init_process(struct wl_shared *sh, struct vm_process *p, const struct wl_config *cfg);
 void wl_destroy(struct wl_shared *sh);
 void *wl_thread_main(void *arg);
 void wl_sum(const struct wl_shared *sh, struct wl_counts *out);
 uint64_t wl_progress(const struct wl_shared *sh);
 uint64_t wl_failures(const struct wl_counts *c);
 
-/* The known contents of read-only page vpn (a vc_space.as_image_fill callback). */
+/* The known contents of read-only page vpn (a vc_space.as_image_fill callback;
+ * arg NULL, or the struct wl_config whose wc_tag names the process). */
 void wl_image_fill(void *arg, uint64_t vpn, void *page);
 
 /* Merge the threads' recorded references in their global order into a

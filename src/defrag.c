@@ -9,10 +9,14 @@
  * rows into the holes of dense ones, so free slots cluster into whole rows
  * that the writer claims with one CAS and writes as one run.
  *
- * Moving a slot needs the reverse map, slot -> owner vpn (pg_owner, see
- * pgf.h): the owner's PTE must be rewritten.  A move, for one page:
+ * Moving a slot needs the reverse map, slot -> owner (process, vpn)
+ * (pg_owner, see pgf.h): the owner's PTE must be rewritten.  A move, for
+ * one page:
  *
- *   read pg_owner[s] (a hint, no lock); take the owner's region lock;
+ *   read pg_owner[s] (a hint, no lock); find the process in the table (a
+ *   system thread: the table does not shrink while it runs, because a
+ *   process's teardown parks the system threads first); take the owner's
+ *   region lock;
  *   the PTE must still be page-file format naming s (a frame's pf_slot is
  *   not moved: only a region-lock holder changes a page-file PTE, so under
  *   the lock it stays put); claim a free slot d in a dense row; copy s to d;
@@ -65,19 +69,20 @@ static uint64_t defrag_claim_in(struct pgf *pg, uint64_t r)
  * page-file PTE naming s.  d is claimed; on failure it is freed again.
  * Takes and drops vpn's region lock.  Returns whether it moved.
  */
-static bool defrag_move(struct vm *vm, uint64_t vpn, uint64_t s, uint64_t d)
+static bool defrag_move(struct vm_process *p, uint64_t vpn, uint64_t s, uint64_t d)
 {
-	lk_t *rl = vm_pte_lock(vm, vpn);
+	struct vm *vm = p->ps_vm;
+	lk_t *rl = vm_pte_lock(p, vpn);
 	char buf[VM_PAGE_SIZE];
 	bool moved = false;
-	pte_t p;
+	pte_t pte;
 
 	lk_acquire(rl);
-	p = pte_read(vm, vpn);
-	if (pte_format(p) == PTE_FMT_PGF && pte_payload(p) == s &&
+	pte = pte_read(p, vpn);
+	if (pte_format(pte) == PTE_FMT_PGF && pte_payload(pte) == s &&
 	    pgf_read(&vm->vm_pgf, s, buf) == 0 && pgf_write(&vm->vm_pgf, d, buf) == 0) {
-		pte_write_pagefile_move(vm, vpn, s, d);
-		pgf_slot_set_owner(&vm->vm_pgf, d, vpn);
+		pte_write_pagefile_move(p, vpn, s, d);
+		pgf_slot_set_owner(&vm->vm_pgf, d, vm_owner_key(p->ps_id, vpn));
 		pgf_slot_free(&vm->vm_pgf, s);
 		moved = true;
 	}
@@ -97,17 +102,22 @@ static int defrag_row(struct vm *vm, uint64_t r, uint64_t *dst, int budget)
 
 	for (; bits != 0 && moves < budget; bits &= bits - 1) {
 		uint64_t s = r * 64 + (uint64_t)__builtin_ctzll(bits);
-		uint64_t vpn, d;
+		uint64_t key, vpn, d;
+		struct vm_process *p;
 
-		if (s >= pg->pg_nslots || (vpn = pgf_slot_owner(pg, s)) >= vm->vm_npages)
+		if (s >= pg->pg_nslots || (key = pgf_slot_owner(pg, s)) == PGF_OWNER_NONE)
 			continue;	/* past the end, stashed, or in transit */
+		p = vm_owner_proc(key) < VM_MAX_PROCESSES ? vm_proc(vm, vm_owner_proc(key)) : NULL;
+		vpn = vm_owner_vpn(key);
+		if (p == NULL || vpn >= p->ps_npages)
+			continue;
 		while ((d = *dst == UINT64_MAX ? PGF_SLOT_NONE : defrag_claim_in(pg, *dst)) ==
 		    PGF_SLOT_NONE) {
 			*dst = defrag_dest_row(pg);
 			if (*dst == UINT64_MAX || *dst == r)
 				return moves;
 		}
-		moves += defrag_move(vm, vpn, s, d);
+		moves += defrag_move(p, vpn, s, d);
 	}
 	return moves;
 }

@@ -55,15 +55,16 @@ static enum step fault_wait_on(struct vm_event *ev, struct fault_wait *w)
 }
 
 /* A fault on a page whose PTE is valid. */
-static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_write,
+static enum step fault_valid(struct vm_process *p, uint64_t vpn, pte_t pte, int is_write,
     struct fault_wait *w)
 {
+	struct vm *vm = p->ps_vm;
 	uint32_t snap;
 
 	if (pte_is_trimming(pte))
 		return fault_wait_on(&vm->vm_ev_trimmed, w);
 	snap = ev_snapshot(&vm->vm_ev_window);
-	if (vpn >= atomic_load(&vm->vm_win_lo) && vpn < atomic_load(&vm->vm_win_hi)) {
+	if (vpn >= atomic_load(&p->ps_win_lo) && vpn < atomic_load(&p->ps_win_hi)) {
 		if (is_write != 0 && !pte_is_readonly(pte)) {
 			/*
 			 * A write to a page the trim window froze that is not
@@ -72,7 +73,7 @@ static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_writ
 			 * thaw.  Thawing a page that is already writable is
 			 * harmless, and the window's thaw covers it again.
 			 */
-			map_thaw(vm, vpn, vpn + 1);
+			map_thaw(p, vpn, vpn + 1);
 			vm_stat_add(vm, window_thaws, 1);
 			return STEP_DONE;
 		}
@@ -83,44 +84,60 @@ static enum step fault_valid(struct vm *vm, uint64_t vpn, pte_t pte, int is_writ
 	if (pte_is_readonly(pte) && is_write == 1)
 		return STEP_AV;
 	vm_stat_add(vm, faults_collided, 1);
+	vm_pstat_add(p, faults_collided, 1);
 	return STEP_DONE;
 }
 
-/*
- * The frame pf, off every list in state `from', becomes vpn's: ACTIVE,
- * stamped with its place in mapping order (FIFO), its bytes copied into
- * the page, the PTE valid (accessed; or, read ahead, not yet).  The one
- * "become active" sequence: soft, demand-zero, hard, bounced and
- * prefetched faults all end here.  Caller holds the region lock and the
- * PFN lock, and has set pf_vpn; the PFN lock stays held.
- */
-static void fault_activate(struct vm *vm, uint64_t vpn, struct pfn *pf, enum pfn_state from,
-    pte_t pte, bool prefetched)
+/* One more valid PTE in p: its resident count and peak. */
+static void fault_resident_inc(struct vm_process *p)
 {
+	uint64_t n = atomic_fetch_add_explicit(&p->ps_resident, 1, memory_order_relaxed) + 1;
+	uint64_t peak = atomic_load_explicit(&p->ps_resident_peak, memory_order_relaxed);
+
+	while (n > peak && !atomic_compare_exchange_weak_explicit(&p->ps_resident_peak, &peak, n,
+	    memory_order_relaxed, memory_order_relaxed))
+		;
+}
+
+/*
+ * The frame pf, off every list in state `from', becomes p's page vpn:
+ * ACTIVE, stamped with its place in mapping order (FIFO), its bytes copied
+ * into the page, the PTE valid (accessed; or, read ahead, not yet), one
+ * more resident page in p.  The one "become active" sequence: soft,
+ * demand-zero, hard, bounced and prefetched faults all end here.  Caller
+ * holds the region lock and the PFN lock, and has set the owner (pf_proc,
+ * pf_vpn); the PFN lock stays held.
+ */
+static void fault_activate(struct vm_process *p, uint64_t vpn, struct pfn *pf,
+    enum pfn_state from, pte_t pte, bool prefetched)
+{
+	struct vm *vm = p->ps_vm;
 	uint32_t frame = vm_pfn_index(vm, pf);
 
 	lk_assert_held(&pf->pf_lock);
-	VM_ASSERT(pf->pf_vpn == vpn);
+	VM_ASSERT(pf->pf_vpn == vpn && pf->pf_proc == p->ps_id);
 	pfn_set_state(vm, pf, from, PFN_STATE_ACTIVE);
 	atomic_store_explicit(&pf->pf_mapseq,
 	    atomic_fetch_add_explicit(&vm->vm_mapseq, 1, memory_order_relaxed) + 1,
 	    memory_order_relaxed);
-	map_fill(vm, vpn, vm_frame(vm, frame), pte_is_readonly(pte));
+	map_fill(p, vpn, vm_frame(vm, frame), pte_is_readonly(pte));
 	if (prefetched)
-		pte_write_valid_prefetched(vm, vpn, frame);
+		pte_write_valid_prefetched(p, vpn, frame);
 	else
-		pte_write_valid(vm, vpn, frame);
+		pte_write_valid(p, vpn, frame);
+	fault_resident_inc(p);
 }
 
 /* Soft fault: the frame is still ours, on standby or modified. */
-static enum step fault_soft(struct vm *vm, uint64_t vpn, pte_t pte)
+static enum step fault_soft(struct vm_process *p, uint64_t vpn, pte_t pte)
 {
+	struct vm *vm = p->ps_vm;
 	uint32_t frame = (uint32_t)pte_payload(pte);
 	struct pfn *pf = &vm->vm_pfns[frame];
 	bool from_standby;
 
 	lk_acquire(&pf->pf_lock);
-	if (pte_read(vm, vpn) != pte) {
+	if (pte_read(p, vpn) != pte) {
 		/* Repurposed before we got the PFN lock: now a page-file PTE. */
 		lk_release(&pf->pf_lock);
 		return STEP_RETRY;
@@ -130,24 +147,32 @@ static enum step fault_soft(struct vm *vm, uint64_t vpn, pte_t pte)
 	from_standby = pf->pf_state == PFN_STATE_STANDBY;
 	if (pf->pf_onlist)
 		plist_remove(vm, pf);
-	fault_activate(vm, vpn, pf, from_standby ? PFN_STATE_STANDBY : PFN_STATE_MODIFIED, pte,
+	fault_activate(p, vpn, pf, from_standby ? PFN_STATE_STANDBY : PFN_STATE_MODIFIED, pte,
 	    false);
 	lk_release(&pf->pf_lock);
-	if (from_standby)
+	if (from_standby) {
 		vm_stat_add(vm, faults_soft_standby, 1);
-	else
+		vm_pstat_add(p, faults_soft_standby, 1);
+	} else {
 		vm_stat_add(vm, faults_soft_modified, 1);
+		vm_pstat_add(p, faults_soft_modified, 1);
+	}
 	return STEP_DONE;
 }
 
 /* Map the frame pfn_alloc() gave (in state from) at vpn, as the page's new
- * frame with page-file copy slot (or none), and release its PFN lock. */
-static void fault_map_new(struct vm *vm, uint64_t vpn, struct pfn *pf, enum pfn_state from,
-    uint64_t slot, pte_t pte, bool prefetched)
+ * frame with page-file copy slot (or none), and release its PFN lock.  A
+ * standby frame came repurposed from its last owner (pf_proc, kept):
+ * counted if that was another process. */
+static void fault_map_new(struct vm_process *p, uint64_t vpn, struct pfn *pf,
+    enum pfn_state from, uint64_t slot, pte_t pte, bool prefetched)
 {
-	pf->pf_vpn = vpn;
+	if (from == PFN_STATE_STANDBY && pf->pf_proc != p->ps_id)
+		vm_stat_add(p->ps_vm, repurposed_cross, 1);
+	pf->pf_proc = p->ps_id;
+	pf->pf_vpn = (uint32_t)vpn;
 	pf->pf_slot = slot;
-	fault_activate(vm, vpn, pf, from, pte, prefetched);
+	fault_activate(p, vpn, pf, from, pte, prefetched);
 	lk_release(&pf->pf_lock);
 }
 
@@ -178,9 +203,10 @@ static enum step fault_read_failed(struct fault_wait *w, uint64_t slot, int err)
  * writer needs to free a frame.  Park the contents in a bounce buffer, free
  * the slot, and finish once a frame comes (fault_bounce_finish).
  */
-static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, uint32_t snap,
-    struct fault_wait *w)
+static enum step fault_bounce_start(struct vm_process *p, uint64_t vpn, pte_t pte,
+    uint32_t snap, struct fault_wait *w)
 {
+	struct vm *vm = p->ps_vm;
 	uint64_t slot = pte_payload(pte);
 	int err;
 
@@ -194,7 +220,7 @@ static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, uint
 			atomic_fetch_and(word, ~bit);
 			return fault_read_failed(w, slot, err);
 		}
-		pte_write_inpage(vm, vpn, (unsigned)i);
+		pte_write_inpage(p, vpn, (unsigned)i);
 		pgf_slot_free(&vm->vm_pgf, slot);
 		ev_signal(&vm->vm_ev_slots);
 		vm_stat_add(vm, bounces, 1);
@@ -213,9 +239,10 @@ static enum step fault_bounce_start(struct vm *vm, uint64_t vpn, pte_t pte, uint
  * failed first: the page stays in-page, its contents in bounce buffer b
  * (nothing is lost, but no frame will come).
  */
-static bool fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
+static bool fault_bounce_finish(struct vm_process *p, uint64_t vpn, unsigned b)
 {
-	lk_t *rl = vm_pte_lock(vm, vpn);
+	struct vm *vm = p->ps_vm;
+	lk_t *rl = vm_pte_lock(p, vpn);
 	enum pfn_state from;
 
 	for (;;) {
@@ -225,11 +252,11 @@ static bool fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 		lk_acquire(rl);
 		struct pfn *pf = pfn_alloc(vm, false, &from);
 		if (pf != NULL) {
-			pte_t pte = pte_read(vm, vpn);
+			pte_t pte = pte_read(p, vpn);
 			VM_ASSERT(pte_format(pte) == PTE_FMT_INPAGE && pte_payload(pte) == b);
 			memcpy(vm_frame(vm, vm_pfn_index(vm, pf)),
 			    vm->vm_bounce + ((uint64_t)b << VM_PAGE_SHIFT), VM_PAGE_SIZE);
-			fault_map_new(vm, vpn, pf, from, PGF_SLOT_NONE, pte, false);
+			fault_map_new(p, vpn, pf, from, PGF_SLOT_NONE, pte, false);
 			lk_release(rl);
 			pfn_alloc_kick(vm);
 			break;
@@ -244,6 +271,7 @@ static bool fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
 	atomic_fetch_and(&vm->vm_bounce_busy[b / 64], ~(1ULL << (b % 64)));
 	ev_signal(&vm->vm_ev_inpage);
 	vm_stat_add(vm, faults_hard, 1);
+	vm_pstat_add(p, faults_hard, 1);
 	return true;
 }
 
@@ -251,13 +279,14 @@ static bool fault_bounce_finish(struct vm *vm, uint64_t vpn, unsigned b)
  * free, or the read failed (once: the page stays in the page file, for a
  * demand fault to retry).  Caller holds vpn's region lock; the PTE is
  * page-file format. */
-static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
+static bool fault_prefetch_one(struct vm_process *p, uint64_t vpn, pte_t pte)
 {
+	struct vm *vm = p->ps_vm;
 	uint64_t slot = pte_payload(pte);
 	enum pfn_state from;
 	struct pfn *pf;
 
-	lk_assert_held(vm_pte_lock(vm, vpn));
+	lk_assert_held(vm_pte_lock(p, vpn));
 	if (vm_available(vm) < vm->vm_trim_low)
 		return false;	/* leave the last pages to demand faults */
 	pf = pfn_alloc(vm, false, &from);
@@ -268,7 +297,7 @@ static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
 		pfn_unalloc(vm, pf);
 		return false;
 	}
-	fault_map_new(vm, vpn, pf, from, slot, pte, true);
+	fault_map_new(p, vpn, pf, from, slot, pte, true);
 	return true;
 }
 
@@ -278,25 +307,27 @@ static bool fault_prefetch_one(struct vm *vm, uint64_t vpn, pte_t pte)
  * as_prefetch of them, stopping at the first that is not, at the end of
  * the PTE region (whose lock we hold), or when frames run low.
  */
-static void fault_prefetch(struct vm *vm, uint64_t vpn)
+static void fault_prefetch(struct vm_process *p, uint64_t vpn)
 {
-	uint64_t end = vm_region_end(vm, vpn);
-	uint64_t n = 0, max = (uint64_t)vm->vm_cfg.vc_space.as_prefetch;
+	uint64_t end = vm_region_end(p, vpn);
+	uint64_t n = 0, max = (uint64_t)p->ps_cfg.as_prefetch;
 
-	lk_assert_held(vm_pte_lock(vm, vpn));
-	if (max == 0 || !pte_run_continues(vm, vpn))
+	lk_assert_held(vm_pte_lock(p, vpn));
+	if (max == 0 || !pte_run_continues(p, vpn))
 		return;
 	for (uint64_t v = vpn + 1; v < end && n < max; v++, n++) {
-		pte_t p = pte_read(vm, v);
-		if (pte_format(p) != PTE_FMT_PGF || !fault_prefetch_one(vm, v, p))
+		pte_t pte = pte_read(p, v);
+		if (pte_format(pte) != PTE_FMT_PGF || !fault_prefetch_one(p, v, pte))
 			break;
 	}
-	vm_stat_add(vm, prefetched, n);
+	vm_stat_add(p->ps_vm, prefetched, n);
 }
 
 /* Demand-zero or hard fault: the page needs a new frame. */
-static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct fault_wait *w)
+static enum step fault_new_frame(struct vm_process *p, uint64_t vpn, pte_t pte,
+    struct fault_wait *w)
 {
+	struct vm *vm = p->ps_vm;
 	bool dz = pte_format(pte) == PTE_FMT_DZ;
 	uint32_t snap = ev_snapshot(&vm->vm_ev_avail);
 	enum pfn_state from;
@@ -306,7 +337,7 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 
 	if (pf == NULL) {
 		if (!dz && pgf_free_count(&vm->vm_pgf) == 0)
-			return fault_bounce_start(vm, vpn, pte, snap, w);
+			return fault_bounce_start(p, vpn, pte, snap, w);
 		vm_stat_add(vm, waits_avail, 1);
 		w->fw_ev = &vm->vm_ev_avail;
 		w->fw_snap = snap;
@@ -319,8 +350,9 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 			vm_stat_add(vm, zeroed_inline, 1);
 		}
 		VM_ASSERT_EXPENSIVE(frame[0] == 0 && !memcmp(frame, frame + 1, VM_PAGE_SIZE - 1));
-		fault_map_new(vm, vpn, pf, from, PGF_SLOT_NONE, pte, false);
+		fault_map_new(p, vpn, pf, from, PGF_SLOT_NONE, pte, false);
 		vm_stat_add(vm, faults_dz, 1);
+		vm_pstat_add(p, faults_dz, 1);
 		return STEP_DONE;
 	}
 	/* Hard fault: the page keeps its slot, so a clean trim costs no write. */
@@ -328,32 +360,35 @@ static enum step fault_new_frame(struct vm *vm, uint64_t vpn, pte_t pte, struct 
 		pfn_unalloc(vm, pf);
 		return fault_read_failed(w, pte_payload(pte), err);
 	}
-	fault_map_new(vm, vpn, pf, from, pte_payload(pte), pte, false);
+	fault_map_new(p, vpn, pf, from, pte_payload(pte), pte, false);
 	vm_stat_add(vm, faults_hard, 1);
-	fault_prefetch(vm, vpn);
+	vm_pstat_add(p, faults_hard, 1);
+	fault_prefetch(p, vpn);
 	return STEP_DONE;
 }
 
-static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fault_wait *w)
+static enum step fault_once(struct vm_process *p, uint64_t vpn, int is_write,
+    struct fault_wait *w)
 {
-	lk_t *rl = vm_pte_lock(vm, vpn);
+	struct vm *vm = p->ps_vm;
+	lk_t *rl = vm_pte_lock(p, vpn);
 	enum step s = STEP_RETRY;
 	bool mapped = false;
 	pte_t pte;
 
 	lk_acquire(rl);
-	pte = pte_read(vm, vpn);
+	pte = pte_read(p, vpn);
 	switch (pte_format(pte)) {
 	case PTE_FMT_VALID:
-		s = fault_valid(vm, vpn, pte, is_write, w);
+		s = fault_valid(p, vpn, pte, is_write, w);
 		break;
 	case PTE_FMT_TRANS:
-		s = fault_soft(vm, vpn, pte);
+		s = fault_soft(p, vpn, pte);
 		mapped = s == STEP_DONE;
 		break;
 	case PTE_FMT_DZ:
 	case PTE_FMT_PGF:
-		s = fault_new_frame(vm, vpn, pte, w);
+		s = fault_new_frame(p, vpn, pte, w);
 		mapped = s == STEP_DONE;
 		break;
 	case PTE_FMT_INPAGE:
@@ -362,18 +397,20 @@ static enum step fault_once(struct vm *vm, uint64_t vpn, int is_write, struct fa
 	}
 	lk_release(rl);
 	if (mapped)
-		trim_hint_note(vm, vpn);	/* before the kick: the woken trimmer sees it */
+		trim_hint_note(p, vpn);	/* before the kick: the woken trimmer sees it */
 	pfn_alloc_kick(vm);
 	return s;
 }
 
 /* Sleep on the event fault_once() chose, unless the instance has failed
  * (checked after its snapshot, so vm_fail()'s wakeup cannot be missed). */
-static void fault_wait(struct vm *vm, struct fault_wait *w)
+static void fault_wait(struct vm_process *p, struct fault_wait *w)
 {
+	struct vm *vm = p->ps_vm;
 	uint64_t t0 = vm_now_ns();
 
 	vm_stat_add(vm, faults_collided, 1);
+	vm_pstat_add(p, faults_collided, 1);
 	if (vm_is_failed(vm))
 		return;
 	ev_wait(w->fw_ev, w->fw_snap, -1);
@@ -386,14 +423,15 @@ static void fault_wait(struct vm *vm, struct fault_wait *w)
 }
 
 /*
- * Resolve a fault on vpn; is_write is 1 for a write, 0 for a read, -1 if
+ * Resolve a fault on process p's page vpn; is_write is 1 for a write, 0 for a read, -1 if
  * the hardware did not say.  Returns FAULT_DONE when the access can be
  * retried, FAULT_ACCESS_VIOLATION for a write to a read-only page, and
  * FAULT_FAILED when it cannot be completed: the instance has failed (by
  * this fault's read error, or earlier).
  */
-enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
+enum fault_result fault_resolve(struct vm_process *p, uint64_t vpn, int is_write)
 {
+	struct vm *vm = p->ps_vm;
 	struct fault_wait w = { 0 };
 	enum fault_result r = FAULT_DONE;
 	uint64_t t0 = vm_now_ns();
@@ -405,7 +443,7 @@ enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 			r = FAULT_FAILED;
 			break;
 		}
-		switch (fault_once(vm, vpn, is_write, &w)) {
+		switch (fault_once(p, vpn, is_write, &w)) {
 		case STEP_DONE:
 			done = true;
 			break;
@@ -415,7 +453,7 @@ enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 			done = true;
 			break;
 		case STEP_BOUNCED:
-			if (!fault_bounce_finish(vm, vpn, w.fw_bounce))
+			if (!fault_bounce_finish(p, vpn, w.fw_bounce))
 				r = FAULT_FAILED;
 			done = true;
 			break;
@@ -425,7 +463,7 @@ enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write)
 			done = true;
 			break;
 		case STEP_WAIT:
-			fault_wait(vm, &w);
+			fault_wait(p, &w);
 			break;
 		case STEP_RETRY:
 			break;

@@ -137,45 +137,54 @@ static int map_probe_pidfd(void)
 	return found;
 }
 
-/*
- * Open the userfaultfd (SIGBUS mode; write-protect offered) and register
- * the region MISSING|WP with it.  Returns 0, or VM_ENOSYS with one line in
- * err.  map_destroy() releases what it got, however far it got.
- */
-int map_init(struct vm *vm, char *err, size_t errlen)
+/* The machine's part: the pidfd for process_madvise (-1: madvise per run). */
+void map_init(struct vm *vm)
 {
-	struct map *mp = &vm->vm_map;
-	struct uffdio_register reg = {
-		.range = { (uintptr_t)vm->vm_base, vm->vm_region_len },
-		.mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP,
-	};
-	uint64_t need = (1ULL << _UFFDIO_COPY) | (1ULL << _UFFDIO_WRITEPROTECT);
-
-	mp->mp_pidfd = -1;
-	mp->mp_uffd = vm_uffd_open(UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_SIGBUS, err, errlen);
-	if (mp->mp_uffd < 0)
-		return VM_ENOSYS;
-	errno = 0;
-	if (vm_inject_fail() || ioctl(mp->mp_uffd, UFFDIO_REGISTER, &reg) != 0 ||
-	    (reg.ioctls & need) != need) {
-		snprintf(err, errlen, "cannot register the region MISSING|WP with userfaultfd "
-		    "(%s): vmsim needs anonymous write-protect support (Linux >= 5.7, x86-64)",
-		    errno ? strerror(errno) : "missing ioctls");
-		return VM_ENOSYS;
-	}
-	mp->mp_pidfd = map_probe_pidfd();
-	return 0;
+	vm->vm_map.mp_pidfd = map_probe_pidfd();
 }
 
 void map_destroy(struct vm *vm)
 {
 	struct map *mp = &vm->vm_map;
 
-	if (mp->mp_uffd >= 0)
-		close(mp->mp_uffd);
 	if (mp->mp_pidfd >= 0)
 		close(mp->mp_pidfd);
-	mp->mp_uffd = mp->mp_pidfd = -1;
+	mp->mp_pidfd = -1;
+}
+
+/*
+ * Open the process's userfaultfd (SIGBUS mode; write-protect offered) and
+ * register its region MISSING|WP with it.  Returns 0, or VM_ENOSYS with
+ * one line in err.  map_process_destroy() releases what it got, however
+ * far it got.
+ */
+int map_process_init(struct vm_process *p, char *err, size_t errlen)
+{
+	struct uffdio_register reg = {
+		.range = { (uintptr_t)p->ps_base, p->ps_region_len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP,
+	};
+	uint64_t need = (1ULL << _UFFDIO_COPY) | (1ULL << _UFFDIO_WRITEPROTECT);
+
+	p->ps_uffd = vm_uffd_open(UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_SIGBUS, err, errlen);
+	if (p->ps_uffd < 0)
+		return VM_ENOSYS;
+	errno = 0;
+	if (vm_inject_fail() || ioctl(p->ps_uffd, UFFDIO_REGISTER, &reg) != 0 ||
+	    (reg.ioctls & need) != need) {
+		snprintf(err, errlen, "cannot register the region MISSING|WP with userfaultfd "
+		    "(%s): vmsim needs anonymous write-protect support (Linux >= 5.7, x86-64)",
+		    errno ? strerror(errno) : "missing ioctls");
+		return VM_ENOSYS;
+	}
+	return 0;
+}
+
+void map_process_destroy(struct vm_process *p)
+{
+	if (p->ps_uffd >= 0)
+		close(p->ps_uffd);
+	p->ps_uffd = -1;
 }
 
 /*
@@ -184,33 +193,33 @@ void map_destroy(struct vm *vm)
  * faults.  Async-signal-safe.  Caller holds the region lock, so nobody else
  * maps or zaps this page meanwhile.
  */
-void map_fill(struct vm *vm, uint64_t vpn, const void *frame, bool readonly)
+void map_fill(struct vm_process *p, uint64_t vpn, const void *frame, bool readonly)
 {
 	struct uffdio_copy c = {
-		.dst = (uintptr_t)vm_va(vm, vpn),
+		.dst = (uintptr_t)vm_va(p, vpn),
 		.src = (uintptr_t)frame,
 		.len = VM_PAGE_SIZE,
 		.mode = UFFDIO_COPY_MODE_DONTWAKE | (readonly ? UFFDIO_COPY_MODE_WP : 0),
 	};
 
-	while (ioctl(vm->vm_map.mp_uffd, UFFDIO_COPY, &c) != 0) {
+	while (ioctl(p->ps_uffd, UFFDIO_COPY, &c) != 0) {
 		if (errno != EAGAIN)
 			vm_panic("UFFDIO_COPY vpn %llu: errno %d", (unsigned long long)vpn, errno);
 		if (c.copy > 0)
 			vm_panic("UFFDIO_COPY vpn %llu: partial copy", (unsigned long long)vpn);
 		c.copy = 0;
 	}
-	vm_count(vm->vm_map.mp_fills, 1);
+	vm_count(p->ps_vm->vm_map.mp_fills, 1);
 }
 
-static void map_protect(struct vm *vm, uint64_t lo, uint64_t hi, bool on)
+static void map_protect(struct vm_process *p, uint64_t lo, uint64_t hi, bool on)
 {
 	struct uffdio_writeprotect w = {
-		.range = { (uintptr_t)vm_va(vm, lo), (hi - lo) << VM_PAGE_SHIFT },
+		.range = { (uintptr_t)vm_va(p, lo), (hi - lo) << VM_PAGE_SHIFT },
 		.mode = on ? UFFDIO_WRITEPROTECT_MODE_WP : UFFDIO_WRITEPROTECT_MODE_DONTWAKE,
 	};
 
-	while (ioctl(vm->vm_map.mp_uffd, UFFDIO_WRITEPROTECT, &w) != 0) {
+	while (ioctl(p->ps_uffd, UFFDIO_WRITEPROTECT, &w) != 0) {
 		if (errno != EAGAIN)
 			vm_panic("UFFDIO_WRITEPROTECT [%llu, %llu): errno %d",
 			    (unsigned long long)lo, (unsigned long long)hi, errno);
@@ -218,17 +227,17 @@ static void map_protect(struct vm *vm, uint64_t lo, uint64_t hi, bool on)
 }
 
 /* Write-protect the pages of [lo, hi) that are mapped: one shootdown. */
-void map_freeze(struct vm *vm, uint64_t lo, uint64_t hi)
+void map_freeze(struct vm_process *p, uint64_t lo, uint64_t hi)
 {
-	map_protect(vm, lo, hi, true);
-	vm_count(vm->vm_map.mp_freezes, 1);
+	map_protect(p, lo, hi, true);
+	vm_count(p->ps_vm->vm_map.mp_freezes, 1);
 }
 
 /* Undo map_freeze() over [lo, hi): one shootdown. */
-void map_thaw(struct vm *vm, uint64_t lo, uint64_t hi)
+void map_thaw(struct vm_process *p, uint64_t lo, uint64_t hi)
 {
-	map_protect(vm, lo, hi, false);
-	vm_count(vm->vm_map.mp_thaws, 1);
+	map_protect(p, lo, hi, false);
+	vm_count(p->ps_vm->vm_map.mp_thaws, 1);
 }
 
 /*
@@ -236,8 +245,9 @@ void map_thaw(struct vm *vm, uint64_t lo, uint64_t hi)
  * into one range, and all ranges go in one process_madvise() (one
  * shootdown); without it, one madvise() per range.
  */
-void map_zap(struct vm *vm, const uint64_t *vpns, int n)
+void map_zap(struct vm_process *p, const uint64_t *vpns, int n)
 {
+	struct vm *vm = p->ps_vm;
 	struct iovec iov[MAP_ZAP_MAX];
 	int niov = 0;
 
@@ -248,7 +258,7 @@ void map_zap(struct vm *vm, const uint64_t *vpns, int n)
 			iov[niov - 1].iov_len += VM_PAGE_SIZE;
 			continue;
 		}
-		iov[niov].iov_base = vm_va(vm, vpns[i]);
+		iov[niov].iov_base = vm_va(p, vpns[i]);
 		iov[niov++].iov_len = VM_PAGE_SIZE;
 	}
 	if (vm->vm_map.mp_pidfd != -1 &&

@@ -58,7 +58,7 @@ static void mpw_finish(struct vm *vm, struct pfn *pf, uint64_t slot, bool failed
 		return;
 	}
 	pf->pf_slot = slot;
-	pgf_slot_set_owner(&vm->vm_pgf, slot, pf->pf_vpn);
+	pgf_slot_set_owner(&vm->vm_pgf, slot, vm_owner_key(pf->pf_proc, pf->pf_vpn));
 	if (pf->pf_state == PFN_STATE_MODIFIED) {
 		pfn_set_state(vm, pf, PFN_STATE_MODIFIED, PFN_STATE_STANDBY);
 		plist_insert_tail(vm, pf);

@@ -25,6 +25,9 @@ static const bool pfn_legal[PFN_NSTATES][PFN_NSTATES] = {
 	/* trim: dirty, or clean with a valid page-file copy */
 	[PFN_STATE_ACTIVE][PFN_STATE_MODIFIED] = true,
 	[PFN_STATE_ACTIVE][PFN_STATE_STANDBY] = true,
+	/* its process is torn down (pfn_free_owned; standby -> free above) */
+	[PFN_STATE_ACTIVE][PFN_STATE_FREE] = true,
+	[PFN_STATE_MODIFIED][PFN_STATE_FREE] = true,
 };
 
 static const char *const pfn_names[PFN_NSTATES] = {
@@ -50,9 +53,9 @@ void pfn_dump(struct vm *vm, const struct pfn *pf, const char *why)
 {
 	char buf[256];
 	int n = snprintf(buf, sizeof(buf),
-	    "pfn %u: %s state=%s flags=%#x onlist=%u vpn=%lld slot=%lld flink=%d blink=%d\n",
+	    "pfn %u: %s state=%s flags=%#x onlist=%u proc=%u vpn=%lld slot=%lld flink=%d blink=%d\n",
 	    vm_pfn_index(vm, pf), why, pfn_state_name((enum pfn_state)pf->pf_state),
-	    pf->pf_flags, pf->pf_onlist,
+	    pf->pf_flags, pf->pf_onlist, pf->pf_proc,
 	    pf->pf_vpn == PFN_VPN_NONE ? -1LL : (long long)pf->pf_vpn,
 	    pf->pf_slot == PGF_SLOT_NONE ? -1LL : (long long)pf->pf_slot,
 	    pf->pf_flink == PFN_NONE ? -1 : (int)pf->pf_flink,

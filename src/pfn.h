@@ -11,6 +11,11 @@
  *
  * Page states (pf_state) and their lists (Windows Internals, ch. 5):
  *
+ * A frame's owner is a (process, page): pf_proc and pf_vpn.  A repurpose
+ * rewrites the owner's PTE in that process, whichever process the
+ * repurposer belongs to (vm_lock.h, "A transition PTE is trusted only
+ * under the PFN lock").
+ *
  *   ZEROED    on the zeroed list: all-zero, no owner
  *   FREE      on the free list: no owner, old bytes (zeroed before reuse)
  *   STANDBY   on the standby list: owner's PTE is transition; the page-file
@@ -45,7 +50,7 @@ enum pfn_state {
 #define PLIST_N (PFN_STATE_MODIFIED + 1)
 
 #define PFN_NONE UINT32_MAX
-#define PFN_VPN_NONE UINT64_MAX
+#define PFN_VPN_NONE UINT32_MAX	/* a vpn fits in 32 bits: at most 1T of region */
 
 /* pf_flags */
 #define PFN_F_WRITING 0x01	/* the modified writer is copying it to pf_slot */
@@ -53,7 +58,9 @@ enum pfn_state {
 struct pfn {
 	uint32_t pf_flink;	/* next on the list, or PFN_NONE (L) */
 	uint32_t pf_blink;	/* previous on the list, or PFN_NONE (L) */
-	uint64_t pf_vpn;	/* owner's virtual page, or PFN_VPN_NONE (P) */
+	uint32_t pf_vpn;	/* owner's virtual page, or PFN_VPN_NONE (P) */
+	uint16_t pf_proc;	/* owner's process (vm_procs index), meaningful while
+				 * pf_vpn is; kept after a repurpose: the last owner (P) */
 	uint64_t pf_slot;	/* page-file slot with a copy of this frame (P) */
 	lk_t pf_lock;
 	uint8_t pf_state;	/* enum pfn_state (P) */
@@ -93,6 +100,7 @@ void pfn_unalloc(struct vm *vm, struct pfn *pf);
 void pfn_alloc_kick(struct vm *vm);
 void pfn_repurpose_locked(struct vm *vm, struct pfn *pf);
 void pfn_free_standby(struct vm *vm, struct pfn *pf);
+void pfn_free_owned(struct vm *vm, struct pfn *pf);
 
 /* "plist.c" */
 void plist_init(struct plist *pl, enum pfn_state state);

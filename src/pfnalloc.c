@@ -15,16 +15,27 @@
  * Repurpose a standby frame: its old owner's PTE goes to page-file format,
  * keeping the slot that holds the same bytes (pte_repurpose; the rule is
  * vm_lock.h's "A transition PTE is trusted only under the PFN lock").  The
- * frame stays STANDBY, off its list, with no owner, until its caller gives
- * it a new state.  Caller holds the PFN lock.
+ * owner is (pf_proc, pf_vpn): any process of the machine, whichever one
+ * the caller serves; the table entry is there while a frame names it
+ * (the teardown frees every frame of a process before it leaves the
+ * table).  The frame stays STANDBY, off its list, with no owner (pf_proc
+ * kept: the last owner), until its caller gives it a new state.  Caller
+ * holds the PFN lock.
  */
 void pfn_repurpose_locked(struct vm *vm, struct pfn *pf)
 {
+	struct vm_process *owner = vm_pfn_owner(vm, pf);
+
 	lk_assert_held(&pf->pf_lock);
 	VM_ASSERT(pf->pf_state == PFN_STATE_STANDBY && !pf->pf_onlist);
 	VM_ASSERT(pf->pf_vpn != PFN_VPN_NONE && pf->pf_slot != PGF_SLOT_NONE);
 	VM_ASSERT(pfn_lockcnt(pf) == 0);
-	pte_repurpose(vm, pf->pf_vpn, vm_pfn_index(vm, pf), pf->pf_slot);
+	if (owner == NULL) {
+		pfn_dump(vm, pf, "repurpose: owner process gone");
+		vm_panic("repurpose: pfn %u names process %u, which is gone",
+		    vm_pfn_index(vm, pf), pf->pf_proc);
+	}
+	pte_repurpose(owner, pf->pf_vpn, vm_pfn_index(vm, pf), pf->pf_slot);
 	pf->pf_vpn = PFN_VPN_NONE;
 	pf->pf_slot = PGF_SLOT_NONE;
 	vm_stat_add(vm, repurposed, 1);
@@ -41,6 +52,41 @@ void pfn_free_standby(struct vm *vm, struct pfn *pf)
 	if (pf->pf_vpn != PFN_VPN_NONE)
 		pfn_repurpose_locked(vm, pf);
 	pfn_set_state(vm, pf, PFN_STATE_STANDBY, PFN_STATE_FREE);
+}
+
+/*
+ * A frame of a process being torn down goes to the free list, the one
+ * place where an active or modified frame leaves its owner without a trim
+ * (vm_process_destroy; vm_lock.h, "Process teardown"): ACTIVE (the page
+ * was mapped) or MODIFIED (its PTE was transition and named it under this
+ * PFN lock) -> FREE; off its list, its lock count dropped (the process's
+ * locks go with it), its page-file slot released.  (A standby frame goes
+ * through pfn_free_standby, as the zero thread's do.)
+ * Its bytes are the old owner's: a free frame is zeroed before a
+ * demand-zero fault maps it, and a hard fault overwrites it whole.  Caller
+ * holds the owner's region lock and the PFN lock, and rewrites the PTE.
+ */
+void pfn_free_owned(struct vm *vm, struct pfn *pf)
+{
+	enum pfn_state from = (enum pfn_state)pf->pf_state;
+
+	lk_assert_held(&pf->pf_lock);
+	VM_ASSERT(pf->pf_vpn != PFN_VPN_NONE && !(pf->pf_flags & PFN_F_WRITING));
+	VM_ASSERT(from == PFN_STATE_ACTIVE || from == PFN_STATE_MODIFIED);
+	if (pf->pf_onlist)
+		plist_remove(vm, pf);
+	if (pfn_lockcnt(pf) != 0) {
+		atomic_store(&pf->pf_lockcnt, 0);
+		atomic_fetch_sub(&vm->vm_nlocked, 1);
+	}
+	if (pf->pf_slot != PGF_SLOT_NONE) {
+		pgf_slot_free(&vm->vm_pgf, pf->pf_slot);
+		pf->pf_slot = PGF_SLOT_NONE;
+	}
+	atomic_store_explicit(&pf->pf_mapseq, 0, memory_order_relaxed);
+	pf->pf_vpn = PFN_VPN_NONE;
+	pfn_set_state(vm, pf, from, PFN_STATE_FREE);
+	plist_insert_tail(vm, pf);
 }
 
 /*

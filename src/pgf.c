@@ -322,12 +322,12 @@ bool pgf_slot_claim(struct pgf *pg, uint64_t slot)
 	return true;
 }
 
-/* The slot, in use, now holds vpn's contents.  Caller holds the lock that
- * guards the new owner (O). */
-void pgf_slot_set_owner(struct pgf *pg, uint64_t slot, uint64_t vpn)
+/* The slot, in use, now holds the contents of the page key names.  Caller
+ * holds the lock that guards the new owner (O). */
+void pgf_slot_set_owner(struct pgf *pg, uint64_t slot, uint64_t key)
 {
 	VM_ASSERT(pgf_slot_in_use(pg, slot));
-	atomic_store_explicit(&pg->pg_owner[slot], vpn, memory_order_relaxed);
+	atomic_store_explicit(&pg->pg_owner[slot], key, memory_order_relaxed);
 }
 
 /* Whose contents the slot holds; a hint unless the owner's lock is held. */

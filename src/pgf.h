@@ -13,8 +13,9 @@
  * else single bits; the modified writer parks what it reserved but did not
  * use in the stash and takes it first next time.
  *
- * The reverse map pg_owner[slot] names the virtual page whose contents the
- * slot holds (the page-file PTE or the frame that refers to it), or
+ * The reverse map pg_owner[slot] names the page whose contents the slot
+ * holds, as an opaque 64-bit key (the machine packs (process, vpn) into it:
+ * vm_owner_key, vm_ctx.h) (the page-file PTE or the frame that refers to it), or
  * PGF_OWNER_NONE for a free or stashed slot.  Page-file defragmentation
  * (defrag.c) needs it to find the PTE to rewrite when it moves a slot.  It
  * is set by pgf_slot_set_owner() when a slot gets its owner and cleared by
@@ -48,7 +49,7 @@ struct pgf {
 	int pg_rows_enabled;		/* whole-row claims on (c) */
 	int pg_stash_enabled;		/* stash on (c) */
 	uint64_t pg_mem_available;	/* tests: the host's memory as seen (c) */
-	_Atomic uint64_t *pg_owner;	/* slot -> owner vpn, or PGF_OWNER_NONE (O), see above */
+	_Atomic uint64_t *pg_owner;	/* slot -> owner key, or PGF_OWNER_NONE (O), see above */
 	vm_counter_t pg_row_claims;	/* whole rows claimed by one CAS */
 	vm_counter_t pg_bit_claims;	/* single slots claimed */
 	vm_counter_t pg_scan_words;	/* bitmap words examined */
@@ -76,7 +77,7 @@ void pgf_slot_free(struct pgf *pg, uint64_t slot);
 void pgf_stash_put(struct pgf *pg, const uint64_t *slots, int n);
 bool pgf_slot_in_use(const struct pgf *pg, uint64_t slot);
 bool pgf_slot_claim(struct pgf *pg, uint64_t slot);
-void pgf_slot_set_owner(struct pgf *pg, uint64_t slot, uint64_t vpn);
+void pgf_slot_set_owner(struct pgf *pg, uint64_t slot, uint64_t key);
 uint64_t pgf_slot_owner(const struct pgf *pg, uint64_t slot);
 int pgf_row_used(const struct pgf *pg, uint64_t row);
 uint64_t pgf_free_rows(const struct pgf *pg);

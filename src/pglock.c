@@ -55,19 +55,49 @@ static void pglock_probe(const char *va)
 }
 
 /*
- * The pages [*first, *end) that [addr, addr + len) touches; VM_EINVAL
- * unless they are all in the region.
+ * The first process of vm (lowest index) whose region overlaps [lo, hi),
+ * or NULL.  Looked up under the process-table mutex, so no process being
+ * torn down meanwhile is read after it is freed; the one found must be
+ * kept alive by the caller (vm.h: no thread may use a process's region
+ * while it is destroyed).
  */
-static int pglock_span(struct vm *vm, const void *addr, size_t len, uint64_t *first,
-    uint64_t *end)
+struct vm_process *pglock_process(struct vm *vm, uintptr_t lo, uintptr_t hi)
 {
-	uintptr_t a = (uintptr_t)addr, base = (uintptr_t)vm->vm_base;
+	uint32_t hw = atomic_load(&vm->vm_nprocs_hw);
+	struct vm_process *found = NULL;
+
+	lk_assert_none_held();	/* vm_proc_mtx is outermost (vm_lock.h) */
+	pthread_mutex_lock(&vm->vm_proc_mtx);
+	for (uint32_t i = 0; i < hw && found == NULL; i++) {
+		struct vm_process *p = vm_proc(vm, i);
+		if (p != NULL && lo < (uintptr_t)p->ps_base + p->ps_region_len &&
+		    hi > (uintptr_t)p->ps_base)
+			found = p;
+	}
+	pthread_mutex_unlock(&vm->vm_proc_mtx);
+	return found;
+}
+
+/*
+ * The process and the pages [*first, *end) that [addr, addr + len)
+ * touches; VM_EINVAL unless they are all in one process's region.
+ */
+static int pglock_span(struct vm *vm, const void *addr, size_t len, struct vm_process **pp,
+    uint64_t *first, uint64_t *end)
+{
+	uintptr_t a = (uintptr_t)addr, base;
+	struct vm_process *p;
 
 	*first = *end = 0;
+	*pp = NULL;
 	if (len == 0)
 		return 0;
-	if (a < base || a - base >= vm->vm_region_len || len > vm->vm_region_len - (a - base))
+	if ((p = pglock_process(vm, a, a + 1)) == NULL)
 		return VM_EINVAL;
+	base = (uintptr_t)p->ps_base;
+	if (a < base || a - base >= p->ps_region_len || len > p->ps_region_len - (a - base))
+		return VM_EINVAL;
+	*pp = p;
 	*first = (a - base) >> VM_PAGE_SHIFT;
 	*end = ((a - base) + len + VM_PAGE_SIZE - 1) >> VM_PAGE_SHIFT;
 	return 0;
@@ -103,34 +133,36 @@ static bool pglock_ref(struct vm *vm, struct pfn *pf)
 
 /* Try to lock vpn once.  On PGLOCK_WAIT, *snap is the trimmed event's
  * snapshot, taken under the region lock.  Takes and drops the region lock. */
-static enum pglock_step pglock_try(struct vm *vm, uint64_t vpn, uint32_t *snap)
+static enum pglock_step pglock_try(struct vm_process *p, uint64_t vpn, uint32_t *snap)
 {
-	lk_t *rl = vm_pte_lock(vm, vpn);
+	struct vm *vm = p->ps_vm;
+	lk_t *rl = vm_pte_lock(p, vpn);
 	enum pglock_step s;
-	pte_t p;
+	pte_t pte;
 
 	lk_acquire(rl);
-	p = pte_read(vm, vpn);
-	if (pte_format(p) != PTE_FMT_VALID) {
+	pte = pte_read(p, vpn);
+	if (pte_format(pte) != PTE_FMT_VALID) {
 		s = PGLOCK_TOUCH;
-	} else if (pte_is_trimming(p)) {
+	} else if (pte_is_trimming(pte)) {
 		*snap = ev_snapshot(&vm->vm_ev_trimmed);
 		s = PGLOCK_WAIT;
 	} else {
-		s = pglock_ref(vm, &vm->vm_pfns[pte_payload(p)]) ? PGLOCK_DONE : PGLOCK_LIMIT;
+		s = pglock_ref(vm, &vm->vm_pfns[pte_payload(pte)]) ? PGLOCK_DONE : PGLOCK_LIMIT;
 	}
 	lk_release(rl);
 	return s;
 }
 
 /* Make vpn resident and lock it.  Called with no lock held. */
-static int pglock_one(struct vm *vm, uint64_t vpn)
+static int pglock_one(struct vm_process *p, uint64_t vpn)
 {
+	struct vm *vm = p->ps_vm;
 	uint32_t snap = 0;
 
 	lk_assert_none_held();
 	for (;;) {
-		switch (pglock_try(vm, vpn, &snap)) {
+		switch (pglock_try(p, vpn, &snap)) {
 		case PGLOCK_DONE:
 			return 0;
 		case PGLOCK_LIMIT:
@@ -142,7 +174,7 @@ static int pglock_one(struct vm *vm, uint64_t vpn)
 			/* A failed instance resolves no fault (vm_error). */
 			if (vm_is_failed(vm))
 				return VM_EIO;
-			pglock_probe(vm_va(vm, vpn));
+			pglock_probe(vm_va(p, vpn));
 			break;
 		}
 	}
@@ -150,22 +182,23 @@ static int pglock_one(struct vm *vm, uint64_t vpn)
 
 /* Drop one reference on vpn's frame.  Unlocking a page that is not locked
  * panics in debug builds and is ignored otherwise. */
-static void pglock_unref(struct vm *vm, uint64_t vpn)
+static void pglock_unref(struct vm_process *p, uint64_t vpn)
 {
-	lk_t *rl = vm_pte_lock(vm, vpn);
+	struct vm *vm = p->ps_vm;
+	lk_t *rl = vm_pte_lock(p, vpn);
 	struct pfn *pf;
 	uint32_t n;
-	pte_t p;
+	pte_t pte;
 
 	lk_acquire(rl);
-	p = pte_read(vm, vpn);
-	if (!pte_is_settled(p)) {
+	pte = pte_read(p, vpn);
+	if (!pte_is_settled(pte)) {
 		if (VM_DEBUG >= 1)
 			vm_panic("vm_unlock_pages: page %llu is not locked (%s PTE)",
-			    (unsigned long long)vpn, pte_format_name(pte_format(p)));
+			    (unsigned long long)vpn, pte_format_name(pte_format(pte)));
 		goto out_unlock_region;
 	}
-	pf = &vm->vm_pfns[pte_payload(p)];
+	pf = &vm->vm_pfns[pte_payload(pte)];
 	lk_acquire(&pf->pf_lock);
 	n = atomic_load_explicit(&pf->pf_lockcnt, memory_order_relaxed);
 	if (n == 0) {
@@ -192,17 +225,18 @@ out_unlock_region:
  * thaw covers every valid page not in its batch).  A later window is not
  * waited for.  Called with no lock held.
  */
-static void pglock_window_wait(struct vm *vm, uint64_t first, uint64_t end)
+static void pglock_window_wait(struct vm_process *p, uint64_t first, uint64_t end)
 {
-	uint64_t gen = atomic_load(&vm->vm_win_gen);
+	struct vm *vm = p->ps_vm;
+	uint64_t gen = atomic_load(&p->ps_win_gen);
 
-	if (!(gen & 1) || end <= atomic_load(&vm->vm_win_lo) ||
-	    first >= atomic_load(&vm->vm_win_hi))
+	if (!(gen & 1) || end <= atomic_load(&p->ps_win_lo) ||
+	    first >= atomic_load(&p->ps_win_hi))
 		return;
 	vm_stat_add(vm, lock_window_waits, 1);
-	while (atomic_load(&vm->vm_win_gen) == gen) {
+	while (atomic_load(&p->ps_win_gen) == gen) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_window);
-		if (atomic_load(&vm->vm_win_gen) != gen)
+		if (atomic_load(&p->ps_win_gen) != gen)
 			break;
 		ev_wait(&vm->vm_ev_window, snap, -1);
 	}
@@ -210,35 +244,37 @@ static void pglock_window_wait(struct vm *vm, uint64_t first, uint64_t end)
 
 int vm_lock_pages(struct vm *vm, void *addr, size_t len)
 {
+	struct vm_process *p;
 	uint64_t first, end, vpn;
-	int rc = pglock_span(vm, addr, len, &first, &end);
+	int rc = pglock_span(vm, addr, len, &p, &first, &end);
 
 	if (rc != 0 || first == end)
 		return rc;
 	if (end - first > vm->vm_lock_limit)
 		return VM_EBUSY;
 	for (vpn = first; vpn < end; vpn++) {
-		rc = pglock_one(vm, vpn);
+		rc = pglock_one(p, vpn);
 		if (rc != 0)
 			goto out_unlock;
 	}
-	pglock_window_wait(vm, first, end);
+	pglock_window_wait(p, first, end);
 	return 0;
 out_unlock:
 	while (vpn-- > first)
-		pglock_unref(vm, vpn);
+		pglock_unref(p, vpn);
 	return rc;
 }
 
 void vm_unlock_pages(struct vm *vm, void *addr, size_t len)
 {
+	struct vm_process *p;
 	uint64_t first, end;
 
-	if (pglock_span(vm, addr, len, &first, &end) != 0) {
+	if (pglock_span(vm, addr, len, &p, &first, &end) != 0) {
 		if (VM_DEBUG >= 1)
-			vm_panic("vm_unlock_pages: %p + %zu is not inside the region", addr, len);
+			vm_panic("vm_unlock_pages: %p + %zu is not inside a region", addr, len);
 		return;
 	}
 	for (uint64_t vpn = first; vpn < end; vpn++)
-		pglock_unref(vm, vpn);
+		pglock_unref(p, vpn);
 }

@@ -20,6 +20,8 @@
  *
  * PTE_REGION_SHIFT: one lock covers a region of 64 PTEs (vm_pte_lock()).
  *
+ * Each process (struct vm_process) has its own PTEs and region locks.
+ *
  * Only pte.c builds or changes a PTE: the writers below, and the trimmer's
  * aging and marking (pte_age_reset, pte_age_inc, pte_trimming_set); the
  * rest of vmsim reads PTEs through the inline accessors.
@@ -28,7 +30,8 @@
  * region lock held (T), except (1) PTE_ACCESSED, set by pte_mark_accessed()
  * with a CAS and no lock, as hardware would, and (2) the repurpose of a
  * standby frame, which rewrites the old owner's transition PTE to page-file
- * format under that frame's PFN lock only (see vm_lock.h).
+ * format under that frame's PFN lock only (see vm_lock.h); the frame's owner
+ * may be another process than the repurposer's.
  */
 #pragma once
 #include <stdatomic.h>
@@ -110,23 +113,23 @@ static inline pte_t pte_make(enum pte_fmt fmt, uint64_t payload, pte_t flags)
 	return (payload << PTE_PAYLOAD_SHIFT) | flags | (pte_t)fmt;
 }
 
-struct vm;
+struct vm_process;
 
-/* "pte.c" */
+/* "pte.c": every function takes the process whose PTE it is */
 const char *pte_format_name(enum pte_fmt f);
-pte_t pte_read(struct vm *vm, uint64_t vpn);
-void pte_write_valid(struct vm *vm, uint64_t vpn, uint32_t frame);
-void pte_write_valid_prefetched(struct vm *vm, uint64_t vpn, uint32_t frame);
-void pte_write_transition(struct vm *vm, uint64_t vpn, uint32_t frame);
-void pte_write_pagefile(struct vm *vm, uint64_t vpn, uint64_t slot);
-void pte_write_pagefile_move(struct vm *vm, uint64_t vpn, uint64_t from, uint64_t to);
-void pte_write_inpage(struct vm *vm, uint64_t vpn, unsigned bounce);
-void pte_write_demand_zero(struct vm *vm, uint64_t vpn);
-void pte_repurpose(struct vm *vm, uint64_t vpn, uint32_t frame, uint64_t slot);
-bool pte_cas(struct vm *vm, uint64_t vpn, pte_t old, pte_t new);
-bool pte_age_reset(struct vm *vm, uint64_t vpn, pte_t old);
-void pte_age_inc(struct vm *vm, uint64_t vpn, pte_t old);
-bool pte_trimming_set(struct vm *vm, uint64_t vpn, pte_t old);
-void pte_mark_accessed(struct vm *vm, uint64_t vpn);
-bool pte_run_continues(struct vm *vm, uint64_t vpn);
-void pte_set_readonly(struct vm *vm, uint64_t vpn);
+pte_t pte_read(struct vm_process *p, uint64_t vpn);
+void pte_write_valid(struct vm_process *p, uint64_t vpn, uint32_t frame);
+void pte_write_valid_prefetched(struct vm_process *p, uint64_t vpn, uint32_t frame);
+void pte_write_transition(struct vm_process *p, uint64_t vpn, uint32_t frame);
+void pte_write_pagefile(struct vm_process *p, uint64_t vpn, uint64_t slot);
+void pte_write_pagefile_move(struct vm_process *p, uint64_t vpn, uint64_t from, uint64_t to);
+void pte_write_inpage(struct vm_process *p, uint64_t vpn, unsigned bounce);
+void pte_write_demand_zero(struct vm_process *p, uint64_t vpn);
+void pte_repurpose(struct vm_process *p, uint64_t vpn, uint32_t frame, uint64_t slot);
+bool pte_cas(struct vm_process *p, uint64_t vpn, pte_t old, pte_t new);
+bool pte_age_reset(struct vm_process *p, uint64_t vpn, pte_t old);
+void pte_age_inc(struct vm_process *p, uint64_t vpn, pte_t old);
+bool pte_trimming_set(struct vm_process *p, uint64_t vpn, pte_t old);
+void pte_mark_accessed(struct vm_process *p, uint64_t vpn);
+bool pte_run_continues(struct vm_process *p, uint64_t vpn);
+void pte_set_readonly(struct vm_process *p, uint64_t vpn);

@@ -4,9 +4,11 @@
  * trim_capture.c (how).
  *
  * Woken when available pages (zeroed + free + standby) run low, it trims
- * batches until they are back at the goal: each batch chosen and marked by
- * the policy (trim_collect), then captured and finished (trim_batch_run).
- * Aging asks for pages untouched for vm_trim_age sweeps; when a sweep finds
+ * batches until they are back at the goal: each batch from one process
+ * (the one with the most resident pages), chosen and marked by that
+ * process's policy (trim_collect), then captured and finished
+ * (trim_batch_run).
+ * Aging asks for pages untouched for ps_trim_age sweeps (per process); when a sweep finds
  * candidates but none old enough it falls back to plain CLOCK (age 0), and
  * each batch trimmed raises the age again, up to vm_trim_age_max.
  */
@@ -44,12 +46,12 @@ void *trim_thread(void *arg)
 		t0 = vm_now_ns();
 		valid = trim_collect(vm, &b);
 		if (b.tb_n > 0) {
-			trim_batch_run(vm, &b);
-			if (vm->vm_trim_age < vm->vm_trim_age_max)
-				vm->vm_trim_age++;
-		} else if (valid > 0 && vm->vm_trim_age > 0) {
+			trim_batch_run(&b);
+			if (b.tb_proc->ps_trim_age < vm->vm_trim_age_max)
+				b.tb_proc->ps_trim_age++;
+		} else if (valid > 0 && b.tb_proc->ps_trim_age > 0) {
 			/* Pages to trim, none old enough: fall back to plain CLOCK. */
-			vm->vm_trim_age = 0;
+			b.tb_proc->ps_trim_age = 0;
 		}
 		vm_stat_add(vm, trimmer_busy_ns, vm_now_ns() - t0);
 		/* Nothing mapped (or every page in flight): sleep until asked. */
@@ -59,27 +61,53 @@ void *trim_thread(void *arg)
 	return NULL;
 }
 
-/*
- * Trim every mapped page but the locked ones now, on the caller's thread
- * (EmptyWorkingSet).  The system threads must be paused: the caller is the
- * trimmer.
- */
-uint64_t vm_empty_working_set(struct vm *vm)
+/* Trim every mapped page of p but the locked ones. */
+static uint64_t trim_everything(struct vm_process *p)
 {
 	struct trim_batch b;
 	uint64_t n = 0;
 
-	VM_ASSERT(park_quiet(&vm->vm_park));
-	vm->vm_trim_everything = true;
 	for (;;) {
-		uint64_t valid = trim_collect(vm, &b);
+		uint64_t valid = trim_collect_from(p, &b);
 		if (b.tb_n > 0) {
-			trim_batch_run(vm, &b);
+			trim_batch_run(&b);
 			n += (uint64_t)b.tb_n;
 		} else if (valid == 0) {
 			break;
 		}
 	}
+	return n;
+}
+
+/*
+ * Trim every mapped page of every process but the locked ones now, on the
+ * caller's thread (EmptyWorkingSet).  The system threads must be paused:
+ * the caller is the trimmer.
+ */
+uint64_t vm_empty_working_set(struct vm *vm)
+{
+	uint32_t hw = atomic_load(&vm->vm_nprocs_hw);
+	uint64_t n = 0;
+
+	VM_ASSERT(park_quiet(&vm->vm_park));
+	vm->vm_trim_everything = true;
+	for (uint32_t i = 0; i < hw; i++) {
+		struct vm_process *p = vm_proc(vm, i);
+		if (p != NULL)
+			n += trim_everything(p);
+	}
 	vm->vm_trim_everything = false;
+	return n;
+}
+
+/* The same for one process (the system threads paused). */
+uint64_t vm_process_empty_working_set(struct vm_process *p)
+{
+	uint64_t n;
+
+	VM_ASSERT(park_quiet(&p->ps_vm->vm_park));
+	p->ps_vm->vm_trim_everything = true;
+	n = trim_everything(p);
+	p->ps_vm->vm_trim_everything = false;
 	return n;
 }

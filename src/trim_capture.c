@@ -1,6 +1,7 @@
 /*
  * trim_capture.c - the trimmer's mechanism: marking a batch, capturing it,
  * and finishing it, whichever policy chose its pages (trim_policy.c).
+ * A batch's pages are all of one process (tb_proc).
  * Layer 2 (vm_work.h): calls layer 1 and trimwin.c.
  *
  *  1. mark: under each region lock and the frame's PFN lock, the
@@ -34,22 +35,23 @@ void __tsan_ignore_thread_end(void);
 #endif
 
 /*
- * Add the valid page p at vpn to the batch: mark it TRIMMING under its
- * frame's PFN lock, unless the modified writer still copies the frame (a
- * page re-faulted mid-write waits) or the page is locked.  Caller holds the
- * region lock.
+ * Add the valid page pte at vpn of the batch's process to the batch: mark
+ * it TRIMMING under its frame's PFN lock, unless the modified writer still
+ * copies the frame (a page re-faulted mid-write waits) or the page is
+ * locked.  Caller holds the region lock.
  */
-void trim_mark(struct vm *vm, uint64_t vpn, pte_t p, struct trim_batch *b)
+void trim_mark(uint64_t vpn, pte_t pte, struct trim_batch *b)
 {
-	struct pfn *pf = &vm->vm_pfns[pte_payload(p)];
+	struct vm_process *p = b->tb_proc;
+	struct pfn *pf = &p->ps_vm->vm_pfns[pte_payload(pte)];
 
-	lk_assert_held(vm_pte_lock(vm, vpn));
+	lk_assert_held(vm_pte_lock(p, vpn));
 	VM_ASSERT(b->tb_n < VM_TRIM_BATCH_MAX);
 	lk_acquire(&pf->pf_lock);
 	if (!(pf->pf_flags & PFN_F_WRITING) && pfn_lockcnt(pf) == 0 &&
-	    pte_trimming_set(vm, vpn, p)) {
+	    pte_trimming_set(p, vpn, pte)) {
 		b->tb_page[b->tb_n++] = (struct trim_page){ .tpg_vpn = vpn,
-		    .tpg_frame = (uint32_t)pte_payload(p), .tpg_noslot = pf->pf_slot == PGF_SLOT_NONE };
+		    .tpg_frame = (uint32_t)pte_payload(pte), .tpg_noslot = pf->pf_slot == PGF_SLOT_NONE };
 	}
 	lk_release(&pf->pf_lock);
 }
@@ -66,61 +68,66 @@ void trim_batch_sort(struct trim_batch *b)
 }
 
 /* Step 2: freeze, capture the contents into the frames, zap, thaw. */
-static void trim_capture(struct vm *vm, struct trim_batch *b)
+static void trim_capture(struct trim_batch *b)
 {
+	struct vm_process *p = b->tb_proc;
+	struct vm *vm = p->ps_vm;
 	uint64_t lo = b->tb_page[0].tpg_vpn, hi = b->tb_page[b->tb_n - 1].tpg_vpn + 1;
-	uint64_t wlo = lo > vm->vm_ro_end ? lo : vm->vm_ro_end;
+	uint64_t wlo = lo > p->ps_ro_end ? lo : p->ps_ro_end;
 	uint64_t vpns[VM_TRIM_BATCH_MAX];
 
-	trim_window_open(vm, lo, hi, wlo);
+	trim_window_open(p, lo, hi, wlo);
 	hw_copy_begin();
 	for (int i = 0; i < b->tb_n; i++) {
 		struct trim_page *t = &b->tb_page[i];
-		char *va = vm_va(vm, t->tpg_vpn);
+		char *va = vm_va(p, t->tpg_vpn);
 		char *fr = vm_frame(vm, t->tpg_frame);
 		/*
 		 * A page with no page-file copy goes to modified whatever its
 		 * bytes (trim_finish), so copy it without comparing; only a
 		 * page with a valid slot needs the compare, to choose standby.
 		 */
-		t->tpg_dirty = t->tpg_vpn >= vm->vm_ro_end &&
+		t->tpg_dirty = t->tpg_vpn >= p->ps_ro_end &&
 		    (t->tpg_noslot || memcmp(va, fr, VM_PAGE_SIZE) != 0);
 		if (t->tpg_dirty)
 			memcpy(fr, va, VM_PAGE_SIZE);
 		vpns[i] = t->tpg_vpn;
 	}
 	hw_copy_end();
-	map_zap(vm, vpns, b->tb_n);
-	trim_window_close(vm, wlo, hi);
+	map_zap(p, vpns, b->tb_n);
+	trim_window_close(p, wlo, hi);
 }
 
 /* A prefetched page leaves the working set: was it used?  Caller holds
  * the region lock. */
-static void trim_prefetch_account(struct vm *vm, uint64_t vpn)
+static void trim_prefetch_account(struct vm_process *p, uint64_t vpn)
 {
-	pte_t p = pte_read(vm, vpn);
+	struct vm *vm = p->ps_vm;
+	pte_t pte = pte_read(p, vpn);
 
-	if (!pte_is_prefetched(p))
+	if (!pte_is_prefetched(pte))
 		return;
-	if (pte_is_accessed(p))
+	if (pte_is_accessed(pte))
 		vm_stat_add(vm, prefetch_used, 1);
 	else
 		vm_stat_add(vm, prefetch_wasted, 1);
 }
 
-/* Step 3 for one page: transition PTE; frame to modified or standby.
- * Returns true if the page went to standby. */
-static bool trim_finish(struct vm *vm, const struct trim_page *t)
+/* Step 3 for one page: transition PTE, one resident page fewer; frame to
+ * modified or standby.  Returns true if the page went to standby. */
+static bool trim_finish(struct vm_process *p, const struct trim_page *t)
 {
-	lk_t *rl = vm_pte_lock(vm, t->tpg_vpn);
+	struct vm *vm = p->ps_vm;
+	lk_t *rl = vm_pte_lock(p, t->tpg_vpn);
 	struct pfn *pf = &vm->vm_pfns[t->tpg_frame];
 	enum pfn_state to = PFN_STATE_STANDBY;
 
 	lk_acquire(rl);
 	lk_acquire(&pf->pf_lock);
-	VM_ASSERT(pf->pf_state == PFN_STATE_ACTIVE && pf->pf_vpn == t->tpg_vpn);
+	VM_ASSERT(pf->pf_state == PFN_STATE_ACTIVE && pf->pf_vpn == t->tpg_vpn &&
+	    pf->pf_proc == p->ps_id);
 	VM_ASSERT(pfn_lockcnt(pf) == 0);
-	trim_prefetch_account(vm, t->tpg_vpn);
+	trim_prefetch_account(p, t->tpg_vpn);
 	atomic_store_explicit(&pf->pf_mapseq, 0, memory_order_relaxed);
 	if (t->tpg_dirty || pf->pf_slot == PGF_SLOT_NONE) {
 		if (pf->pf_slot != PGF_SLOT_NONE) {
@@ -132,7 +139,8 @@ static bool trim_finish(struct vm *vm, const struct trim_page *t)
 	}
 	pfn_set_state(vm, pf, PFN_STATE_ACTIVE, to);
 	plist_insert_tail(vm, pf);
-	pte_write_transition(vm, t->tpg_vpn, t->tpg_frame);
+	pte_write_transition(p, t->tpg_vpn, t->tpg_frame);
+	atomic_fetch_sub_explicit(&p->ps_resident, 1, memory_order_relaxed);
 	lk_release(&pf->pf_lock);
 	lk_release(rl);
 	return to == PFN_STATE_STANDBY;
@@ -144,16 +152,18 @@ static bool trim_finish(struct vm *vm, const struct trim_page *t)
  * pages, faulters waiting for pages for its clean ones.  Called with no
  * lock held.
  */
-void trim_batch_run(struct vm *vm, struct trim_batch *b)
+void trim_batch_run(struct trim_batch *b)
 {
+	struct vm *vm = b->tb_proc->ps_vm;
 	int clean = 0;
 
 	lk_assert_none_held();
-	trim_capture(vm, b);
+	trim_capture(b);
 	for (int i = 0; i < b->tb_n; i++)
-		clean += trim_finish(vm, &b->tb_page[i]);
+		clean += trim_finish(b->tb_proc, &b->tb_page[i]);
 	/* The clean ones are the rest: vm_get_stats derives them. */
 	vm_stat_add(vm, trimmed, (uint64_t)b->tb_n);
+	vm_pstat_add(b->tb_proc, trimmed, (uint64_t)b->tb_n);
 	vm_stat_add(vm, trimmed_dirty, (uint64_t)(b->tb_n - clean));
 	vm_stat_add(vm, trim_batches, 1);
 	ev_signal(&vm->vm_ev_trimmed);

@@ -15,7 +15,9 @@
  *
  * fifo and random scan every PTE for each batch and keep the batch's best
  * keys in a heap (trim_select): O(pages log batch), not O(1), but exact.
- * Locked pages (pglock.c) are never candidates.  Whatever the policy, a
+ * Locked pages (pglock.c) are never candidates.  Each process has its own
+ * clock hand, age, random stream and hint ring; each batch comes from one
+ * process, the one with the most resident pages (trim_collect).  Whatever the policy, a
  * candidate joins the batch through trim_mark() under its region lock.
  */
 #include "vm_work.h"
@@ -23,41 +25,41 @@
 #define TRIM_HINT_DIST 16		/* a run's fault at vpn hints vpn - this */
 
 /* Is the valid page a trim candidate under aging?  Ages it if not. */
-static bool trim_aging_pick(struct vm *vm, uint64_t vpn, pte_t p)
+static bool trim_aging_pick(struct vm_process *p, uint64_t vpn, pte_t pte)
 {
-	if (vm->vm_trim_everything)
+	if (p->ps_vm->vm_trim_everything)
 		return true;
-	if (pte_is_accessed(p)) {
+	if (pte_is_accessed(pte)) {
 		/* Touched: young again; a prefetched page has proved useful. */
-		if (pte_age_reset(vm, vpn, p) && pte_is_prefetched(p))
-			vm_stat_add(vm, prefetch_used, 1);
+		if (pte_age_reset(p, vpn, pte) && pte_is_prefetched(pte))
+			vm_stat_add(p->ps_vm, prefetch_used, 1);
 		return false;
 	}
-	if (pte_age(p) < vm->vm_trim_age) {
-		pte_age_inc(vm, vpn, p);
+	if (pte_age(pte) < p->ps_trim_age) {
+		pte_age_inc(p, vpn, pte);
 		return false;
 	}
 	return true;
 }
 
 /*
- * Is the PTE p a page the trimmer may take: valid, not in a batch already,
- * and not locked (vm_lock_pages)?  The lock count is exact under the
- * region lock or the frame's PFN lock, a hint without either; no PFN entry
- * is read while nothing is locked.
+ * Is the PTE pte a page the trimmer may take: valid, not in a batch
+ * already, and not locked (vm_lock_pages)?  The lock count is exact under
+ * the region lock or the frame's PFN lock, a hint without either; no PFN
+ * entry is read while nothing is locked.
  */
-static bool trim_candidate(struct vm *vm, pte_t p)
+static bool trim_candidate(struct vm *vm, pte_t pte)
 {
-	return pte_is_settled(p) &&
+	return pte_is_settled(pte) &&
 	    (atomic_load_explicit(&vm->vm_nlocked, memory_order_relaxed) == 0 ||
-	    pfn_lockcnt(&vm->vm_pfns[pte_payload(p)]) == 0);
+	    pfn_lockcnt(&vm->vm_pfns[pte_payload(pte)]) == 0);
 }
 
 /* Hold the region lock of vpn, releasing *held if it is another: the
  * collectors walk pages in order, region by region.  Returns it. */
-static lk_t *trim_region_switch(struct vm *vm, lk_t *held, uint64_t vpn)
+static lk_t *trim_region_switch(struct vm_process *p, lk_t *held, uint64_t vpn)
 {
-	lk_t *rl = vm_pte_lock(vm, vpn);
+	lk_t *rl = vm_pte_lock(p, vpn);
 
 	if (rl == held)
 		return rl;
@@ -70,39 +72,42 @@ static lk_t *trim_region_switch(struct vm *vm, lk_t *held, uint64_t vpn)
 /* Consider one PTE for aging; add it to the batch if it is to be trimmed.
  * Returns whether the page was a candidate at all, so the trimmer sleeps
  * when only locked pages are mapped.  Caller holds its region lock. */
-static bool trim_consider(struct vm *vm, uint64_t vpn, struct trim_batch *b)
+static bool trim_consider(uint64_t vpn, struct trim_batch *b)
 {
-	pte_t p = pte_read(vm, vpn);
+	struct vm_process *p = b->tb_proc;
+	pte_t pte = pte_read(p, vpn);
 
-	if (!trim_candidate(vm, p))
+	if (!trim_candidate(p->ps_vm, pte))
 		return false;
-	if (trim_aging_pick(vm, vpn, p))
-		trim_mark(vm, vpn, p, b);
+	if (trim_aging_pick(p, vpn, pte))
+		trim_mark(vpn, pte, b);
 	return true;
 }
 
 /*
- * Aging: sweep the clock hand until the batch is full, at most one
- * revolution, appending to what the batch holds.  The sweep never wraps
- * past the end of the region, so its vpns ascend.  Returns how many
+ * Aging: sweep the process's clock hand until the batch is full, at most
+ * one revolution, appending to what the batch holds.  The sweep never
+ * wraps past the end of the region, so its vpns ascend.  Returns how many
  * candidates the sweep saw.
  */
-static uint64_t trim_collect_clock(struct vm *vm, struct trim_batch *b)
+static uint64_t trim_collect_clock(struct trim_batch *b)
 {
+	struct vm_process *p = b->tb_proc;
+	int max = p->ps_vm->vm_trim_batch;
 	uint64_t scanned = 0, valid = 0;
 
-	while (b->tb_n < vm->vm_trim_batch && scanned < vm->vm_npages) {
-		uint64_t vpn = vm->vm_trim_hand, end = vm_region_end(vm, vpn);
-		lk_t *rl = vm_pte_lock(vm, vpn);
+	while (b->tb_n < max && scanned < p->ps_npages) {
+		uint64_t vpn = p->ps_trim_hand, end = vm_region_end(p, vpn);
+		lk_t *rl = vm_pte_lock(p, vpn);
 
 		lk_acquire(rl);
-		for (; vpn < end && b->tb_n < vm->vm_trim_batch; vpn++)
-			valid += trim_consider(vm, vpn, b);
+		for (; vpn < end && b->tb_n < max; vpn++)
+			valid += trim_consider(vpn, b);
 		lk_release(rl);
-		scanned += vpn - vm->vm_trim_hand;
-		vm->vm_trim_hand = vpn;
-		if (vpn == vm->vm_npages) {
-			vm->vm_trim_hand = 0;
+		scanned += vpn - p->ps_trim_hand;
+		p->ps_trim_hand = vpn;
+		if (vpn == p->ps_npages) {
+			p->ps_trim_hand = 0;
 			if (b->tb_n > 0)
 				break;
 		}
@@ -141,30 +146,31 @@ void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vp
 }
 
 /*
- * FIFO and random: choose up to k valid pages, those mapped longest ago
- * (smallest pf_mapseq) or a uniformly random set (smallest random keys),
- * into out, ascending.  Reads PTEs, pf_mapseq and pf_lockcnt without
- * locks: only the trimmer makes a valid page invalid, so the choice stays
- * valid until trim_collect_scan() marks it (and rechecks the lock).
- * *nvalid gets the candidates seen.
+ * FIFO and random: choose up to k valid pages of p, those mapped longest
+ * ago (smallest pf_mapseq) or a uniformly random set (smallest random
+ * keys), into out, ascending.  Reads PTEs, pf_mapseq and pf_lockcnt
+ * without locks: only the trimmer makes a valid page invalid, so the
+ * choice stays valid until trim_collect_scan() marks it (and rechecks the
+ * lock).  *nvalid gets the candidates seen.
  */
-int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid)
+int trim_select(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid)
 {
 	struct trim_pick h[VM_TRIM_BATCH_MAX];
-	bool fifo = vm->vm_cfg.vc_space.as_trim_policy == VM_TRIM_FIFO;
+	struct vm *vm = p->ps_vm;
+	bool fifo = p->ps_cfg.as_trim_policy == VM_TRIM_FIFO;
 	int n = 0;
 
 	VM_ASSERT(k >= 1 && k <= VM_TRIM_BATCH_MAX);
 	*nvalid = 0;
-	for (uint64_t vpn = 0; vpn < vm->vm_npages; vpn++) {
-		pte_t p = pte_read(vm, vpn);
+	for (uint64_t vpn = 0; vpn < p->ps_npages; vpn++) {
+		pte_t pte = pte_read(p, vpn);
 		uint64_t key;
 
-		if (!trim_candidate(vm, p))
+		if (!trim_candidate(vm, pte))
 			continue;
 		(*nvalid)++;
-		key = fifo ? atomic_load_explicit(&vm->vm_pfns[pte_payload(p)].pf_mapseq,
-		    memory_order_relaxed) : vm_rand(&vm->vm_trim_rng);
+		key = fifo ? atomic_load_explicit(&vm->vm_pfns[pte_payload(pte)].pf_mapseq,
+		    memory_order_relaxed) : vm_rand(&p->ps_trim_rng);
 		trim_pick_add(h, &n, k, key, vpn);
 	}
 	for (int i = 0; i < n; i++)
@@ -175,19 +181,20 @@ int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid)
 
 /* FIFO and random: select, then mark under each region lock, appending
  * to what the batch holds. */
-static uint64_t trim_collect_scan(struct vm *vm, struct trim_batch *b)
+static uint64_t trim_collect_scan(struct trim_batch *b)
 {
+	struct vm_process *p = b->tb_proc;
 	uint64_t pick[VM_TRIM_BATCH_MAX], valid;
-	int n = trim_select(vm, pick, vm->vm_trim_batch - b->tb_n, &valid);
+	int n = trim_select(p, pick, p->ps_vm->vm_trim_batch - b->tb_n, &valid);
 	lk_t *held = NULL;
 
 	for (int i = 0; i < n; i++) {
-		pte_t p;
+		pte_t pte;
 
-		held = trim_region_switch(vm, held, pick[i]);
-		p = pte_read(vm, pick[i]);
-		if (pte_is_settled(p))
-			trim_mark(vm, pick[i], p, b);
+		held = trim_region_switch(p, held, pick[i]);
+		pte = pte_read(p, pick[i]);
+		if (pte_is_settled(pte))
+			trim_mark(pick[i], pte, b);
 	}
 	if (held != NULL)
 		lk_release(held);
@@ -197,19 +204,19 @@ static uint64_t trim_collect_scan(struct vm *vm, struct trim_batch *b)
 /*
  * The fault path's one hook (fault_once): a fault that mapped vpn and
  * continues a sequential run (pte_run_continues) hands the trimmer
- * vpn - TRIM_HINT_DIST, a page the run has left behind.  Lock-free and
- * lossy: a lapped slot is overwritten; the trimmer checks each hint under
- * its region lock.  Called with no lock held.
+ * vpn - TRIM_HINT_DIST, a page the run has left behind, in the process's
+ * ring.  Lock-free and lossy: a lapped slot is overwritten; the trimmer
+ * checks each hint under its region lock.  Called with no lock held.
  */
-void trim_hint_note(struct vm *vm, uint64_t vpn)
+void trim_hint_note(struct vm_process *p, uint64_t vpn)
 {
 	uint64_t i;
 
 	lk_assert_none_held();
-	if (!vm->vm_tun.vt_trim_hints || vpn < TRIM_HINT_DIST || !pte_run_continues(vm, vpn))
+	if (!p->ps_vm->vm_tun.vt_trim_hints || vpn < TRIM_HINT_DIST || !pte_run_continues(p, vpn))
 		return;
-	i = atomic_fetch_add_explicit(&vm->vm_hint_head, 1, memory_order_relaxed);
-	atomic_store_explicit(&vm->vm_hints[i & (VM_HINT_RING - 1)], vpn - TRIM_HINT_DIST + 1,
+	i = atomic_fetch_add_explicit(&p->ps_hint_head, 1, memory_order_relaxed);
+	atomic_store_explicit(&p->ps_hints[i & (VM_HINT_RING - 1)], vpn - TRIM_HINT_DIST + 1,
 	    memory_order_relaxed);
 }
 
@@ -217,58 +224,104 @@ void trim_hint_note(struct vm *vm, uint64_t vpn)
  * Hints: mark the pages faulters' runs left behind, whatever their
  * accessed bits, until the batch is full or the ring is drained.  A hint
  * that is no longer a valid page, or is already in the batch (TRIMMING), is
- * dropped.  Hints come in any order: trim_collect() sorts.
+ * dropped.  Hints come in any order: trim_collect_from() sorts.
  */
-static void trim_collect_hints(struct vm *vm, struct trim_batch *b)
+static void trim_collect_hints(struct trim_batch *b)
 {
-	uint64_t head = atomic_load_explicit(&vm->vm_hint_head, memory_order_acquire);
+	struct vm_process *p = b->tb_proc;
+	uint64_t head = atomic_load_explicit(&p->ps_hint_head, memory_order_acquire);
 	lk_t *held = NULL;
 	int n0 = b->tb_n;
 
-	if (head - vm->vm_hint_tail > VM_HINT_RING)
-		vm->vm_hint_tail = head - VM_HINT_RING;	/* lapped: those are gone */
-	for (; vm->vm_hint_tail != head && b->tb_n < vm->vm_trim_batch; vm->vm_hint_tail++) {
+	if (head - p->ps_hint_tail > VM_HINT_RING)
+		p->ps_hint_tail = head - VM_HINT_RING;	/* lapped: those are gone */
+	for (; p->ps_hint_tail != head && b->tb_n < p->ps_vm->vm_trim_batch; p->ps_hint_tail++) {
 		uint64_t h = atomic_exchange_explicit(
-		    &vm->vm_hints[vm->vm_hint_tail & (VM_HINT_RING - 1)], 0, memory_order_relaxed);
+		    &p->ps_hints[p->ps_hint_tail & (VM_HINT_RING - 1)], 0, memory_order_relaxed);
 		uint64_t vpn = h - 1;
-		pte_t p;
+		pte_t pte;
 
-		if (h == 0 || vpn >= vm->vm_npages)
+		if (h == 0 || vpn >= p->ps_npages)
 			continue;	/* not stored yet, or consumed: lossy */
-		held = trim_region_switch(vm, held, vpn);
-		p = pte_read(vm, vpn);
-		if (pte_is_settled(p))
-			trim_mark(vm, vpn, p, b);
+		held = trim_region_switch(p, held, vpn);
+		pte = pte_read(p, vpn);
+		if (pte_is_settled(pte))
+			trim_mark(vpn, pte, b);
 	}
 	if (held != NULL)
 		lk_release(held);
-	vm_stat_add(vm, trimmed_by_hint, (uint64_t)(b->tb_n - n0));
+	vm_stat_add(p->ps_vm, trimmed_by_hint, (uint64_t)(b->tb_n - n0));
 }
 
 /*
- * Choose and mark the next batch into b, ascending by vpn: the hints
- * first, then the policy's pages (every valid page, by the clock, while
- * vm_empty_working_set runs).  Returns how many candidates were seen (0:
- * nothing mapped that could be trimmed).  The trimmer's thread only.
+ * Choose and mark the next batch from process p into b, ascending by vpn:
+ * the hints first, then the policy's pages (every valid page, by the
+ * clock, while vm_empty_working_set runs).  Returns how many candidates
+ * were seen (0: nothing mapped that could be trimmed).  The trimmer's
+ * thread only.
  */
-uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
+uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b)
 {
 	uint64_t valid;
 	int nhint;
 
+	b->tb_proc = p;
 	b->tb_n = 0;
-	if (vm->vm_trim_everything)
-		return trim_collect_clock(vm, b);
-	if (vm->vm_tun.vt_trim_hints)
-		trim_collect_hints(vm, b);
+	if (p->ps_vm->vm_trim_everything)
+		return trim_collect_clock(b);
+	if (p->ps_vm->vm_tun.vt_trim_hints)
+		trim_collect_hints(b);
 	nhint = b->tb_n;
-	if (nhint == vm->vm_trim_batch)
+	if (nhint == p->ps_vm->vm_trim_batch)
 		valid = 0;	/* the hints filled the batch */
-	else if (vm->vm_cfg.vc_space.as_trim_policy == VM_TRIM_AGING)
-		valid = trim_collect_clock(vm, b);
+	else if (p->ps_cfg.as_trim_policy == VM_TRIM_AGING)
+		valid = trim_collect_clock(b);
 	else
-		valid = trim_collect_scan(vm, b);
+		valid = trim_collect_scan(b);
 	if (nhint > 0)
 		trim_batch_sort(b);
 	return valid + (uint64_t)nhint;
+}
+
+/*
+ * Which process the next batch comes from: the one with the most resident
+ * pages (one clock per process; the working-set manager of a later issue
+ * replaces this).  If it has nothing the trimmer could take (every page
+ * locked or in flight), the others are tried, biggest first.  Returns the
+ * candidates seen in the process b was collected from (b->tb_proc; NULL
+ * and 0 with no process).  The trimmer's thread only: the table may grow
+ * meanwhile, never shrink (teardown pauses the trimmer).
+ */
+uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
+{
+	uint32_t hw = atomic_load_explicit(&vm->vm_nprocs_hw, memory_order_acquire);
+	uint64_t below = UINT64_MAX;	/* (resident, id) keys tried so far are >= this */
+
+	b->tb_proc = NULL;
+	b->tb_n = 0;
+	for (;;) {
+		struct vm_process *best = NULL;
+		uint64_t best_key = 0, valid;
+
+		for (uint32_t i = 0; i < hw; i++) {
+			struct vm_process *p = vm_proc(vm, i);
+			uint64_t key;
+
+			if (p == NULL)
+				continue;
+			/* resident pages (fewer than 2^32 frames), then the index:
+			 * a total order, so each process is tried once */
+			key = (atomic_load_explicit(&p->ps_resident, memory_order_relaxed) << 16) | i;
+			if (key >= (1ULL << 16) && key > best_key && key < below) {
+				best = p;
+				best_key = key;
+			}
+		}
+		if (best == NULL)
+			return 0;
+		valid = trim_collect_from(best, b);
+		if (valid > 0 || b->tb_n > 0)
+			return valid;
+		below = best_key;	/* nothing to take there: the next in order */
+	}
 }

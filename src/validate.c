@@ -3,19 +3,27 @@
  *
  *  lists   each list's links are consistent, its count equals the pages on
  *          it, every page on it has the list's state and is marked on-list;
- *  frames  an active frame's owner PTE is valid and names it; a standby or
- *          modified frame's owner PTE is transition and names it; standby
+ *  frames  an owned frame's owner is a live process (pf_proc) and a page
+ *          of it (pf_vpn); an active frame's owner PTE is valid and names
+ *          it; a standby or modified frame's owner PTE is transition and
+ *          names it; standby
  *          frames have a slot; free and zeroed frames have no owner and no
  *          slot; zeroed frames are all zero (expensive); only active
  *          frames are locked, and the locked frames number vm_nlocked, at
  *          most vm_lock_limit;
- *  PTEs    every valid or transition PTE names a frame that names it back;
+ *  procs   each table entry is a process of this machine at its index;
+ *          the live count and the commit charge add up;
+ *  PTEs    of every process: every valid or transition PTE names a frame
+ *          that names it (process and page) back; the valid ones number
+ *          the process's resident count;
  *          no PTE is mid-trim or in-page (except, once the instance has
  *          failed, a bounced fault's page, whose bounce buffer is held);
  *  slots   every slot in use is referenced exactly once (a page-file PTE, a
  *          frame's pf_slot, or the stash), every slot referenced is in
  *          use, and the free count matches the bitmap; the reverse map
- *          (pg_owner) names each slot's owner.
+ *          (pg_owner) names each slot's owner (process and page).  A slot
+ *          or frame of a process that is gone is caught on the way: no
+ *          live PTE refers to it (leaked), or it names no process.
  *
  * Call with nothing running: no thread touching the region, system threads
  * paused (vm_pause) or never started.  Layer 2 (vm_work.h): reads layer 1.
@@ -94,6 +102,7 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 {
 	struct pfn *pf = &vm->vm_pfns[f];
 	enum pfn_state s = (enum pfn_state)pf->pf_state;
+	struct vm_process *owner;
 	pte_t p;
 
 	if (pf->pf_flags & PFN_F_WRITING)
@@ -110,11 +119,11 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 		else if (slotref[pf->pf_slot] < 255)
 			slotref[pf->pf_slot]++;
 		if (pf->pf_slot < vm->vm_pgf.pg_nslots &&
-		    pgf_slot_owner(&vm->vm_pgf, pf->pf_slot) != pf->pf_vpn)
-			vbad(v, "pfn %u: slot %llu's reverse map names vpn %llu, not %llu", f,
-			    (unsigned long long)pf->pf_slot,
+		    pgf_slot_owner(&vm->vm_pgf, pf->pf_slot) != vm_owner_key(pf->pf_proc, pf->pf_vpn))
+			vbad(v, "pfn %u: slot %llu's reverse map names %#llx, not process %u vpn %u",
+			    f, (unsigned long long)pf->pf_slot,
 			    (unsigned long long)pgf_slot_owner(&vm->vm_pgf, pf->pf_slot),
-			    (unsigned long long)pf->pf_vpn);
+			    pf->pf_proc, pf->pf_vpn);
 	}
 	switch (s) {
 	case PFN_STATE_ZEROED:
@@ -130,15 +139,24 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 		/* fall through */
 	case PFN_STATE_MODIFIED:
 	case PFN_STATE_ACTIVE:
-		if (pf->pf_vpn >= vm->vm_npages) {
-			vbad(v, "pfn %u: %s with no owner", f, pfn_state_name(s));
+		/* The owner link: a live process, a page of it, whose PTE
+		 * names this frame in the state's format. */
+		owner = pf->pf_proc < VM_MAX_PROCESSES ? vm_proc(vm, pf->pf_proc) : NULL;
+		if (owner == NULL) {
+			vbad(v, "pfn %u: %s, owned by process %u, which does not exist", f,
+			    pfn_state_name(s), pf->pf_proc);
 			return;
 		}
-		p = pte_read(vm, pf->pf_vpn);
+		if (pf->pf_vpn >= owner->ps_npages) {
+			vbad(v, "pfn %u: %s with no owner page in process %u", f, pfn_state_name(s),
+			    pf->pf_proc);
+			return;
+		}
+		p = pte_read(owner, pf->pf_vpn);
 		if (pte_format(p) != (s == PFN_STATE_ACTIVE ? PTE_FMT_VALID : PTE_FMT_TRANS) ||
 		    pte_payload(p) != f)
-			vbad(v, "pfn %u: %s, but its owner vpn %llu has a %s PTE naming %llu", f,
-			    pfn_state_name(s), (unsigned long long)pf->pf_vpn,
+			vbad(v, "pfn %u: %s, but its owner (process %u, vpn %u) has a %s PTE naming "
+			    "%llu", f, pfn_state_name(s), pf->pf_proc, pf->pf_vpn,
 			    pte_format_name(pte_format(p)), (unsigned long long)pte_payload(p));
 		return;
 	default:
@@ -146,35 +164,44 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 	}
 }
 
-static void validate_ptes(struct vm *vm, struct vcheck *v, uint8_t *slotref)
+/* One process's PTEs; the valid ones must number its resident count. */
+static void validate_ptes(struct vm_process *ps, struct vcheck *v, uint8_t *slotref)
 {
-	for (uint64_t vpn = 0; vpn < vm->vm_npages; vpn++) {
-		pte_t p = pte_read(vm, vpn);
+	struct vm *vm = ps->ps_vm;
+	uint64_t nvalid = 0;
+
+	for (uint64_t vpn = 0; vpn < ps->ps_npages; vpn++) {
+		pte_t p = pte_read(ps, vpn);
 		uint64_t x = pte_payload(p);
 
 		switch (pte_format(p)) {
 		case PTE_FMT_DZ:
 			if (x != 0)
-				vbad(v, "vpn %llu: demand-zero PTE with payload", (unsigned long long)vpn);
+				vbad(v, "process %u vpn %llu: demand-zero PTE with payload", ps->ps_id,
+				    (unsigned long long)vpn);
 			break;
 		case PTE_FMT_VALID:
 		case PTE_FMT_TRANS:
+			nvalid += pte_format(p) == PTE_FMT_VALID;
 			if (pte_is_trimming(p))
-				vbad(v, "vpn %llu: TRIMMING while quiescent", (unsigned long long)vpn);
-			if (x >= vm->vm_nframes || vm->vm_pfns[x].pf_vpn != vpn)
-				vbad(v, "vpn %llu: %s PTE names frame %llu, which does not name it back",
-				    (unsigned long long)vpn, pte_format_name(pte_format(p)),
-				    (unsigned long long)x);
+				vbad(v, "process %u vpn %llu: TRIMMING while quiescent", ps->ps_id,
+				    (unsigned long long)vpn);
+			if (x >= vm->vm_nframes || vm->vm_pfns[x].pf_vpn != vpn ||
+			    vm->vm_pfns[x].pf_proc != ps->ps_id)
+				vbad(v, "process %u vpn %llu: %s PTE names frame %llu, which does not "
+				    "name it back", ps->ps_id, (unsigned long long)vpn,
+				    pte_format_name(pte_format(p)), (unsigned long long)x);
 			break;
 		case PTE_FMT_PGF:
 			if (x >= vm->vm_pgf.pg_nslots)
-				vbad(v, "vpn %llu: slot %llu out of range", (unsigned long long)vpn,
-				    (unsigned long long)x);
+				vbad(v, "process %u vpn %llu: slot %llu out of range", ps->ps_id,
+				    (unsigned long long)vpn, (unsigned long long)x);
 			else if (slotref[x] < 255)
 				slotref[x]++;
-			if (x < vm->vm_pgf.pg_nslots && pgf_slot_owner(&vm->vm_pgf, x) != vpn)
-				vbad(v, "vpn %llu: slot %llu's reverse map names vpn %llu",
-				    (unsigned long long)vpn, (unsigned long long)x,
+			if (x < vm->vm_pgf.pg_nslots &&
+			    pgf_slot_owner(&vm->vm_pgf, x) != vm_owner_key(ps->ps_id, vpn))
+				vbad(v, "process %u vpn %llu: slot %llu's reverse map names %#llx",
+				    ps->ps_id, (unsigned long long)vpn, (unsigned long long)x,
 				    (unsigned long long)pgf_slot_owner(&vm->vm_pgf, x));
 			break;
 		case PTE_FMT_INPAGE:
@@ -183,10 +210,41 @@ static void validate_ptes(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 				break;	/* abandoned when the instance failed: the bytes are in x */
 			/* fall through */
 		default:
-			vbad(v, "vpn %llu: %s PTE while quiescent", (unsigned long long)vpn,
-			    pte_format_name(pte_format(p)));
+			vbad(v, "process %u vpn %llu: %s PTE while quiescent", ps->ps_id,
+			    (unsigned long long)vpn, pte_format_name(pte_format(p)));
 		}
 	}
+	if (nvalid != atomic_load(&ps->ps_resident))
+		vbad(v, "process %u: resident count %llu, %llu valid PTEs", ps->ps_id,
+		    (unsigned long long)atomic_load(&ps->ps_resident), (unsigned long long)nvalid);
+}
+
+/* The process table: each entry knows its index and machine; the count
+ * and the commit charge add up; nothing past the high-water mark. */
+static void validate_procs(struct vm *vm, struct vcheck *v, uint8_t *slotref)
+{
+	uint32_t hw = atomic_load(&vm->vm_nprocs_hw), n = 0;
+	uint64_t charged = 0;
+
+	lk_assert_none_held();
+	pthread_mutex_lock(&vm->vm_proc_mtx);	/* the table holds still */
+	for (uint32_t i = 0; i < VM_MAX_PROCESSES; i++) {
+		struct vm_process *ps = vm_proc(vm, i);
+		if (ps == NULL)
+			continue;
+		if (i >= hw || ps->ps_id != i || ps->ps_vm != vm) {
+			vbad(v, "process table: entry %u holds process %u of another table", i,
+			    ps->ps_id);
+			continue;
+		}
+		n++;
+		charged += ps->ps_commit;
+		validate_ptes(ps, v, slotref);
+	}
+	if (n != vm->vm_nprocs || charged != vm->vm_committed)
+		vbad(v, "process table: %u processes charging %llu bytes, counted %u and %llu", n,
+		    (unsigned long long)charged, vm->vm_nprocs, (unsigned long long)vm->vm_committed);
+	pthread_mutex_unlock(&vm->vm_proc_mtx);
 }
 
 static void validate_slots(struct vm *vm, struct vcheck *v, uint8_t *slotref)
@@ -202,7 +260,12 @@ static void validate_slots(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 	}
 	for (uint64_t s = 0; s < pg->pg_nslots; s++) {
 		bool inuse = pgf_slot_in_use(pg, s);
+		uint64_t key = pgf_slot_owner(pg, s);
 		used += inuse;
+		if (key != PGF_OWNER_NONE && (vm_owner_proc(key) >= VM_MAX_PROCESSES ||
+		    vm_proc(vm, vm_owner_proc(key)) == NULL))
+			vbad(v, "slot %llu: owned by process %u, which does not exist",
+			    (unsigned long long)s, vm_owner_proc(key));
 		if (inuse && slotref[s] == 0)
 			vbad(v, "slot %llu: in use but nothing refers to it (leaked)", (unsigned long long)s);
 		else if (!inuse && slotref[s] != 0)
@@ -243,7 +306,7 @@ long validate_all(struct vm *vm, FILE *f, int expensive)
 		vbad(&v, "locked frames: %llu, counted %llu, limit %llu", (unsigned long long)locked,
 		    (unsigned long long)atomic_load(&vm->vm_nlocked),
 		    (unsigned long long)vm->vm_lock_limit);
-	validate_ptes(vm, &v, slotref);
+	validate_procs(vm, &v, slotref);
 	validate_slots(vm, &v, slotref);
 	free(slotref);
 	if (v.vk_bad > VALIDATE_REPORT_MAX && f != NULL)

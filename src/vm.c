@@ -1,7 +1,7 @@
 /*
- * vm.c - the public entry points that join an instance to the process:
+ * vm.c - the public entry points that join a machine to the Linux process:
  * vm_create and vm_destroy (build, register with the SIGBUS handler, start
- * the system threads; and back), and those that check the process's side
+ * the system threads, create the default process; and back), and those that check the process's side
  * first (vm.h, "Misuse"): vm_pause, vm_get_stats, vm_validate.
  * Layer 4, the top (vm_sigbus.h): calls every layer below and
  * vm_sigbus.c; nothing calls it.
@@ -40,8 +40,13 @@ static int vm_create_check(char *err, size_t errlen)
 static void vm_teardown(struct vm *vm, bool created)
 {
 	vm_threads_stop(vm);
+	for (unsigned i = 0; i < VM_MAX_PROCESSES; i++) {
+		struct vm_process *p = vm_proc(vm, i);
+		if (p != NULL)
+			vm_unregister_process(p);
+	}
 	vm_unregister(vm);
-	vm_instance_free(vm, created);
+	vm_instance_free(vm, created);	/* and its processes */
 }
 
 int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen)
@@ -60,6 +65,11 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *err, size_t er
 		rc = VM_EINVAL;
 		goto out_teardown;
 	}
+	/* The default process: today's one region, as_virtual 0 for none;
+	 * before the threads start, whose start is the last step as before. */
+	if (cfg->vc_space.as_virtual != 0 &&
+	    (rc = vm_process_create(vm, &cfg->vc_space, &vm->vm_default, err, errlen)) != 0)
+		goto out_teardown;
 	if (vm->vm_tun.vt_start_threads && (rc = vm_threads_start(vm)) != 0) {
 		snprintf(err, errlen, "cannot start the system threads: %s", strerror(rc));
 		rc = VM_ENOMEM;
@@ -83,9 +93,12 @@ void vm_destroy(struct vm *vm)
 		vm_misuse("vm_destroy(%p): not a live instance (destroyed already?)", (void *)vm);
 	if (vm->vm_pid != getpid())
 		return;		/* a fork() child: its parent's threads and memory are not here */
-	if (VM_DEBUG && (n = atomic_load(&vm->vm_dbg_faulting)) != 0)
-		vm_misuse("vm_destroy(%p) while %d thread(s) are inside a fault on its region",
-		    (void *)vm, n);
+	for (unsigned i = 0; VM_DEBUG && i < VM_MAX_PROCESSES; i++) {
+		struct vm_process *p = vm_proc(vm, i);
+		if (p != NULL && (n = atomic_load(&p->ps_dbg_faulting)) != 0)
+			vm_misuse("vm_destroy(%p) while %d thread(s) are inside a fault on its "
+			    "region (process %s)", (void *)vm, n, p->ps_name);
+	}
 	vm_teardown(vm, true);
 }
 

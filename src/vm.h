@@ -34,11 +34,24 @@
 #define VM_ENOSPC (-28)		/* the page file's space cannot be reserved: its
 				 * filesystem, or (in memory) the host, cannot hold it */
 #define VM_EIO (-5)		/* the instance has failed: its page file did (vm_error) */
+#define VM_ECOMMIT (-1455)	/* the commit limit (physical + page file) would be
+				 * exceeded (Windows' ERROR_COMMITMENT_LIMIT is 1455) */
+
+/*
+ * Processes per machine.  Generous, and bounded because a frame names its
+ * owner process in 16 bits of its PFN entry, the machine's table of
+ * processes is a fixed array the fault path reads without a lock, and the
+ * SIGBUS handler's registry of regions is a fixed array too (the handler
+ * cannot allocate).  Each process also holds one file descriptor (its
+ * userfaultfd).
+ */
+#define VM_MAX_PROCESSES 1024
 
 /* A sentence for a VM_E* code, e.g. "... at most half the frames ...". */
 const char *vm_strerror(int rc);
 
-struct vm;
+struct vm;			/* a machine */
+struct vm_process;		/* an address space on a machine */
 struct vm_tunables;		/* vm_sim.h */
 
 /*
@@ -83,9 +96,12 @@ struct vm_machine_config {
 	const struct vm_tunables *mc_tunables;
 };
 
-/* The address space: the region and how its pages are managed. */
+/* The address space (a process): its region and how its pages are managed. */
 struct vm_space_config {
-	uint64_t as_virtual;		/* bytes of region */
+	uint64_t as_virtual;		/* bytes of region; in vm_create's
+					 * configuration, 0 for a bare machine */
+	const char *as_name;		/* the process's name, copied (at most 31
+					 * bytes kept); NULL: "p<N>", N its index */
 	enum vm_trim_policy as_trim_policy;
 	uint64_t as_seed;		/* for VM_TRIM_RANDOM */
 	int as_prefetch;		/* a hard fault continuing a sequential run
@@ -95,6 +111,8 @@ struct vm_space_config {
 	 * contents as_image_fill writes (NULL: zero), and a write to one is
 	 * an access violation (SIGSEGV, SEGV_ACCERR) */
 	double as_readonly_fraction;
+	/* called during creation, under the machine's process lock: it must
+	 * not call vmsim */
 	void (*as_image_fill)(void *arg, uint64_t vpn, void *page);
 	void *as_image_arg;
 };
@@ -118,7 +136,8 @@ struct vm_config {
  *
  * Sizes are multiples of the page size (4096).  The region may be larger
  * than the frames, up to the commit limit: virtual <= physical + page
- * file.  All of it must fit in 3/4 of the machine's memory.
+ * file (with more processes, the sum of their regions).  All of it must
+ * fit in 3/4 of the machine's memory.
  *
  * The page file's space is reserved here: a file-backed page file is
  * allocated on its device (posix_fallocate), not left sparse, and an
@@ -139,9 +158,60 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen);
 
 void vm_destroy(struct vm *vm);
 
-/* The region: vm_npages() pages of 4096 bytes from vm_base(). */
+/* The default process's region: vm_npages() pages of 4096 bytes from
+ * vm_base(); NULL and 0 on a bare machine (or once it is destroyed). */
 void *vm_base(struct vm *vm);
 uint64_t vm_npages(struct vm *vm);
+
+/*
+ * Processes: many address spaces on one machine (docs/DESIGN.md,
+ * "Processes").  The machine is what vm_create makes: the frames, the PFN
+ * database and page lists, the page file, the system threads, and the
+ * commit limit, physical + page file.  A process is an address space on
+ * it: its own region (its own userfaultfd), PTEs, trim state, commit
+ * charge and statistics.  Processes' pages compete for the same frames:
+ * the trimmer takes each batch from the process with the most resident
+ * pages, and a frame trimmed from one may be repurposed for another.
+ *
+ * vm_create with vc_space.as_virtual > 0 makes the machine and a default
+ * process from vc_space, which vm_base, vm_npages, vm_touch act on; with
+ * as_virtual 0, a bare machine.  vm_destroy destroys every process left.
+ *
+ * vm_process_create  a new process on vm from sp (as_virtual, trim policy,
+ *                    prefetch, read-only part, name), while others run.
+ *                    Its as_virtual is charged against the commit limit;
+ *                    more than the limit left is refused with VM_ECOMMIT
+ *                    and the arithmetic in err, e.g. "commit limit 128M
+ *                    (64M physical + 64M page file): 96M committed by 2
+ *                    processes, 48M more asked".  More than
+ *                    VM_MAX_PROCESSES: VM_EINVAL.  Its read-only pages
+ *                    need page-file slots now (VM_ENOSPC if the others
+ *                    hold them all).  A failure at any step leaves the
+ *                    machine and its other processes as they were.  Its
+ *                    bookkeeping (8 bytes of PTE a page) is not checked
+ *                    against the host's memory as vm_create's is: only
+ *                    its allocation can fail (VM_ENOMEM).
+ * vm_process_destroy ends p while the others keep running: its frames go
+ *                    to the free list (their bytes are never shown to
+ *                    another process: a free frame is zeroed before a
+ *                    demand-zero fault maps it, and a hard fault
+ *                    overwrites it whole), its page-file slots are
+ *                    released, its locked pages unlocked, its commit
+ *                    charge returned.  No thread may be touching its
+ *                    region (as for vm_destroy).  It parks the machine's
+ *                    system threads for the while (nesting with vm_pause).
+ *
+ * vm_lock_pages, vm_unlock_pages, vm_pread and vm_pwrite take the machine
+ * and an address: the range must lie inside one process's region.
+ */
+int vm_process_create(struct vm *vm, const struct vm_space_config *sp,
+    struct vm_process **out, char *err, size_t errlen);
+void vm_process_destroy(struct vm_process *p);
+void *vm_process_base(struct vm_process *p);
+uint64_t vm_process_npages(struct vm_process *p);
+const char *vm_process_name(struct vm_process *p);
+struct vm *vm_process_machine(struct vm_process *p);
+struct vm_process *vm_default_process(struct vm *vm);	/* NULL if none */
 
 /*
  * Kernel access to the region.  The kernel reads and writes user memory
@@ -238,9 +308,14 @@ int vm_error(struct vm *vm, char *msg, size_t len);
  * one prints "vmsim: misuse: ..." and aborts; otherwise the outcome is
  * given.
  *  - vm_destroy() twice, or on a pointer vm_create() did not return:
- *    detected (the pointer is not a live instance).
- *  - vm_destroy() while threads touch the region: no thread may be inside
- *    an access to it.  Debug builds detect a thread still inside the fault
+ *    detected (the pointer is not a live instance).  The same for
+ *    vm_process_destroy() and processes.  Using a process after
+ *    vm_process_destroy() or vm_destroy() (its region is unmapped) is not
+ *    detected.
+ *  - vm_destroy() while threads touch the region (vm_process_destroy()
+ *    while threads touch its process's region, or while another thread
+ *    runs vm_sim.h's working-set controls): no thread may be inside an
+ *    access to it.  Debug builds detect a thread still inside the fault
  *    handler; otherwise a later touch gets SIGSEGV, or corrupts whatever
  *    was mapped there since.
  *  - touching the region in a fork() child: the region is not inherited

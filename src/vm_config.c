@@ -13,6 +13,7 @@
 
 #define VM_MIN_FRAMES 8
 #define VM_MAX_VIRTUAL (1ULL << 40)
+_Static_assert(VM_MAX_VIRTUAL / VM_PAGE_SIZE < PFN_VPN_NONE, "a vpn fits in pf_vpn");
 
 static const struct vm_tunables vm_tunables_default = VM_TUNABLES_DEFAULT;
 
@@ -89,6 +90,28 @@ static int vm_footprint_check(const struct vm_config *c, char *err, size_t errle
 	return VM_EINVAL;
 }
 
+/*
+ * The checks of an address space's configuration alone (vm_process_create
+ * and vm_config_check): size and prefetch range.  The commit limit is the
+ * caller's.  Returns 0 or VM_EINVAL with one line in err.
+ */
+int vm_space_check(const struct vm_space_config *sp, char *err, size_t errlen)
+{
+	if (sp->as_virtual % VM_PAGE_SIZE) {
+		snprintf(err, errlen, "sizes must be multiples of the page size (%lu bytes)", VM_PAGE_SIZE);
+		return VM_EINVAL;
+	}
+	if (sp->as_virtual == 0 || sp->as_virtual > VM_MAX_VIRTUAL) {
+		snprintf(err, errlen, "virtual size must be between 4K and 1T");
+		return VM_EINVAL;
+	}
+	if (sp->as_prefetch < 0 || sp->as_prefetch > 63) {
+		snprintf(err, errlen, "prefetch must be between 0 and 63 pages");
+		return VM_EINVAL;
+	}
+	return 0;
+}
+
 int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 {
 	const struct vm_machine_config *c = &cfg->vc_machine;
@@ -114,20 +137,15 @@ int vm_config_check(const struct vm_config *cfg, char *err, size_t errlen)
 		    VM_MIN_FRAMES, VM_MIN_FRAMES * VM_PAGE_SIZE / 1024);
 		return VM_EINVAL;
 	}
-	if (sp->as_virtual == 0 || sp->as_virtual > VM_MAX_VIRTUAL) {
-		snprintf(err, errlen, "virtual size must be between 4K and 1T");
+	/* as_virtual 0: a bare machine, its processes created later */
+	if (sp->as_virtual != 0 && vm_space_check(sp, err, errlen) != 0)
 		return VM_EINVAL;
-	}
 	if (sp->as_virtual > commit) {
 		snprintf(err, errlen, "virtual %s exceeds the commit limit: physical %s + "
 		    "pagefile %s = %s; make the page file at least %s",
 		    vm_size_str(a, sizeof(a), sp->as_virtual), vm_size_str(b, sizeof(b), c->mc_physical),
 		    vm_size_str(d, sizeof(d), c->mc_pagefile), vm_size_str(e, sizeof(e), commit),
 		    vm_size_str(f, sizeof(f), sp->as_virtual - c->mc_physical));
-		return VM_EINVAL;
-	}
-	if (sp->as_prefetch < 0 || sp->as_prefetch > 63) {
-		snprintf(err, errlen, "prefetch must be between 0 and 63 pages");
 		return VM_EINVAL;
 	}
 	if (t->vt_max_faulters < 1 || t->vt_max_faulters > 4096) {
@@ -171,6 +189,5 @@ void vm_thresholds(struct vm *vm)
 	 * and leaves a quarter for faults (vm.h, vm_lock_limit). */
 	vm->vm_lock_limit = n / 2;
 	vm->vm_trim_age_max = 2;
-	vm->vm_trim_age = 1;
-	vm->vm_trim_rng = vm_seed_mix(cfg->vc_space.as_seed, 0x7117);
+	vm->vm_commit_limit = c->mc_physical + c->mc_pagefile;	/* vm_config_check: no wrap */
 }

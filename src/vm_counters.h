@@ -53,6 +53,8 @@
 	X(zeroed,		"pages_zeroed",		VM_STAT_COUNT, "pages zeroed by the zero-page thread") \
 	X(zeroed_inline,	"pages_zeroed_inline",	VM_STAT_COUNT, "pages zeroed by a faulting thread") \
 	X(repurposed,		"pages_repurposed",	VM_STAT_COUNT, "standby frames taken from their owner") \
+	X(repurposed_cross,	"pages_repurposed_cross", VM_STAT_COUNT, "standby frames a fault took from another process") \
+	X(proc_freed,		"pages_freed_by_exit",	VM_STAT_COUNT, "frames freed when their process was destroyed") \
 	X(prefetched,		"prefetch.pages",	VM_STAT_COUNT, "pages read ahead by a hard fault") \
 	X(prefetch_used,	"prefetch.used",	VM_STAT_COUNT, "read-ahead pages then touched") \
 	X(prefetch_wasted,	"prefetch.wasted",	VM_STAT_COUNT, "read-ahead pages trimmed untouched") \
@@ -81,6 +83,31 @@
 	X(readonly_pages,	"readonly_pages",	VM_STAT_GAUGE, "read-only pages (the first of the region)")
 
 #define VM_COUNTERS(X) VM_COUNTERS_EVENT(X) VM_COUNTERS_STATE(X)
+
+/*
+ * Per process (struct vm_process_stats, vm_process_get_stats; vm_sim.h):
+ * the same two lists.  The fault counters count the faults on that
+ * process's region (the machine's count them all); `trimmed' the pages
+ * the trimmer took from it.  The gauges: its valid PTEs now (its working
+ * set) and their peak, its size in pages, its commit charge.
+ */
+#define VM_PROCESS_COUNTERS_EVENT(X) \
+	X(faults_dz,		"faults.demand_zero",	VM_STAT_COUNT, "demand-zero faults") \
+	X(faults_soft_standby,	"faults.soft_standby",	VM_STAT_COUNT, "soft faults: page rescued from standby") \
+	X(faults_soft_modified,	"faults.soft_modified",	VM_STAT_COUNT, "soft faults: page rescued from modified (or mid-write)") \
+	X(faults_hard,		"faults.hard",		VM_STAT_COUNT, "hard faults: page read from the page file") \
+	X(faults_collided,	"faults.collided",	VM_STAT_COUNT, "faults another thread resolved, or that waited") \
+	X(trimmed,		"pages_trimmed",	VM_STAT_COUNT, "pages trimmed from this process")
+
+#define VM_PROCESS_COUNTERS_STATE(X) \
+	X(faults_soft,		"faults.soft",		VM_STAT_COUNT, "soft faults (standby + modified)") \
+	X(resident,		"working_set_pages",	VM_STAT_GAUGE, "resident pages now (valid PTEs)") \
+	X(resident_peak,	"working_set_peak_pages", VM_STAT_GAUGE, "the most resident pages at once") \
+	X(virtual_pages,	"virtual_pages",	VM_STAT_GAUGE, "pages of region") \
+	X(committed_bytes,	"committed_bytes",	VM_STAT_GAUGE, "bytes charged against the commit limit") \
+	X(readonly_pages,	"readonly_pages",	VM_STAT_GAUGE, "read-only pages (the first of its region)")
+
+#define VM_PROCESS_COUNTERS(X) VM_PROCESS_COUNTERS_EVENT(X) VM_PROCESS_COUNTERS_STATE(X)
 
 /* Process-wide lock statistics, per lock class (vm_lock.h). */
 #define VM_LOCK_COUNTERS(X) \

@@ -11,6 +11,8 @@
  *                thread, defrag, locked pages, image, validate
  *   3 instance   vm_inst.h: configuration, creation, system threads, stats
  *   4 entry      vm_sigbus.h: the SIGBUS handler and the registry; vm.c
+ * struct vm is the machine (frames, lists, page file, system threads, the
+ * process table, commit charge); struct vm_process one address space on it.
  * Layer 1 owns the PTEs (pte.c), the PFN database and its lists (pfn.c,
  * plist.c), frame allocation (pfnalloc.c), the page file (pgf.c), the
  * mapping at the hardware (map.c) and the failed state (vm_fail.c).  It
@@ -23,6 +25,7 @@
  *   (trimmer) only the trimmer thread touches it (or vm_empty_working_set
  *       while paused)
  *   (writer) only the modified writer, or vm_flush_modified() while paused
+ *   (M) vm_proc_mtx, the machine's process-table mutex (vm_lock.h)
  *   (f) written once, by the thread that fails the instance, before it
  *       publishes vm_failed = VM_FAILED (release); read only after an
  *       acquire load of VM_FAILED
@@ -50,6 +53,7 @@ _Static_assert(VM_TRIM_BATCH_MAX <= MAP_ZAP_MAX, "map_zap() takes a whole trim b
 #define VM_HINT_RING 1024		/* trim-hint slots (a power of two) */
 #define VM_READ_RETRIES 8		/* a page-file read is tried 1 + this many times */
 #define VM_WRITE_FAILS_MAX 64		/* failed writes in a row that fail the instance */
+#define VM_PROCESS_NAME_MAX 32		/* a process's name, with its NUL */
 
 /* The event counters (vm_counters.h), one relaxed atomic each. */
 struct vm_counters {
@@ -64,26 +68,101 @@ struct vm_counters {
 /* vm_failed: the instance's health (vm_fail.c) */
 enum { VM_HEALTHY, VM_FAILING, VM_FAILED };
 
+/* The per-process event counters (vm_counters.h), one relaxed atomic each. */
+struct vm_process_counters {
+#define VM_STAT_FIELD(name, key, kind, desc) vm_counter_t pc_##name;
+	VM_PROCESS_COUNTERS_EVENT(VM_STAT_FIELD)
+#undef VM_STAT_FIELD
+};
+
+/* Count n more of per-process counter `name' (a VM_PROCESS_COUNTERS_EVENT name). */
+#define vm_pstat_add(p, name, n) vm_count((p)->ps_st.pc_##name, (n))
+
+/*
+ * A process: one address space on the machine (docs/DESIGN.md,
+ * "Processes").  Its region, PTEs and PTE locks, read-only image, trim
+ * window, the trimmer's policy state for it, its commit charge and its
+ * counters.  Frames, lists, the page file and the system threads are the
+ * machine's (struct vm).  Built by proc_init.c, published in
+ * vm->vm_procs[ps_id] once complete, torn down by vm_process_destroy
+ * (vm_proc.c; the protocol is in vm_lock.h).
+ */
+struct vm_process {
+	struct vm *ps_vm;		/* the machine (c) */
+	uint16_t ps_id;			/* index in vm->vm_procs, and pf_proc (c) */
+	int ps_slot;			/* index in the SIGBUS registry, or -1 (c) */
+	char ps_name[VM_PROCESS_NAME_MAX];	/* (c) */
+	struct vm_space_config ps_cfg;	/* as_name NULL: the name is ps_name (c) */
+	uint64_t ps_commit;		/* bytes charged against the commit limit (c) */
+
+	/* the region and its page table (c) */
+	char *ps_base;			/* the region */
+	size_t ps_region_len;
+	uint64_t ps_npages;		/* virtual pages */
+	_Atomic pte_t *ps_ptes;		/* (T), see pte.h */
+	lk_t *ps_pte_locks;		/* one per region of 64 PTEs */
+	uint64_t ps_nregions;
+	uint64_t ps_ro_end;		/* pages [0, ps_ro_end) are read-only (image.c) */
+	int ps_uffd;			/* its own userfaultfd, -1 if none (map.c) */
+
+	/* the trim window (trimwin.c): [lo, hi) is write-protected while
+	 * nonempty; ps_win_gen is bumped as a window opens and as it closes,
+	 * odd while one is open (a) */
+	_Atomic uint64_t ps_win_lo, ps_win_hi;
+	_Atomic uint64_t ps_win_gen;
+
+	/* the trimmer's policy state for this process (trim_policy.c; trimmer) */
+	uint64_t ps_trim_hand;		/* clock hand, a vpn */
+	unsigned ps_trim_age;		/* age a page needs to be a candidate */
+	uint64_t ps_trim_rng;
+	/* trim hints (vt_trim_hints): a lossy multi-producer ring of vpn + 1
+	 * (0: empty); faulters fetch_add the head and store, the trimmer
+	 * exchanges slots with 0 from its tail; a lapped slot is overwritten */
+	_Atomic uint64_t ps_hint_head;	/* (a) */
+	uint64_t ps_hint_tail;		/* (trimmer) */
+	_Atomic uint64_t ps_hints[VM_HINT_RING];	/* (a) */
+
+	/* statistics (a): the event counters of vm_counters.h; valid PTEs
+	 * now (changed where a PTE becomes valid, fault_activate, and where
+	 * it stops being valid, trim_finish) and their peak */
+	struct vm_process_counters ps_st;
+	_Atomic uint64_t ps_resident;
+	_Atomic uint64_t ps_resident_peak;
+	_Atomic int ps_dbg_faulting;	/* threads inside the fault handler, debug builds (a) */
+};
+
 struct vm {
 	/* geometry and settings (c; vm_init.c, vm_config.c) */
-	uint64_t vm_npages;		/* virtual pages */
 	uint32_t vm_nframes;		/* physical frames */
-	char *vm_base;			/* the managed region */
 	char *vm_frames;		/* frame contents ("physical memory") */
-	size_t vm_region_len, vm_frames_len;
+	size_t vm_frames_len;
 	struct vm_config vm_cfg;	/* its vc_machine.mc_tunables is NULL */
 	struct vm_tunables vm_tun;
-	uint64_t vm_ro_end;		/* pages [0, vm_ro_end) are read-only (image.c) */
 
 	/* the state machine (layer 1) */
 	struct pfn *vm_pfns;		/* (P) per entry */
-	_Atomic pte_t *vm_ptes;		/* (T), see pte.h */
-	lk_t *vm_pte_locks;		/* one per region of 64 PTEs (c) */
-	uint64_t vm_nregions;		/* (c) */
 	struct plist vm_lists[PLIST_N];
 	struct pgf vm_pgf;
 	struct map vm_map;
 	_Atomic uint64_t vm_mapseq;	/* next pf_mapseq (FIFO policy) (a) */
+
+	/*
+	 * The processes (vm_proc.c).  vm_procs[i] is process i, or NULL; an
+	 * entry is set (release) once its process is complete, and cleared
+	 * only while the system threads are paused and no frame or slot
+	 * names the process any more; both under vm_proc_mtx (M), which is
+	 * outermost in the lock tree and never taken in the fault path.
+	 * Readers: the fault path and the system threads read an entry named
+	 * by a frame they hold the PFN lock of, or (system threads) any entry
+	 * (a).  vm_nprocs_hw: one past the highest index ever used (a).
+	 */
+	pthread_mutex_t vm_proc_mtx;
+	struct vm_process *_Atomic vm_procs[VM_MAX_PROCESSES];
+	_Atomic uint32_t vm_nprocs_hw;
+	uint32_t vm_nprocs;		/* live processes (M) */
+	uint64_t vm_committed;		/* bytes charged by live processes (M; read (a)) */
+	uint64_t vm_commit_limit;	/* physical + page file, bytes (c) */
+	struct vm_process *vm_default;	/* vm_create's process, or NULL (M) */
 
 	/* bounce buffers for hard faults when the page file is full (fault.c) */
 	char *vm_bounce;		/* vt_max_faulters pages (c) */
@@ -108,28 +187,13 @@ struct vm {
 	struct vm_event vm_ev_window;	/* a trim window was un-protected (faulters) */
 	struct vm_event vm_ev_inpage;	/* a bounced hard fault finished */
 
-	/* the trim window (trimwin.c): [lo, hi) is write-protected while
-	 * nonempty; vm_win_gen is bumped as a window opens and as it closes,
-	 * odd while one is open (a) */
-	_Atomic uint64_t vm_win_lo, vm_win_hi;
-	_Atomic uint64_t vm_win_gen;
-
 	/* locked pages (pglock.c): frames with pf_lockcnt > 0, changed under
 	 * the page's region lock and its PFN lock; read without (a) */
 	_Atomic uint64_t vm_nlocked;
 
-	/* the trimmer's policy state (trim_policy.c; trimmer) */
-	uint64_t vm_trim_hand;		/* clock hand, a vpn */
-	unsigned vm_trim_age;		/* age a page needs to be a candidate */
+	/* the trimmer's machine-wide state (trim.c, trim_policy.c; trimmer) */
 	unsigned vm_trim_age_max;	/* (c) */
-	uint64_t vm_trim_rng;
 	bool vm_trim_everything;	/* vm_empty_working_set() is trimming */
-	/* trim hints (vt_trim_hints): a lossy multi-producer ring of vpn + 1
-	 * (0: empty); faulters fetch_add the head and store, the trimmer
-	 * exchanges slots with 0 from its tail; a lapped slot is overwritten */
-	_Atomic uint64_t vm_hint_head;	/* (a) */
-	uint64_t vm_hint_tail;		/* (trimmer) */
-	_Atomic uint64_t vm_hints[VM_HINT_RING];	/* (a) */
 
 	/* the modified writer's (mpw.c) */
 	int vm_write_fails;		/* page-file writes failed in a row (writer) */
@@ -138,10 +202,9 @@ struct vm {
 	pthread_t vm_trimmer, vm_writer, vm_zeroer, vm_defragger;	/* (c) */
 	struct vm_park vm_park;
 
-	/* the process's side (vm_sigbus.c) */
-	int vm_slot;			/* index in the handler's registry (c) */
+	/* the Linux process's side (vm_sigbus.c) */
+	int vm_slot;			/* index in the registry of machines (c) */
 	pid_t vm_pid;			/* the process that created it (c) */
-	_Atomic int vm_dbg_faulting;	/* threads inside the fault handler, debug builds (a) */
 
 	/* failure (vm_fail.c): the page file failed, for good */
 	_Atomic int vm_failed;		/* VM_HEALTHY -> VM_FAILING -> VM_FAILED (a) */
@@ -151,9 +214,9 @@ struct vm {
 	struct vm_counters vm_st;
 };
 
-static inline char *vm_va(struct vm *vm, uint64_t vpn)
+static inline char *vm_va(struct vm_process *p, uint64_t vpn)
 {
-	return vm->vm_base + (vpn << VM_PAGE_SHIFT);
+	return p->ps_base + (vpn << VM_PAGE_SHIFT);
 }
 
 static inline char *vm_frame(struct vm *vm, uint32_t frame)
@@ -171,18 +234,47 @@ static inline struct plist *vm_list(struct vm *vm, enum pfn_state s)
 	return &vm->vm_lists[s];
 }
 
-static inline lk_t *vm_pte_lock(struct vm *vm, uint64_t vpn)
+static inline lk_t *vm_pte_lock(struct vm_process *p, uint64_t vpn)
 {
-	return &vm->vm_pte_locks[vpn >> PTE_REGION_SHIFT];
+	return &p->ps_pte_locks[vpn >> PTE_REGION_SHIFT];
 }
 
 /* The end of vpn's PTE region (one region lock covers it), within the
- * region of pages. */
-static inline uint64_t vm_region_end(struct vm *vm, uint64_t vpn)
+ * process's pages. */
+static inline uint64_t vm_region_end(struct vm_process *p, uint64_t vpn)
 {
 	uint64_t end = ((vpn >> PTE_REGION_SHIFT) + 1) << PTE_REGION_SHIFT;
 
-	return end < vm->vm_npages ? end : vm->vm_npages;
+	return end < p->ps_npages ? end : p->ps_npages;
+}
+
+/* Process id's entry in the table, or NULL (see struct vm, vm_procs). */
+static inline struct vm_process *vm_proc(struct vm *vm, unsigned id)
+{
+	return atomic_load_explicit(&vm->vm_procs[id], memory_order_acquire);
+}
+
+/* The process that owns frame pf (pf_proc): exact under its PFN lock
+ * while the frame has an owner (pf_vpn != PFN_VPN_NONE). */
+static inline struct vm_process *vm_pfn_owner(struct vm *vm, const struct pfn *pf)
+{
+	return vm_proc(vm, pf->pf_proc);
+}
+
+/* A page-file slot's owner (pgf.h, pg_owner): (process, vpn) in one word. */
+static inline uint64_t vm_owner_key(unsigned proc, uint64_t vpn)
+{
+	return ((uint64_t)proc << 32) | vpn;
+}
+
+static inline unsigned vm_owner_proc(uint64_t key)
+{
+	return (unsigned)(key >> 32);
+}
+
+static inline uint64_t vm_owner_vpn(uint64_t key)
+{
+	return key & 0xffffffffULL;
 }
 
 static inline uint64_t vm_available(struct vm *vm)

@@ -1,8 +1,8 @@
 /*
- * vm_init.c - building an instance and tearing it down: struct vm and
- * everything it allocates (frames, PFN database, PTEs, lists, page file,
- * bounce buffers), the region and its userfaultfd; and the region's
- * accessors.  Every step can fail and every failure unwinds: teardown of a
+ * vm_init.c - building a machine and tearing it down: struct vm and
+ * everything it allocates (frames, PFN database, lists, page file, bounce
+ * buffers, the process table), with its processes; and the accessors of
+ * the public interface (vm_base, vm_process_base, ...).  Every step can fail and every failure unwinds: teardown of a
  * half-built instance finds "nothing here" sentinels, set before anything
  * can fail.  Layer 3 (vm_inst.h): calls layers 0-2 (image_init).
  */
@@ -34,11 +34,11 @@ static void *vm_calloc(size_t n, size_t size)
 }
 
 /*
- * Everything but the region and the kernel: the PFN database with every
- * frame free (holding poison, so a frame handed out unzeroed shows), the
- * PTEs, the lists and the page file.  The unit tests use this alone.
+ * The machine's structures: the PFN database with every frame free
+ * (holding poison, so a frame handed out unzeroed shows), the lists, the
+ * page file, the bounce buffers and the process table (empty).
  */
-int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen)
+static int vm_machine_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen)
 {
 	struct pgf_params pp;
 	int rc;
@@ -47,30 +47,26 @@ int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_
 	 * half-built vm must find "nothing here", never fd 0 or slot 0. */
 	memset(vm, 0, sizeof(*vm));
 	vm->vm_slot = -1;
-	vm->vm_map.mp_uffd = vm->vm_map.mp_pidfd = -1;
+	vm->vm_map.mp_pidfd = -1;
 	vm->vm_pgf.pg_fd = -1;
 	vm->vm_pid = getpid();
 	park_init(&vm->vm_park);
+	pthread_mutex_init(&vm->vm_proc_mtx, NULL);
 	if ((rc = vm_config_check(cfg, err, errlen)) != 0)
 		return rc;
 	vm->vm_tun = *vm_config_tunables(cfg);
 	vm->vm_cfg = *cfg;
 	vm->vm_cfg.vc_machine.mc_tunables = NULL;	/* the caller's: copied to vm_tun */
+	vm->vm_cfg.vc_space.as_name = NULL;		/* the caller's: copied by the process */
 	vm->vm_nframes = (uint32_t)(cfg->vc_machine.mc_physical / VM_PAGE_SIZE);
-	vm->vm_npages = cfg->vc_space.as_virtual / VM_PAGE_SIZE;
-	vm->vm_nregions = (vm->vm_npages + (1ULL << PTE_REGION_SHIFT) - 1) >> PTE_REGION_SHIFT;
 	vm->vm_frames_len = (size_t)vm->vm_nframes * VM_PAGE_SIZE;
 	vm->vm_frames = vm_map_anon(vm->vm_frames_len);
 	vm->vm_pfns = vm_calloc(vm->vm_nframes, sizeof(*vm->vm_pfns));
-	vm->vm_ptes = vm_calloc(vm->vm_npages, sizeof(*vm->vm_ptes));
-	vm->vm_pte_locks = vm_calloc(vm->vm_nregions, sizeof(*vm->vm_pte_locks));
 	vm->vm_nbounce = vm->vm_tun.vt_max_faulters;
 	vm->vm_bounce = vm_map_anon((size_t)vm->vm_nbounce * VM_PAGE_SIZE);
 	vm->vm_bounce_busy = vm_calloc(((size_t)vm->vm_nbounce + 63) / 64, sizeof(uint64_t));
-	if (!vm->vm_frames || !vm->vm_pfns || !vm->vm_ptes || !vm->vm_pte_locks ||
-	    !vm->vm_bounce || !vm->vm_bounce_busy) {
-		snprintf(err, errlen, "cannot allocate memory for %u frames and %llu pages",
-		    vm->vm_nframes, (unsigned long long)vm->vm_npages);
+	if (!vm->vm_frames || !vm->vm_pfns || !vm->vm_bounce || !vm->vm_bounce_busy) {
+		snprintf(err, errlen, "cannot allocate memory for %u frames", vm->vm_nframes);
 		return VM_ENOMEM;
 	}
 	pp = (struct pgf_params){ .pp_nslots = cfg->vc_machine.mc_pagefile / VM_PAGE_SIZE,
@@ -78,8 +74,6 @@ int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_
 	    .pp_stash = vm->vm_tun.vt_pgf_stash, .pp_mem_available = vm->vm_tun.vt_mem_available };
 	if ((rc = pgf_init(&vm->vm_pgf, &pp, err, errlen)) != 0)
 		return rc;
-	for (uint64_t r = 0; r < vm->vm_nregions; r++)
-		lk_init(&vm->vm_pte_locks[r], LK_RANK_PTE);
 	for (int s = 0; s < PLIST_N; s++)
 		plist_init(&vm->vm_lists[s], (enum pfn_state)s);
 	memset(vm->vm_frames, VM_POISON, vm->vm_frames_len);
@@ -94,12 +88,44 @@ int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_
 		lk_release(&pf->pf_lock);
 	}
 	vm_thresholds(vm);
-	return image_init(vm, err, errlen);
+	return 0;
 }
 
-/* Release what vm_structs_init() got, however far it got; idempotent. */
+/*
+ * Everything but the regions and the kernel: the machine, and (with
+ * vc_space.as_virtual) a default process 0 with its PTEs but no region or
+ * userfaultfd, entered in the table.  The unit tests use this alone.
+ */
+int vm_structs_init(struct vm *vm, const struct vm_config *cfg, char *err, size_t errlen)
+{
+	struct vm_process *p;
+	unsigned id;
+	int rc;
+
+	if ((rc = vm_machine_init(vm, cfg, err, errlen)) != 0 || cfg->vc_space.as_virtual == 0)
+		return rc;
+	pthread_mutex_lock(&vm->vm_proc_mtx);
+	if ((rc = proc_table_reserve(vm, cfg->vc_space.as_virtual, &id, err, errlen)) == 0 &&
+	    (rc = proc_build(vm, &cfg->vc_space, id, false, &p, err, errlen)) == 0) {
+		proc_table_add(vm, p);
+		vm->vm_default = p;
+	}
+	pthread_mutex_unlock(&vm->vm_proc_mtx);
+	return rc;
+}
+
+/* Release what vm_structs_init() got, however far it got, and every
+ * process still in the table; idempotent. */
 void vm_structs_destroy(struct vm *vm)
 {
+	for (unsigned i = 0; i < VM_MAX_PROCESSES; i++) {
+		struct vm_process *p = vm_proc(vm, i);
+		if (p != NULL) {
+			atomic_store(&vm->vm_procs[i], NULL);
+			proc_free(p);
+		}
+	}
+	vm->vm_default = NULL;
 	pgf_destroy(&vm->vm_pgf);
 	if (vm->vm_frames != NULL)
 		munmap(vm->vm_frames, vm->vm_frames_len);
@@ -107,46 +133,18 @@ void vm_structs_destroy(struct vm *vm)
 		munmap(vm->vm_bounce, (size_t)vm->vm_nbounce * VM_PAGE_SIZE);
 	free(vm->vm_bounce_busy);
 	free(vm->vm_pfns);
-	free((void *)vm->vm_ptes);
-	free(vm->vm_pte_locks);
 	vm->vm_frames = vm->vm_bounce = NULL;
 	vm->vm_bounce_busy = NULL;
 	vm->vm_pfns = NULL;
-	vm->vm_ptes = NULL;
-	vm->vm_pte_locks = NULL;
 	park_destroy(&vm->vm_park);
-}
-
-/* Reserve the region, 2 MiB aligned, without transparent huge pages. */
-static int vm_region_map(struct vm *vm, char *err, size_t errlen)
-{
-	size_t align = 2UL << 20;
-	size_t len = vm->vm_npages * VM_PAGE_SIZE;
-	char *p = vm_inject_fail() ? MAP_FAILED : mmap(NULL, len + align, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	char *a;
-
-	if (p == MAP_FAILED) {
-		snprintf(err, errlen, "cannot reserve %zu bytes of address space: %s", len, strerror(errno));
-		return VM_ENOMEM;
-	}
-	a = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
-	if (a > p)
-		munmap(p, (size_t)(a - p));
-	if (a + len < p + len + align)
-		munmap(a + len, (size_t)(p + len + align - (a + len)));
-	madvise(a, len, MADV_NOHUGEPAGE);
-	madvise(a, len, MADV_DONTFORK);
-	vm->vm_base = a;
-	vm->vm_region_len = len;
-	return 0;
+	pthread_mutex_destroy(&vm->vm_proc_mtx);
 }
 
 /*
- * Build an instance of configuration cfg, up to its registered region (the
- * system threads are vm_threads.c's; the registry is the SIGBUS entry's).
- * Returns 0 and the instance in *out, or a VM_E* status with err filled
- * and nothing left behind.
+ * Build a machine of configuration cfg, without processes (vm_create adds
+ * the default one; the system threads are vm_threads.c's; the registry is
+ * the SIGBUS entry's).  Returns 0 and the machine in *out, or a VM_E*
+ * status with err filled and nothing left behind.
  */
 int vm_instance_build(const struct vm_config *cfg, struct vm **out, char *err, size_t errlen)
 {
@@ -158,46 +156,77 @@ int vm_instance_build(const struct vm_config *cfg, struct vm **out, char *err, s
 		snprintf(err, errlen, "out of memory");
 		return VM_ENOMEM;
 	}
-	if ((rc = vm_structs_init(vm, cfg, err, errlen)) != 0 ||
-	    (rc = vm_region_map(vm, err, errlen)) != 0 ||
-	    (rc = map_init(vm, err, errlen)) != 0) {
+	if ((rc = vm_machine_init(vm, cfg, err, errlen)) != 0) {
 		vm_instance_free(vm, false);
 		return rc;
 	}
+	map_init(vm);
 	*out = vm;
 	return 0;
 }
 
 /*
- * Free what vm_instance_build() got, however far it got, and vm itself;
- * the system threads must be stopped and the instance unregistered.  A
- * page file this creation made is removed unless the creation succeeded
- * (created).
+ * Free what vm_instance_build() got, however far it got, its processes,
+ * and vm itself; the system threads must be stopped and the machine and
+ * its processes unregistered.  A page file this creation made is removed
+ * unless the creation succeeded (created).
  */
 void vm_instance_free(struct vm *vm, bool created)
 {
 	map_destroy(vm);
-	if (vm->vm_base != NULL)
-		munmap(vm->vm_base, vm->vm_region_len);
-	vm->vm_base = NULL;
 	if (!created)
 		pgf_unlink_created(&vm->vm_pgf);
 	vm_structs_destroy(vm);
 	free(vm);
 }
 
+/* The default process's region (vm.h); NULL and 0 without one. */
 void *vm_base(struct vm *vm)
 {
-	return vm->vm_base;
+	struct vm_process *p = vm->vm_default;
+
+	return p != NULL ? p->ps_base : NULL;
 }
 
 uint64_t vm_npages(struct vm *vm)
 {
-	return vm->vm_npages;
+	struct vm_process *p = vm->vm_default;
+
+	return p != NULL ? p->ps_npages : 0;
+}
+
+void *vm_process_base(struct vm_process *p)
+{
+	return p->ps_base;
+}
+
+uint64_t vm_process_npages(struct vm_process *p)
+{
+	return p->ps_npages;
+}
+
+const char *vm_process_name(struct vm_process *p)
+{
+	return p->ps_name;
+}
+
+struct vm *vm_process_machine(struct vm_process *p)
+{
+	return p->ps_vm;
+}
+
+struct vm_process *vm_default_process(struct vm *vm)
+{
+	return vm->vm_default;
 }
 
 /* The access routine: the MMU's accessed bit (vm_sim.h). */
+void vm_process_touch(struct vm_process *p, const void *addr)
+{
+	pte_mark_accessed(p, (uint64_t)((const char *)addr - p->ps_base) >> VM_PAGE_SHIFT);
+}
+
 void vm_touch(struct vm *vm, const void *addr)
 {
-	pte_mark_accessed(vm, (uint64_t)((const char *)addr - vm->vm_base) >> VM_PAGE_SHIFT);
+	vm_process_touch(vm->vm_default, addr);
 }

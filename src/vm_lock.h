@@ -5,8 +5,13 @@
  * only with lk_try(), and on failure the caller drops what it holds or picks
  * another victim):
  *
- *   LK_RANK_PTE        10  PTE region lock (vm_pte_locks[vpn >> PTE_REGION_SHIFT]);
- *   |                      at most one held by a thread
+ *   vm_proc_mtx            the machine's process table (a pthread mutex:
+ *   |                      creation, teardown, vm_lock_pages' lookup; never
+ *   |                      in the fault path, never held while faulting or
+ *   |                      waiting on an event; pk_mtx, vm_pause's, is taken
+ *   |                      by teardown with it NOT held)
+ *   LK_RANK_PTE        10  PTE region lock (ps_pte_locks[vpn >> PTE_REGION_SHIFT]
+ *   |                      of one process); at most one held by a thread
  *   +-LK_RANK_PFN      20  PFN lock (pf_lock); at most one, except by lk_try()
  *     +-LK_RANK_LIST   30  one page-list lock (pl_lock) at a time, shared or
  *       |                  exclusive (lk_acquire_shared / lk_acquire_excl)
@@ -20,6 +25,45 @@
  *    that PFN lock but not the PTE's region lock: such a thread rewrites the
  *    PTE transition -> page file.  So a thread holding the region lock that
  *    reads a transition PTE must take the PFN lock and read the PTE again.
+ *    Across processes: the repurposer may serve another process than the
+ *    frame's owner.  It reads the owner (pf_proc, pf_vpn) under the PFN
+ *    lock, finds that process in vm_procs and rewrites its PTE there
+ *    (pfn_repurpose_locked); the owner's region lock is never taken (it
+ *    would be against the order, and another process's).  The table
+ *    entry is there while any frame names the process: the teardown below
+ *    frees every frame of a process, each under its PFN lock, before the
+ *    process leaves the table.
+ *  - Process teardown (vm_process_destroy; the caller's threads no longer
+ *    touch the region).  In order:
+ *     1. the region leaves the SIGBUS registry (no fault can reach it);
+ *     2. the system threads park at their loop tops (vm_threads_pause,
+ *        counted, so it nests with a user's vm_pause).  A trim batch, a
+ *        page-file write batch, a defragmenter pass and a zeroing are
+ *        each finished inside one loop turn, so none is in flight: no
+ *        page of the process is TRIMMING or in a trim window, none is
+ *        PFN_F_WRITING (its page under the modified writer was written
+ *        and went to standby, or went back to modified), and no slot of it
+ *        is being moved (the defragmenter reads the table only while it
+ *        runs, and the table does not shrink while it runs);
+ *     3. proc_free_pages walks its PTEs under each region lock: VALID ->
+ *        its frame ACTIVE -> FREE (pfn_free_owned: locks dropped, slot
+ *        released); TRANSITION -> take the frame's PFN lock and read the
+ *        PTE again: still naming the frame, it goes off its list to FREE
+ *        (MODIFIED: pfn_free_owned; STANDBY: pfn_free_standby, which
+ *        repurposes it, our PTE to page-file format); changed, a faulter
+ *        of another process repurposed the frame meanwhile (rule above:
+ *        it held the PFN lock, rewrote our PTE to page-file format, and
+ *        the frame is its now); either way a PAGEFILE PTE's slot is then
+ *        released; INPAGE (only on a failed machine) -> the bounce buffer
+ *        released.  Faulters of the other processes run on meanwhile,
+ *        and may repurpose its standby frames until the walk reaches them;
+ *     4. under vm_proc_mtx, it leaves the table and its commit charge is
+ *        released: no frame, list entry or slot names it any more;
+ *     5. the system threads go on; its region is unmapped, its
+ *        userfaultfd closed.
+ *    Freed frames hold the old owner's bytes: FREE is zeroed before a
+ *    demand-zero fault maps it, and a hard fault overwrites a frame whole,
+ *    so no process sees another's bytes.
  *  - Taking a page off a list needs the PFN lock after the list lock, which
  *    is against the order: the list walker uses lk_try() on the PFN and
  *    skips a page whose lock is busy (plist_take_head()).
@@ -70,10 +114,14 @@
  *    vm_fail_msg is written only by the thread whose CAS won, before it
  *    publishes VM_FAILED; readers wait for VM_FAILED.  System threads of a
  *    failed instance park (vm_parked_check) until vm_destroy() stops them.
- *  - The SIGBUS handler's registry of instances (vm_sigbus.c) is lock-
- *    free: registered by CAS, cleared by a store, read with acquire loads.
- *    A vm is unregistered only after its system threads are joined, and
- *    vm_destroy() requires that no user thread touches the region.
+ *  - The SIGBUS handler's registry (vm_sigbus.c), of machines and of
+ *    process regions, is lock-free: registered by CAS, cleared by
+ *    stores, read with acquire loads.  A region entry keeps its bounds
+ *    beside its process, so the handler matches an address without
+ *    reading a process that another thread is tearing down.  A machine is
+ *    unregistered only after its system threads are joined; a process is
+ *    unregistered first thing in its teardown; vm_destroy() and
+ *    vm_process_destroy() require that no user thread touches the region.
  *
  * The lock itself is a futex word with a short exponential-backoff spin
  * before it sleeps: async-signal-safe (atomics and futex(2) only), so the

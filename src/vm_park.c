@@ -50,11 +50,12 @@ bool park_check(struct vm_park *pk, bool failed)
 }
 
 /* Ask every started thread to park and wait until it has; kick(arg) wakes
- * them from their events, every 10 ms until they are all parked. */
+ * them from their events, every 10 ms until they are all parked.  Pauses
+ * nest: each counts, and the threads go on at the last park_resume(). */
 void park_pause(struct vm_park *pk, void (*kick)(void *arg), void *arg)
 {
 	pthread_mutex_lock(&pk->pk_mtx);
-	atomic_store(&pk->pk_pause, 1);
+	atomic_fetch_add(&pk->pk_pause, 1);
 	while (pk->pk_parked < pk->pk_nthreads) {
 		struct timespec ts;
 
@@ -73,8 +74,8 @@ void park_pause(struct vm_park *pk, void (*kick)(void *arg), void *arg)
 void park_resume(struct vm_park *pk)
 {
 	pthread_mutex_lock(&pk->pk_mtx);
-	atomic_store(&pk->pk_pause, 0);
-	pthread_cond_broadcast(&pk->pk_cv);
+	if (atomic_load(&pk->pk_pause) > 0 && atomic_fetch_sub(&pk->pk_pause, 1) == 1)
+		pthread_cond_broadcast(&pk->pk_cv);
 	pthread_mutex_unlock(&pk->pk_mtx);
 }
 

@@ -2,7 +2,8 @@
  * vm_park.h - parking an instance's system threads at a safe point.
  *
  * Each system thread calls park_check() at the top of its loop.  It
- * returns at once unless a pause is asked for (vm_pause), the instance has
+ * returns at once unless a pause is asked for (vm_pause, or a process's
+ * teardown; pauses nest, counted), the instance has
  * failed (it parks for good), or the threads are to stop.  park_pause()
  * asks, and waits until every started thread is parked; park_resume()
  * lets them go; park_stop() makes park_check() return false.
@@ -23,7 +24,8 @@ struct vm_park {
 	int pk_nthreads;		/* system threads started (c) */
 	_Atomic int pk_parked;		/* of which parked now: written under (M), read
 					 * without (the tests) */
-	_Atomic int pk_pause;		/* a pause is asked for (a) */
+	_Atomic int pk_pause;		/* pauses asked for and not resumed: they
+					 * nest (written under (M), read (a)) */
 	_Atomic int pk_stop;		/* the threads are to exit (a) */
 };
 

@@ -12,8 +12,9 @@
  *
  * Its state is the library's only mutable process-wide state besides the
  * lock statistics and the per-thread accounting (vm_lock.c): the registry
- * (an array of atomic pointers, registered and unregistered with no lock,
- * CAS and store, read by the handler with acquire loads), the handler
+ * of machines and of process regions (arrays of atomic words, registered
+ * and unregistered with no lock, CAS and stores, read by the handler with
+ * acquire loads), the handler
  * installed before vmsim's, the fork flag, and whether the one "vmsim:
  * <reason>" line of a failed instance was written.
  */
@@ -29,19 +30,41 @@
 
 #include "vm_sigbus.h"
 
+/*
+ * The registry: machines (for the misuse checks: a live machine is one
+ * registered here), and process regions, which the handler looks faults up
+ * in.  A region entry holds its bounds beside the process, so the handler
+ * compares addresses without dereferencing a process that may be going
+ * away (another one's teardown); it scans entries below vm_reg_hw only,
+ * so one process costs what one instance did.  A region entry is claimed
+ * by CAS of its process pointer, then its bounds are stored; it is
+ * withdrawn bounds first (so no fault matches it), then the pointer.
+ */
+struct vm_reg {
+	_Atomic uintptr_t rg_lo, rg_hi;		/* the region, [lo, hi); 0, 0: none (a) */
+	struct vm_process *_Atomic rg_proc;	/* (a) */
+};
+
 static struct vm *_Atomic vm_registry[VM_MAX_INSTANCES];
+static struct vm_reg vm_regions[VM_MAX_REGIONS];
+static _Atomic uint32_t vm_regions_hw;	/* one past the highest entry ever used */
 static struct sigaction vm_old_sigbus;
 static pthread_once_t vm_handler_once = PTHREAD_ONCE_INIT;
 static _Atomic int vm_handler_installed;	/* vm_handler_install() ran */
 static volatile sig_atomic_t vm_forked;		/* this is a fork() child of a vmsim user */
 static _Atomic int vm_failed_said;	/* the failure line: 1 being written, 2 written */
 
-static struct vm *vm_lookup(const char *addr)
+/* The process whose region holds addr, or NULL.  Async-signal-safe. */
+static struct vm_process *vm_lookup(const char *addr)
 {
-	for (int i = 0; i < VM_MAX_INSTANCES; i++) {
-		struct vm *vm = atomic_load_explicit(&vm_registry[i], memory_order_acquire);
-		if (vm != NULL && addr >= vm->vm_base && addr < vm->vm_base + vm->vm_region_len)
-			return vm;
+	uint32_t hw = atomic_load_explicit(&vm_regions_hw, memory_order_acquire);
+	uintptr_t a = (uintptr_t)addr;
+
+	for (uint32_t i = 0; i < hw; i++) {
+		struct vm_reg *rg = &vm_regions[i];
+		if (a >= atomic_load_explicit(&rg->rg_lo, memory_order_acquire) &&
+		    a < atomic_load_explicit(&rg->rg_hi, memory_order_acquire))
+			return atomic_load_explicit(&rg->rg_proc, memory_order_acquire);
 	}
 	return NULL;
 }
@@ -117,24 +140,24 @@ static void vm_sigbus(int sig, siginfo_t *si, void *uc)
 {
 	int saved_errno = errno;
 	char *addr = si->si_addr;
-	struct vm *vm = vm_lookup(addr);
+	struct vm_process *p = vm_lookup(addr);
 	enum fault_result r;
 
-	if (vm == NULL || si->si_code != BUS_ADRERR) {
+	if (p == NULL || si->si_code != BUS_ADRERR) {
 		vm_chain(sig, si, uc);
 		errno = saved_errno;
 		return;
 	}
-	if (vm_forked && vm->vm_pid != getpid())
+	if (vm_forked && p->ps_vm->vm_pid != getpid())
 		vm_misuse("a fork() child touched vmsim's region at %p: the region belongs to the "
 		    "process that created it and is not inherited (MADV_DONTFORK)", (void *)addr);
 	if (VM_DEBUG)
-		atomic_fetch_add(&vm->vm_dbg_faulting, 1);
-	r = fault_resolve(vm, (uint64_t)(addr - vm->vm_base) >> VM_PAGE_SHIFT, vm_fault_is_write(uc));
+		atomic_fetch_add(&p->ps_dbg_faulting, 1);
+	r = fault_resolve(p, (uint64_t)(addr - p->ps_base) >> VM_PAGE_SHIFT, vm_fault_is_write(uc));
 	if (VM_DEBUG)
-		atomic_fetch_sub(&vm->vm_dbg_faulting, 1);
+		atomic_fetch_sub(&p->ps_dbg_faulting, 1);
 	if (r == FAULT_FAILED)
-		vm_fault_failed(vm, addr);
+		vm_fault_failed(p->ps_vm, addr);
 	if (r == FAULT_ACCESS_VIOLATION)
 		vm_raise_access_violation(addr);
 	errno = saved_errno;
@@ -151,14 +174,17 @@ static void vm_atfork_child(void)
 {
 	int fd = (int)syscall(SYS_memfd_create, "vmsim-forked", MFD_CLOEXEC);
 
+	uint32_t hw = atomic_load(&vm_regions_hw);
+
 	vm_forked = 1;
-	for (int i = 0; i < VM_MAX_INSTANCES; i++) {
-		struct vm *vm = atomic_load(&vm_registry[i]);
-		if (vm == NULL)
+	for (uint32_t i = 0; i < hw; i++) {
+		void *lo = (void *)atomic_load(&vm_regions[i].rg_lo);
+		size_t len = atomic_load(&vm_regions[i].rg_hi) - (uintptr_t)lo;
+		if (lo == NULL)
 			continue;
-		if (fd < 0 || mmap(vm->vm_base, vm->vm_region_len, PROT_READ | PROT_WRITE,
+		if (fd < 0 || mmap(lo, len, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED)
-			mmap(vm->vm_base, vm->vm_region_len, PROT_NONE,
+			mmap(lo, len, PROT_NONE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0);
 	}
 	if (fd >= 0)
@@ -232,6 +258,53 @@ bool vm_registered(const struct vm *vm)
 {
 	for (int i = 0; i < VM_MAX_INSTANCES; i++)
 		if (atomic_load(&vm_registry[i]) == vm)
+			return true;
+	return false;
+}
+
+/* Enter p's region in the registry.  Returns 0, or -1 if it is full. */
+int vm_register_process(struct vm_process *p)
+{
+	pthread_once(&vm_handler_once, vm_handler_install);
+	if (vm_inject_fail())
+		return -1;
+	for (uint32_t i = 0; i < VM_MAX_REGIONS; i++) {
+		struct vm_process *expect = NULL;
+		struct vm_reg *rg = &vm_regions[i];
+		if (!atomic_compare_exchange_strong(&rg->rg_proc, &expect, p))
+			continue;
+		p->ps_slot = (int)i;
+		atomic_store(&rg->rg_lo, (uintptr_t)p->ps_base);
+		atomic_store(&rg->rg_hi, (uintptr_t)p->ps_base + p->ps_region_len);
+		for (uint32_t hw = atomic_load(&vm_regions_hw); hw <= i;)
+			if (atomic_compare_exchange_weak(&vm_regions_hw, &hw, i + 1))
+				break;
+		return 0;
+	}
+	return -1;
+}
+
+/* Take p's region out of the registry, if it is in; idempotent. */
+void vm_unregister_process(struct vm_process *p)
+{
+	struct vm_reg *rg;
+
+	if (p->ps_slot < 0)
+		return;
+	rg = &vm_regions[p->ps_slot];
+	atomic_store(&rg->rg_hi, 0);
+	atomic_store(&rg->rg_lo, 0);
+	atomic_store(&rg->rg_proc, NULL);
+	p->ps_slot = -1;
+}
+
+/* Is p a live process?  Compares the pointer only. */
+bool vm_process_registered(const struct vm_process *p)
+{
+	uint32_t hw = atomic_load(&vm_regions_hw);
+
+	for (uint32_t i = 0; i < hw; i++)
+		if (atomic_load(&vm_regions[i].rg_proc) == p)
 			return true;
 	return false;
 }

@@ -83,6 +83,21 @@ struct vm_stats {
 
 void vm_get_stats(struct vm *vm, struct vm_stats *st);
 
+/* One process's statistics (vm_counters.h, VM_PROCESS_COUNTERS): lock-free,
+ * any time while it lives. */
+struct vm_process_stats {
+#define VM_STAT_FIELD(name, key, kind, desc) uint64_t ps_##name;
+	VM_PROCESS_COUNTERS(VM_STAT_FIELD)
+#undef VM_STAT_FIELD
+};
+
+void vm_process_get_stats(struct vm_process *p, struct vm_process_stats *st);
+
+/* The commit limit (physical + page file) and what live processes have
+ * charged against it, in bytes. */
+uint64_t vm_commit_limit(struct vm *vm);
+uint64_t vm_committed(struct vm *vm);
+
 /* Process-wide lock statistics: every instance's locks together. */
 struct vm_lock_stats {
 #define VM_STAT_FIELD(name, key, kind, desc) uint64_t ls_##name;
@@ -108,6 +123,8 @@ extern const struct vm_stat_field vm_stat_fields[];	/* struct vm_stats */
 extern const int vm_stat_nfields;
 extern const struct vm_stat_field vm_lock_stat_fields[];	/* struct vm_lock_stats */
 extern const int vm_lock_stat_nfields;
+extern const struct vm_stat_field vm_process_stat_fields[];	/* struct vm_process_stats */
+extern const int vm_process_stat_nfields;
 
 static inline uint64_t vm_stat_value(const void *stats, const struct vm_stat_field *f)
 {
@@ -144,17 +161,22 @@ int vm_system_threads(struct vm *vm, pthread_t *out);
  * the aging trim policy reads (vm.h, VM_TRIM_AGING).  The simulator's user
  * threads call it on every access; lock-free.
  */
-void vm_touch(struct vm *vm, const void *addr);
+void vm_touch(struct vm *vm, const void *addr);	/* the default process */
+void vm_process_touch(struct vm_process *p, const void *addr);	/* any process */
 
 /* ---- pausing, validation, working-set control ---- */
 
-/* Park the trimmer, writer and zero thread at a safe point / let them go. */
+/* Park the trimmer, writer and zero thread at a safe point / let them go.
+ * Pauses nest (vm_process_destroy pauses too): the threads go on at the
+ * last resume. */
 void vm_pause(struct vm *vm);
 void vm_resume(struct vm *vm);
 
 /*
- * Check every invariant of the PFN database, the lists, the PTEs and the
- * page file; report the first problems to f.  Call with no thread touching
+ * Check every invariant of the PFN database, the lists, every process's
+ * PTEs (each frame's owner link points back; each process's resident
+ * count equals its valid PTEs; no frame or slot names a process that is
+ * gone) and the page file; report the first problems to f.  Call with no thread touching
  * the region and the system threads paused.  Returns the number of problems.
  */
 long vm_validate(struct vm *vm, FILE *f, int expensive);
@@ -168,7 +190,8 @@ long vm_validate(struct vm *vm, FILE *f, int expensive);
  * Each returns the pages it moved.  The benchmark uses them to set up one
  * kind of fault at a time.
  */
-uint64_t vm_empty_working_set(struct vm *vm);
+uint64_t vm_empty_working_set(struct vm *vm);	/* every process */
+uint64_t vm_process_empty_working_set(struct vm_process *p);
 uint64_t vm_flush_modified(struct vm *vm);
 uint64_t vm_purge_standby(struct vm *vm);
 

@@ -18,6 +18,12 @@ const int vm_stat_nfields = sizeof(vm_stat_fields) / sizeof(vm_stat_fields[0]);
 const struct vm_stat_field vm_lock_stat_fields[] = { VM_LOCK_COUNTERS(VM_STAT_ROW) };
 const int vm_lock_stat_nfields = sizeof(vm_lock_stat_fields) / sizeof(vm_lock_stat_fields[0]);
 #undef VM_STAT_ROW
+#define VM_STAT_ROW(name, key, kind, desc) \
+	{ #name, key, kind, desc, offsetof(struct vm_process_stats, ps_##name) },
+const struct vm_stat_field vm_process_stat_fields[] = { VM_PROCESS_COUNTERS(VM_STAT_ROW) };
+const int vm_process_stat_nfields =
+    sizeof(vm_process_stat_fields) / sizeof(vm_process_stat_fields[0]);
+#undef VM_STAT_ROW
 
 /* The event counters as they are; then the VM_COUNTERS_STATE values,
  * each computed here and only here. */
@@ -45,7 +51,23 @@ void vm_stats_read(struct vm *vm, struct vm_stats *st)
 	st->vs_pgf_row_claims = vm_read(pg->pg_row_claims);
 	st->vs_pgf_bit_claims = vm_read(pg->pg_bit_claims);
 	st->vs_pgf_scan_words = vm_read(pg->pg_scan_words);
-	st->vs_readonly_pages = vm->vm_ro_end;
+	st->vs_readonly_pages = vm->vm_default != NULL ? vm->vm_default->ps_ro_end : 0;
+}
+
+/* A process's counters as they are; then its VM_PROCESS_COUNTERS_STATE
+ * values, each computed here and only here.  Lock-free: safe while it runs. */
+void vm_process_get_stats(struct vm_process *p, struct vm_process_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+#define VM_STAT_READ(name, key, kind, desc) st->ps_##name = vm_read(p->ps_st.pc_##name);
+	VM_PROCESS_COUNTERS_EVENT(VM_STAT_READ)
+#undef VM_STAT_READ
+	st->ps_faults_soft = st->ps_faults_soft_standby + st->ps_faults_soft_modified;
+	st->ps_resident = atomic_load_explicit(&p->ps_resident, memory_order_relaxed);
+	st->ps_resident_peak = atomic_load_explicit(&p->ps_resident_peak, memory_order_relaxed);
+	st->ps_virtual_pages = p->ps_npages;
+	st->ps_committed_bytes = p->ps_commit;
+	st->ps_readonly_pages = p->ps_ro_end;
 }
 
 void vm_inject_io(struct vm *vm, int reads, int writes)

@@ -6,14 +6,15 @@
  * policies and hints (trim_policy.c), its batch mechanism (trim_capture.c)
  * and trim window (trimwin.c); the modified page writer (mpw.c); the
  * zero-page thread (zero.c); the page-file defragmenter (defrag.c); locked
- * pages and region I/O (pglock.c, vmio.c); the read-only image (image.c);
+ * pages and region I/O (pglock.c, vmio.c); a dying process's pages
+ * (proc_free.c); the read-only image (image.c);
  * whole-structure validation (validate.c).  The public calls it defines
  * are in vm.h and vm_sim.h (vm_lock_pages, vm_empty_working_set, ...).
  *
  * May call: layers 0 and 1; and, within this layer, only down this list
  * (each file may call those above it, never below; tests/layers.sh):
  *   validate, image, trimwin, trim_capture, trim_policy, trim, mpw, zero,
- *   defrag, pglock, vmio, fault
+ *   defrag, pglock, vmio, proc_free, fault
  * Wakeups are bare ev_signal() on the event the woken thread sleeps on
  * (vm_ctx.h lists them), never a call into the woken thread's file.
  */
@@ -26,13 +27,13 @@
 long validate_all(struct vm *vm, FILE *f, int expensive);
 
 /* "image.c" */
-int image_init(struct vm *vm, char *err, size_t errlen);
+int image_init(struct vm_process *p, char *err, size_t errlen);
 
 /* "trimwin.c": the trim window: publish and freeze (all but the locked
  * pages), then thaw what still needs it and close. */
-void trim_freeze(struct vm *vm, uint64_t lo, uint64_t hi);
-void trim_window_open(struct vm *vm, uint64_t lo, uint64_t hi, uint64_t wlo);
-void trim_window_close(struct vm *vm, uint64_t wlo, uint64_t hi);
+void trim_freeze(struct vm_process *p, uint64_t lo, uint64_t hi);
+void trim_window_open(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo);
+void trim_window_close(struct vm_process *p, uint64_t wlo, uint64_t hi);
 
 /* "trim_capture.c": a batch of marked pages, and trimming it. */
 struct trim_page {
@@ -42,14 +43,16 @@ struct trim_page {
 	bool tpg_dirty;			/* copied back: goes to modified */
 };
 
+/* A batch is taken from one process (tb_proc): its window, freeze, zap. */
 struct trim_batch {
+	struct vm_process *tb_proc;
 	int tb_n;
 	struct trim_page tb_page[VM_TRIM_BATCH_MAX];	/* ascending once sorted */
 };
 
-void trim_mark(struct vm *vm, uint64_t vpn, pte_t p, struct trim_batch *b);
+void trim_mark(uint64_t vpn, pte_t pte, struct trim_batch *b);
 void trim_batch_sort(struct trim_batch *b);
-void trim_batch_run(struct vm *vm, struct trim_batch *b);
+void trim_batch_run(struct trim_batch *b);
 
 /* "trim_policy.c": which pages; the heap and selection are exposed for the
  * unit tests (tests/unit/test_trim.c). */
@@ -59,9 +62,10 @@ struct trim_pick {
 };
 
 void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vpn);
-int trim_select(struct vm *vm, uint64_t *out, int k, uint64_t *nvalid);
+int trim_select(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid);
 uint64_t trim_collect(struct vm *vm, struct trim_batch *b);
-void trim_hint_note(struct vm *vm, uint64_t vpn);
+uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b);
+void trim_hint_note(struct vm_process *p, uint64_t vpn);
 
 /* "trim.c", "mpw.c", "zero.c", "defrag.c": the system threads' bodies
  * (started by vm_threads.c, layer 3), and the defragmenter's one pass. */
@@ -71,6 +75,12 @@ void *zero_thread(void *arg);
 void *defrag_thread(void *arg);
 int defrag_pass(struct vm *vm, uint64_t *cursor, int budget);
 
+/* "pglock.c" */
+struct vm_process *pglock_process(struct vm *vm, uintptr_t lo, uintptr_t hi);
+
+/* "proc_free.c": a process's pages given back (vm_process_destroy). */
+uint64_t proc_free_pages(struct vm_process *p);
+
 /* "fault.c" */
 enum fault_result { FAULT_DONE, FAULT_ACCESS_VIOLATION, FAULT_FAILED };
-enum fault_result fault_resolve(struct vm *vm, uint64_t vpn, int is_write);
+enum fault_result fault_resolve(struct vm_process *p, uint64_t vpn, int is_write);

@@ -15,19 +15,26 @@
 #include "vm_work.h"
 
 /*
- * The part of [buf, buf + *len) inside the region, as [*lo, *lo + *lolen),
+ * The part of [buf, buf + *len) inside a region of the machine (the first
+ * process's whose region it overlaps), as [*lo, *lo + *lolen),
  * with *len cut so that part spans at most a quarter of the lock limit's
  * pages.  *lolen is 0 if the buffer misses the region.
  */
 static void vmio_span(struct vm *vm, const void *buf, size_t *len, char **lo, size_t *lolen)
 {
 	uintptr_t b = (uintptr_t)buf, e = b + *len;
-	uintptr_t rb = (uintptr_t)vm->vm_base, re = rb + vm->vm_region_len;
 	uint64_t maxpages = vm->vm_lock_limit / 4 ? vm->vm_lock_limit / 4 : 1;
-	uintptr_t l, h, cap;
+	struct vm_process *p;
+	uintptr_t rb, re, l, h, cap;
 
 	if (e < b)
 		e = UINTPTR_MAX;	/* wraps: the kernel will say EFAULT */
+	*lo = (char *)b;
+	*lolen = 0;
+	if ((p = pglock_process(vm, b, e)) == NULL)
+		return;
+	rb = (uintptr_t)p->ps_base;
+	re = rb + p->ps_region_len;
 	l = b > rb ? b : rb;
 	h = e < re ? e : re;
 	*lo = (char *)l;

@@ -53,6 +53,11 @@ void *zero_thread(void *arg)
 		pfn_set_state(vm, pf, PFN_STATE_FREE, PFN_STATE_ZEROED);
 		plist_insert_tail(vm, pf);
 		lk_release(&pf->pf_lock);
+		/* A faulter may have found no frame while this one was off every
+		 * list being zeroed, and decided to wait: with so few frames that
+		 * this was the only one, nothing else would wake it (no trim is
+		 * due while it is available). */
+		ev_signal(&vm->vm_ev_avail);
 		vm_stat_add(vm, zeroed, 1);
 		vm_stat_add(vm, zero_busy_ns, vm_now_ns() - t0);
 	}

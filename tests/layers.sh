@@ -37,11 +37,11 @@ LAYERS=(
 	    pte.c pfn.c plist.c pgf.c map.c vm_fail.c pfnalloc.c"
 	"2: vm_work.h |
 	    validate.c image.c trimwin.c trim_capture.c trim_policy.c trim.c mpw.c zero.c
-	    defrag.c pglock.c vmio.c fault.c"
+	    defrag.c pglock.c vmio.c proc_free.c fault.c"
 	"3: vm_inst.h |
-	    vm_config.c vm_init.c vm_threads.c vm_stats.c"
+	    vm_config.c proc_init.c vm_init.c vm_threads.c vm_stats.c"
 	"4: vm_sigbus.h |
-	    vm_sigbus.c vm.c"
+	    vm_sigbus.c vm_proc.c vm.c"
 )
 declare -A RANK LAYER
 for l in "${LAYERS[@]}"; do
@@ -50,7 +50,7 @@ for l in "${LAYERS[@]}"; do
 	for f in $srcs; do i=$((i + 1)); RANK[$f]=$((n * 100 + i)); LAYER[$f]=$n; done
 done
 # Mutable process-wide state the library may have (vm_sigbus.c, vm_lock.c).
-GLOBALS="vm_registry vm_old_sigbus vm_handler_once vm_handler_installed vm_forked vm_failed_said lk_stats"
+GLOBALS="vm_registry vm_regions vm_regions_hw vm_old_sigbus vm_handler_once vm_handler_installed vm_forked vm_failed_said lk_stats"
 
 # check_includes FILE... : every #include "x" of a src/ file ranks no higher.
 check_includes() {

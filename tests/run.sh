@@ -61,6 +61,14 @@ run "stress/defrag"        "$S" defrag 2 128 2048 4096 4 $((30000 * scale)) 0.5 
 run "stress/trim-hints"    "$S" trim-hints 2 128 2048 2048 4 $((30000 * scale)) 0.5 512 hints=1
 run "stress/hints-fifo"    "$S" hints-fifo 3 128 2048 2048 3 $((20000 * scale)) 0.5 64 hints=1 policy=fifo ro=0.1 prefetch=4
 run "stress/realism-all"   "$S" realism-all 4 64 1024 1024 4 $((20000 * scale)) 0.4 32 ro=0.2 prefetch=4 defrag=1 policy=fifo
+# processes on one machine (docs/DESIGN.md, "Processes"): stamps naming (process,
+# page), validation after each round; frames repurposed across processes; a
+# process destroyed under load while the others fault, and replaced
+P="$B/tests/stress/procs"
+run "procs/share"       "$P" procs-share share 3 3 64 256 768 4 $((10000 * scale))
+run "procs/share-fifo"  "$P" procs-share-fifo share 4 2 128 512 1920 3 $((10000 * scale)) policy=fifo workload=zipf defrag=1
+run "procs/churn"       "$P" procs-churn churn 3 2 64 256 768 4 $((5000 * scale))
+run "procs/churn-random" "$P" procs-churn-random churn 4 2 96 256 1024 4 $((5000 * scale)) policy=random workload=uniform
 # the kernel reading and writing locked region memory under trim pressure
 # (O_DIRECT, buffered vm_pread/vm_pwrite, a futex mutex + condvar)
 for m in odirect buffered futex; do
@@ -70,6 +78,7 @@ done
 run "inject/errors" "$B/tests/inject/errors"
 run "inject/create" "$B/tests/inject/create"
 run "inject/pagefile" "$B/tests/inject/pagefile"
+run "inject/proc_create" "$B/tests/inject/proc_create"
 # the layers (docs/DESIGN.md): no #include or call goes up, release only
 if [ "$VARIANT" = release ]; then
 	run "layers" env B="$B" tests/layers.sh

@@ -305,7 +305,7 @@ static void destroy_while_faulting(void)
 	for (int i = 0; i < 8; i++)
 		p[i * VM_PAGE_SIZE] = 1;
 	pthread_create(&t, NULL, touch_page, p + 8 * VM_PAGE_SIZE);
-	while (atomic_load(&vm->vm_dbg_faulting) == 0)
+	while (atomic_load(&vm->vm_default->ps_dbg_faulting) == 0)
 		usleep(1000);
 	vm_destroy(vm);
 }

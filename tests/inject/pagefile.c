@@ -74,7 +74,7 @@ static __attribute__((noinline)) int user_loop(uint64_t t, bool writes)
 
 	for (int i = 0; i < 400000; i++) {
 		uint64_t vpn = (vm_rand(&rng) % (npages / NTHREADS)) * NTHREADS + t;
-		volatile uint64_t *w = (volatile uint64_t *)vm_va(vm, vpn);
+		volatile uint64_t *w = (volatile uint64_t *)vm_va(vm->vm_default, vpn);
 		uint64_t g = atomic_load(&gen[vpn]);
 		if (g != 0 && (w[0] != (TAG | vpn) || w[1] != g))
 			return 2;
@@ -122,12 +122,12 @@ static uint64_t pages_lost(void)
 	uint64_t lost = 0;
 
 	for (uint64_t vpn = 0; vpn < npages; vpn++) {
-		pte_t p = pte_read(vm, vpn);
+		pte_t p = pte_read(vm->vm_default, vpn);
 		uint64_t x = pte_payload(p), g = atomic_load(&gen[vpn]);
 		const uint64_t *w;
 
 		switch (pte_format(p)) {
-		case PTE_FMT_VALID: w = (const uint64_t *)vm_va(vm, vpn); break;
+		case PTE_FMT_VALID: w = (const uint64_t *)vm_va(vm->vm_default, vpn); break;
 		case PTE_FMT_TRANS: w = (const uint64_t *)vm_frame(vm, (uint32_t)x); break;
 		case PTE_FMT_PGF: w = (const uint64_t *)(vm->vm_pgf.pg_mem + x * VM_PAGE_SIZE); break;
 		case PTE_FMT_INPAGE: w = (const uint64_t *)(vm->vm_bounce + x * VM_PAGE_SIZE); break;
@@ -162,8 +162,8 @@ static void check_failed(const char *name, int got, const char *want)
 	int before = atomic_load(&errors_seen);
 	if (sigsetjmp(jb, 1) == 0) {
 		for (uint64_t vpn = 0; vpn < npages; vpn++)
-			if (pte_format(pte_read(vm, vpn)) != PTE_FMT_VALID)
-				(void)*(volatile char *)vm_va(vm, vpn);
+			if (pte_format(pte_read(vm->vm_default, vpn)) != PTE_FMT_VALID)
+				(void)*(volatile char *)vm_va(vm->vm_default, vpn);
 	}
 	thread_jmp = NULL;
 	snprintf(line, sizeof(line), "%s: a later fault gets the error", name);
@@ -199,7 +199,7 @@ static void test_read_error(void)
 
 	vm = make(32, 1024, true);
 	for (uint64_t vpn = 0; vpn < npages; vpn++) {
-		uint64_t *w = (uint64_t *)vm_va(vm, vpn);
+		uint64_t *w = (uint64_t *)vm_va(vm->vm_default, vpn);
 		w[0] = TAG | vpn;
 		w[1] = 1;
 		atomic_store(&gen[vpn], 1);
@@ -220,7 +220,7 @@ static int scenario(const char *name)
 	vm = make(32, 1024, false);
 	if (reads) {
 		for (uint64_t vpn = 0; vpn < npages; vpn++)
-			*(volatile char *)vm_va(vm, vpn) = 1;
+			*(volatile char *)vm_va(vm->vm_default, vpn) = 1;
 		vm_inject_io(vm, -1, 0);
 	} else {
 		vm_inject_io(vm, 0, -1);

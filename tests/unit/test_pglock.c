@@ -47,14 +47,14 @@ static char *page(struct vm *vm, uint64_t vpn)
 
 static uint32_t lockcnt(struct vm *vm, uint64_t vpn)
 {
-	pte_t p = pte_read(vm, vpn);
+	pte_t p = pte_read(vm->vm_default, vpn);
 
 	return pte_format(p) == PTE_FMT_VALID ? pfn_lockcnt(&vm->vm_pfns[pte_payload(p)]) : 0;
 }
 
 static enum pte_fmt fmt(struct vm *vm, uint64_t vpn)
 {
-	return pte_format(pte_read(vm, vpn));
+	return pte_format(pte_read(vm->vm_default, vpn));
 }
 
 /* The kernel writes one page of the file into the page at vpn: 0 if it
@@ -192,28 +192,28 @@ static void test_freeze(void)
 
 	touch_all(vm, 0, 16);
 	f0 = vm_read(vm->vm_map.mp_freezes);
-	trim_window_open(vm, 0, 16, 0);
+	trim_window_open(vm->vm_default, 0, 16, 0);
 	CHECK("nothing locked: one freeze", vm_read(vm->vm_map.mp_freezes) - f0 == 1);
 	CHECK("nothing locked: every page frozen", kwrite(vm, 0) == EFAULT && kwrite(vm, 5) == EFAULT);
-	trim_window_close(vm, 0, 16);
+	trim_window_close(vm->vm_default, 0, 16);
 	CHECK("closed: thawed", kwrite(vm, 5) == 0 && kwrite(vm, 15) == 0);
 
 	CHECK("lock page 5", vm_lock_pages(vm, page(vm, 5), PG) == 0);
 	f0 = vm_read(vm->vm_map.mp_freezes);
-	trim_window_open(vm, 0, 16, 0);
+	trim_window_open(vm->vm_default, 0, 16, 0);
 	CHECK("page 5 locked: two freezes, around it", vm_read(vm->vm_map.mp_freezes) - f0 == 2);
 	CHECK("the locked page stays writable by the kernel", kwrite(vm, 5) == 0);
 	CHECK("its neighbours are frozen", kwrite(vm, 4) == EFAULT && kwrite(vm, 6) == EFAULT);
-	trim_window_close(vm, 0, 16);
+	trim_window_close(vm->vm_default, 0, 16);
 	CHECK("closed: neighbours thawed", kwrite(vm, 4) == 0 && kwrite(vm, 6) == 0);
 	vm_unlock_pages(vm, page(vm, 5), PG);
 
 	CHECK("lock page 0, the window's edge", vm_lock_pages(vm, page(vm, 0), PG) == 0);
 	f0 = vm_read(vm->vm_map.mp_freezes);
-	trim_window_open(vm, 0, 16, 0);
+	trim_window_open(vm->vm_default, 0, 16, 0);
 	CHECK("edge locked: still one freeze", vm_read(vm->vm_map.mp_freezes) - f0 == 1);
 	CHECK("edge locked: writable", kwrite(vm, 0) == 0 && kwrite(vm, 1) == EFAULT);
-	trim_window_close(vm, 0, 16);
+	trim_window_close(vm->vm_default, 0, 16);
 	vm_unlock_pages(vm, page(vm, 0), PG);
 	vm_destroy(vm);
 }
@@ -245,7 +245,7 @@ static void test_lock_in_window(void)
 	pthread_t t;
 
 	touch_all(vm, 0, 32);
-	trim_window_open(vm, 0, 16, 0);
+	trim_window_open(vm->vm_default, 0, 16, 0);
 	l.addr = page(vm, 20);
 	locker_main(&l);
 	CHECK("outside the open window: no wait", l.done && l.rc == 0 && kwrite(vm, 20) == 0);
@@ -257,7 +257,7 @@ static void test_lock_in_window(void)
 	CHECK("inside it: the locker waits", !atomic_load(&l.done));
 	CHECK("... while its page is frozen", kwrite(vm, 5) == EFAULT);
 	CHECK("... counted already", lockcnt(vm, 5) == 1);
-	trim_window_close(vm, 0, 16);
+	trim_window_close(vm->vm_default, 0, 16);
 	pthread_join(t, NULL);
 	CHECK("the close lets it return", l.done && l.rc == 0);
 	CHECK("and its page is writable by the kernel", kwrite(vm, 5) == 0);

@@ -384,7 +384,7 @@ static void test_transition_table(void)
 		}
 	}
 	CHECK("table: legal pairs return, illegal pairs panic", ok);
-	CHECK("table: nine legal pairs", nlegal == 9);
+	CHECK("table: eleven legal pairs", nlegal == 11);
 
 	struct trans_arg wrong_from = { PFN_STATE_STANDBY, PFN_STATE_ACTIVE, PFN_STATE_FREE, false };
 	CHECK("table: from != pf_state panics", vmtest_child(child_set_state, &wrong_from) == SIGABRT);

@@ -11,6 +11,8 @@
 #include "check.h"
 #include "vmtest.h"
 
+#define VP (vm.vm_default)	/* the vm's default process: its PTEs */
+
 #define NFRAMES 16
 #define NPAGES 128		/* 512K of region: two PTE regions */
 #define NSLOTS 128
@@ -22,12 +24,12 @@ static struct vm vm;
 
 static void lock_pte(uint64_t vpn)
 {
-	lk_acquire(vm_pte_lock(&vm, vpn));
+	lk_acquire(vm_pte_lock(VP, vpn));
 }
 
 static void unlock_pte(uint64_t vpn)
 {
-	lk_release(vm_pte_lock(&vm, vpn));
+	lk_release(vm_pte_lock(VP, vpn));
 }
 
 static void lock_pfn(uint32_t f)
@@ -43,9 +45,9 @@ static void unlock_pfn(uint32_t f)
 /* Set TRIMMING on a valid PTE, as the trimmer does before pte_write_transition. */
 static bool set_trimming(uint64_t vpn)
 {
-	pte_t p = pte_read(&vm, vpn);
+	pte_t p = pte_read(VP, vpn);
 
-	return pte_cas(&vm, vpn, p, p | PTE_TRIMMING);
+	return pte_cas(VP, vpn, p, p | PTE_TRIMMING);
 }
 
 static void test_encode(void)
@@ -108,33 +110,33 @@ static void readonly_walk(uint64_t vpn, uint32_t f, bool ro)
 	bool ok[10] = { false };
 
 	if (ro)
-		pte_set_readonly(&vm, vpn);
-	ok[0] = pte_read(&vm, vpn) == r;
+		pte_set_readonly(VP, vpn);
+	ok[0] = pte_read(VP, vpn) == r;
 	lock_pte(vpn);
-	pte_write_pagefile(&vm, vpn, 40);
-	ok[1] = pte_read(&vm, vpn) == pte_make(PTE_FMT_PGF, 40, r);
-	pte_write_inpage(&vm, vpn, 2);
-	ok[2] = pte_read(&vm, vpn) == pte_make(PTE_FMT_INPAGE, 2, r);
+	pte_write_pagefile(VP, vpn, 40);
+	ok[1] = pte_read(VP, vpn) == pte_make(PTE_FMT_PGF, 40, r);
+	pte_write_inpage(VP, vpn, 2);
+	ok[2] = pte_read(VP, vpn) == pte_make(PTE_FMT_INPAGE, 2, r);
 	lock_pfn(f);
-	pte_write_valid(&vm, vpn, f);
-	ok[3] = pte_read(&vm, vpn) == pte_make(PTE_FMT_VALID, f, r | PTE_ACCESSED);
+	pte_write_valid(VP, vpn, f);
+	ok[3] = pte_read(VP, vpn) == pte_make(PTE_FMT_VALID, f, r | PTE_ACCESSED);
 	set_trimming(vpn);
-	pte_write_transition(&vm, vpn, f);
-	ok[4] = pte_read(&vm, vpn) == pte_make(PTE_FMT_TRANS, f, r);
-	pte_write_valid(&vm, vpn, f);		/* soft fault */
-	ok[5] = pte_read(&vm, vpn) == pte_make(PTE_FMT_VALID, f, r | PTE_ACCESSED);
-	ok[6] = pte_cas(&vm, vpn, pte_read(&vm, vpn),
+	pte_write_transition(VP, vpn, f);
+	ok[4] = pte_read(VP, vpn) == pte_make(PTE_FMT_TRANS, f, r);
+	pte_write_valid(VP, vpn, f);		/* soft fault */
+	ok[5] = pte_read(VP, vpn) == pte_make(PTE_FMT_VALID, f, r | PTE_ACCESSED);
+	ok[6] = pte_cas(VP, vpn, pte_read(VP, vpn),
 	    pte_make(PTE_FMT_VALID, f, r | PTE_TRIMMING | (3ULL << PTE_AGE_SHIFT)));
-	pte_write_transition(&vm, vpn, f);
-	ok[6] &= pte_read(&vm, vpn) == pte_make(PTE_FMT_TRANS, f, r);
-	pte_repurpose(&vm, vpn, f, 41);
-	ok[7] = pte_read(&vm, vpn) == pte_make(PTE_FMT_PGF, 41, r);
-	pte_write_demand_zero(&vm, vpn);
-	ok[8] = pte_read(&vm, vpn) == r;
-	pte_write_valid(&vm, vpn, f);		/* demand-zero fault */
-	ok[9] = pte_read(&vm, vpn) == pte_make(PTE_FMT_VALID, f, r | PTE_ACCESSED);
-	pte_write_demand_zero(&vm, vpn);
-	ok[9] &= pte_read(&vm, vpn) == r;
+	pte_write_transition(VP, vpn, f);
+	ok[6] &= pte_read(VP, vpn) == pte_make(PTE_FMT_TRANS, f, r);
+	pte_repurpose(VP, vpn, f, 41);
+	ok[7] = pte_read(VP, vpn) == pte_make(PTE_FMT_PGF, 41, r);
+	pte_write_demand_zero(VP, vpn);
+	ok[8] = pte_read(VP, vpn) == r;
+	pte_write_valid(VP, vpn, f);		/* demand-zero fault */
+	ok[9] = pte_read(VP, vpn) == pte_make(PTE_FMT_VALID, f, r | PTE_ACCESSED);
+	pte_write_demand_zero(VP, vpn);
+	ok[9] &= pte_read(VP, vpn) == r;
 	unlock_pfn(f);
 	unlock_pte(vpn);
 
@@ -152,11 +154,11 @@ static void readonly_walk(uint64_t vpn, uint32_t f, bool ro)
 static void test_readonly(void)
 {
 	CHECK("regions: vpn 3 and 70 have different locks",
-	    vm_pte_lock(&vm, 3) == &vm.vm_pte_locks[0] && vm_pte_lock(&vm, 70) == &vm.vm_pte_locks[1]);
+	    vm_pte_lock(VP, 3) == &VP->ps_pte_locks[0] && vm_pte_lock(VP, 70) == &VP->ps_pte_locks[1]);
 	readonly_walk(3, 5, false);
 	readonly_walk(70, NFRAMES - 1, true);	/* the highest frame */
-	CHECK("readonly: neighbours untouched", pte_read(&vm, 2) == 0 && pte_read(&vm, 4) == 0 &&
-	    pte_read(&vm, 69) == 0 && pte_read(&vm, 71) == 0);
+	CHECK("readonly: neighbours untouched", pte_read(VP, 2) == 0 && pte_read(VP, 4) == 0 &&
+	    pte_read(VP, 69) == 0 && pte_read(VP, 71) == 0);
 }
 
 /* The MMU's accessed bit: only on VALID, idempotent, keeps everything else. */
@@ -166,43 +168,43 @@ static void test_mark_accessed(void)
 	uint32_t f = 6;
 	pte_t p, q;
 
-	pte_mark_accessed(&vm, vpn);
-	CHECK("accessed: demand zero untouched", pte_read(&vm, vpn) == 0);
+	pte_mark_accessed(VP, vpn);
+	CHECK("accessed: demand zero untouched", pte_read(VP, vpn) == 0);
 	lock_pte(vpn);
-	pte_write_pagefile(&vm, vpn, 7);
-	p = pte_read(&vm, vpn);
-	pte_mark_accessed(&vm, vpn);
-	CHECK("accessed: page file untouched", pte_read(&vm, vpn) == p);
-	pte_write_inpage(&vm, vpn, 1);
-	p = pte_read(&vm, vpn);
-	pte_mark_accessed(&vm, vpn);
-	CHECK("accessed: in-page untouched", pte_read(&vm, vpn) == p);
+	pte_write_pagefile(VP, vpn, 7);
+	p = pte_read(VP, vpn);
+	pte_mark_accessed(VP, vpn);
+	CHECK("accessed: page file untouched", pte_read(VP, vpn) == p);
+	pte_write_inpage(VP, vpn, 1);
+	p = pte_read(VP, vpn);
+	pte_mark_accessed(VP, vpn);
+	CHECK("accessed: in-page untouched", pte_read(VP, vpn) == p);
 
 	lock_pfn(f);
-	pte_write_valid(&vm, vpn, f);
+	pte_write_valid(VP, vpn, f);
 	set_trimming(vpn);
-	pte_write_transition(&vm, vpn, f);
-	p = pte_read(&vm, vpn);
-	pte_mark_accessed(&vm, vpn);
-	CHECK("accessed: transition untouched", pte_read(&vm, vpn) == p && !(p & PTE_ACCESSED));
+	pte_write_transition(VP, vpn, f);
+	p = pte_read(VP, vpn);
+	pte_mark_accessed(VP, vpn);
+	CHECK("accessed: transition untouched", pte_read(VP, vpn) == p && !(p & PTE_ACCESSED));
 
-	pte_write_valid(&vm, vpn, f);
-	p = pte_read(&vm, vpn);
+	pte_write_valid(VP, vpn, f);
+	p = pte_read(VP, vpn);
 	q = pte_make(PTE_FMT_VALID, f, 4ULL << PTE_AGE_SHIFT);
-	CHECK("accessed: clear it by cas", pte_cas(&vm, vpn, p, q));
-	pte_mark_accessed(&vm, vpn);
-	p = pte_read(&vm, vpn);
+	CHECK("accessed: clear it by cas", pte_cas(VP, vpn, p, q));
+	pte_mark_accessed(VP, vpn);
+	p = pte_read(VP, vpn);
 	CHECK("accessed: sets the bit on valid", p == (q | PTE_ACCESSED));
 	CHECK("accessed: keeps frame and age", pte_payload(p) == f && pte_age(p) == 4);
-	pte_mark_accessed(&vm, vpn);
-	CHECK("accessed: idempotent", pte_read(&vm, vpn) == p);
+	pte_mark_accessed(VP, vpn);
+	CHECK("accessed: idempotent", pte_read(VP, vpn) == p);
 
 	/* with TRIMMING and the oldest age */
 	q = pte_make(PTE_FMT_VALID, f, PTE_TRIMMING | (7ULL << PTE_AGE_SHIFT));
-	CHECK("accessed: cas to trimming", pte_cas(&vm, vpn, p, q));
-	pte_mark_accessed(&vm, vpn);
-	CHECK("accessed: keeps trimming", pte_read(&vm, vpn) == (q | PTE_ACCESSED));
-	pte_write_transition(&vm, vpn, f);
+	CHECK("accessed: cas to trimming", pte_cas(VP, vpn, p, q));
+	pte_mark_accessed(VP, vpn);
+	CHECK("accessed: keeps trimming", pte_read(VP, vpn) == (q | PTE_ACCESSED));
+	pte_write_transition(VP, vpn, f);
 	unlock_pfn(f);
 	unlock_pte(vpn);
 }
@@ -215,24 +217,24 @@ static void test_cas(void)
 
 	lock_pte(vpn);
 	lock_pfn(f);
-	pte_write_valid(&vm, vpn, f);
-	p = pte_read(&vm, vpn);
+	pte_write_valid(VP, vpn, f);
+	p = pte_read(VP, vpn);
 	q = p | (2ULL << PTE_AGE_SHIFT);
-	CHECK("cas: succeeds on the current value", pte_cas(&vm, vpn, p, q));
-	CHECK("cas: stored the new value", pte_read(&vm, vpn) == q);
-	CHECK("cas: fails on a stale value", !pte_cas(&vm, vpn, p, p | (3ULL << PTE_AGE_SHIFT)));
-	CHECK("cas: failure leaves it alone", pte_read(&vm, vpn) == q);
+	CHECK("cas: succeeds on the current value", pte_cas(VP, vpn, p, q));
+	CHECK("cas: stored the new value", pte_read(VP, vpn) == q);
+	CHECK("cas: fails on a stale value", !pte_cas(VP, vpn, p, p | (3ULL << PTE_AGE_SHIFT)));
+	CHECK("cas: failure leaves it alone", pte_read(VP, vpn) == q);
 
 	/* The race pte_cas exists for: the accessed bit set without a lock
 	 * between the trimmer's read and its write. */
-	CHECK("cas: clear accessed", pte_cas(&vm, vpn, q, q & ~PTE_ACCESSED));
-	stale = pte_read(&vm, vpn);
-	pte_mark_accessed(&vm, vpn);
-	CHECK("cas: loses to the accessed bit", !pte_cas(&vm, vpn, stale, stale | PTE_TRIMMING));
-	CHECK("cas: accessed kept, no trimming", (pte_read(&vm, vpn) & PTE_ACCESSED) &&
-	    !(pte_read(&vm, vpn) & PTE_TRIMMING));
+	CHECK("cas: clear accessed", pte_cas(VP, vpn, q, q & ~PTE_ACCESSED));
+	stale = pte_read(VP, vpn);
+	pte_mark_accessed(VP, vpn);
+	CHECK("cas: loses to the accessed bit", !pte_cas(VP, vpn, stale, stale | PTE_TRIMMING));
+	CHECK("cas: accessed kept, no trimming", (pte_read(VP, vpn) & PTE_ACCESSED) &&
+	    !(pte_read(VP, vpn) & PTE_TRIMMING));
 	CHECK("cas: retry with a fresh read wins", set_trimming(vpn));
-	pte_write_transition(&vm, vpn, f);
+	pte_write_transition(VP, vpn, f);
 	unlock_pfn(f);
 	unlock_pte(vpn);
 }
@@ -248,43 +250,43 @@ static void test_aging(void)
 
 	lock_pte(vpn);
 	lock_pfn(f);
-	pte_write_pagefile(&vm, vpn, slot);
-	pte_write_valid_prefetched(&vm, vpn, f);
-	p = pte_read(&vm, vpn);
+	pte_write_pagefile(VP, vpn, slot);
+	pte_write_valid_prefetched(VP, vpn, f);
+	p = pte_read(VP, vpn);
 	CHECK("aging: read ahead, not yet accessed", pte_is_valid(p) && pte_is_prefetched(p) &&
 	    !pte_is_accessed(p) && pte_age(p) == 0 && pte_payload(p) == f);
-	pte_age_inc(&vm, vpn, p);
+	pte_age_inc(VP, vpn, p);
 	stale = p;
-	p = pte_read(&vm, vpn);
-	pte_age_inc(&vm, vpn, p);
-	pte_age_inc(&vm, vpn, stale);	/* lost: the PTE moved on */
-	p = pte_read(&vm, vpn);
+	p = pte_read(VP, vpn);
+	pte_age_inc(VP, vpn, p);
+	pte_age_inc(VP, vpn, stale);	/* lost: the PTE moved on */
+	p = pte_read(VP, vpn);
 	CHECK("aging: two sweeps older, the stale third lost", pte_age(p) == 2 &&
 	    pte_payload(p) == f && pte_is_prefetched(p) && !pte_is_accessed(p));
-	pte_mark_accessed(&vm, vpn);
-	CHECK("aging: reset loses to the accessed bit", !pte_age_reset(&vm, vpn, p));
-	p = pte_read(&vm, vpn);
-	CHECK("aging: touched, young again", pte_age_reset(&vm, vpn, p) &&
-	    pte_read(&vm, vpn) == pte_make(PTE_FMT_VALID, f, 0));
-	p = pte_read(&vm, vpn);
-	CHECK("aging: marked for a batch", pte_is_settled(p) && pte_trimming_set(&vm, vpn, p) &&
-	    pte_is_trimming(pte_read(&vm, vpn)) && !pte_is_settled(pte_read(&vm, vpn)));
-	pte_write_transition(&vm, vpn, f);
+	pte_mark_accessed(VP, vpn);
+	CHECK("aging: reset loses to the accessed bit", !pte_age_reset(VP, vpn, p));
+	p = pte_read(VP, vpn);
+	CHECK("aging: touched, young again", pte_age_reset(VP, vpn, p) &&
+	    pte_read(VP, vpn) == pte_make(PTE_FMT_VALID, f, 0));
+	p = pte_read(VP, vpn);
+	CHECK("aging: marked for a batch", pte_is_settled(p) && pte_trimming_set(VP, vpn, p) &&
+	    pte_is_trimming(pte_read(VP, vpn)) && !pte_is_settled(pte_read(VP, vpn)));
+	pte_write_transition(VP, vpn, f);
 	unlock_pfn(f);
 	unlock_pte(vpn);
 
-	CHECK("run: page 0 continues nothing", !pte_run_continues(&vm, 0));
-	CHECK("run: after a transition page, none", !pte_run_continues(&vm, vpn + 1));
+	CHECK("run: page 0 continues nothing", !pte_run_continues(VP, 0));
+	CHECK("run: after a transition page, none", !pte_run_continues(VP, vpn + 1));
 	lock_pte(vpn);
 	lock_pfn(f);
-	pte_write_valid(&vm, vpn, f);		/* a new mapping counts as accessed */
-	CHECK("run: after a valid, accessed page", pte_run_continues(&vm, vpn + 1));
-	p = pte_read(&vm, vpn);
-	pte_age_reset(&vm, vpn, p);
-	CHECK("run: not after an untouched one", !pte_run_continues(&vm, vpn + 1));
-	CHECK("run: nor before it", !pte_run_continues(&vm, vpn));
+	pte_write_valid(VP, vpn, f);		/* a new mapping counts as accessed */
+	CHECK("run: after a valid, accessed page", pte_run_continues(VP, vpn + 1));
+	p = pte_read(VP, vpn);
+	pte_age_reset(VP, vpn, p);
+	CHECK("run: not after an untouched one", !pte_run_continues(VP, vpn + 1));
+	CHECK("run: nor before it", !pte_run_continues(VP, vpn));
 	set_trimming(vpn);
-	pte_write_transition(&vm, vpn, f);
+	pte_write_transition(VP, vpn, f);
 	unlock_pfn(f);
 	unlock_pte(vpn);
 }
@@ -297,17 +299,17 @@ static void test_repurpose(void)
 
 	lock_pte(vpn);
 	lock_pfn(f);
-	pte_write_valid(&vm, vpn, f);
+	pte_write_valid(VP, vpn, f);
 	set_trimming(vpn);
-	pte_write_transition(&vm, vpn, f);
+	pte_write_transition(VP, vpn, f);
 	unlock_pfn(f);
 	unlock_pte(vpn);
 
 	lock_pfn(f);
-	pte_repurpose(&vm, vpn, f, NSLOTS - 1);
+	pte_repurpose(VP, vpn, f, NSLOTS - 1);
 	unlock_pfn(f);
 	CHECK("repurpose: page file naming the slot",
-	    pte_read(&vm, vpn) == pte_make(PTE_FMT_PGF, NSLOTS - 1, 0));
+	    pte_read(VP, vpn) == pte_make(PTE_FMT_PGF, NSLOTS - 1, 0));
 }
 
 struct pte_arg {
@@ -322,13 +324,13 @@ static void child_repurpose_other(void *arg)
 
 	lock_pte(a->vpn);
 	lock_pfn(9);
-	pte_write_valid(&vm, a->vpn, 9);
+	pte_write_valid(VP, a->vpn, 9);
 	set_trimming(a->vpn);
-	pte_write_transition(&vm, a->vpn, 9);
+	pte_write_transition(VP, a->vpn, 9);
 	unlock_pfn(9);
 	unlock_pte(a->vpn);
 	lock_pfn(a->frame);
-	pte_repurpose(&vm, a->vpn, a->frame, 3);
+	pte_repurpose(VP, a->vpn, a->frame, 3);
 }
 
 /* Child: repurpose a VALID PTE. */
@@ -337,8 +339,8 @@ static void child_repurpose_valid(void *arg)
 	(void)arg;
 	lock_pte(40);
 	lock_pfn(9);
-	pte_write_valid(&vm, 40, 9);
-	pte_repurpose(&vm, 40, 9, 3);
+	pte_write_valid(VP, 40, 9);
+	pte_repurpose(VP, 40, 9, 3);
 }
 
 #if VM_DEBUG >= 1
@@ -347,8 +349,8 @@ static void child_transition_not_trimming(void *arg)
 	(void)arg;
 	lock_pte(40);
 	lock_pfn(9);
-	pte_write_valid(&vm, 40, 9);
-	pte_write_transition(&vm, 40, 9);
+	pte_write_valid(VP, 40, 9);
+	pte_write_transition(VP, 40, 9);
 }
 
 static void child_transition_other_frame(void *arg)
@@ -356,11 +358,11 @@ static void child_transition_other_frame(void *arg)
 	(void)arg;
 	lock_pte(40);
 	lock_pfn(9);
-	pte_write_valid(&vm, 40, 9);
+	pte_write_valid(VP, 40, 9);
 	set_trimming(40);
 	unlock_pfn(9);
 	lock_pfn(10);
-	pte_write_transition(&vm, 40, 10);
+	pte_write_transition(VP, 40, 10);
 }
 
 static void child_valid_twice(void *arg)
@@ -368,29 +370,29 @@ static void child_valid_twice(void *arg)
 	(void)arg;
 	lock_pte(40);
 	lock_pfn(9);
-	pte_write_valid(&vm, 40, 9);
-	pte_write_valid(&vm, 40, 9);
+	pte_write_valid(VP, 40, 9);
+	pte_write_valid(VP, 40, 9);
 }
 
 static void child_valid_no_region_lock(void *arg)
 {
 	(void)arg;
 	lock_pfn(9);
-	pte_write_valid(&vm, 40, 9);
+	pte_write_valid(VP, 40, 9);
 }
 
 static void child_valid_no_pfn_lock(void *arg)
 {
 	(void)arg;
 	lock_pte(40);
-	pte_write_valid(&vm, 40, 9);
+	pte_write_valid(VP, 40, 9);
 }
 
 static void child_cas_not_valid(void *arg)
 {
 	(void)arg;
 	lock_pte(40);
-	pte_cas(&vm, 40, 0, PTE_ACCESSED);
+	pte_cas(VP, 40, 0, PTE_ACCESSED);
 }
 
 static void child_cas_new_frame(void *arg)
@@ -400,9 +402,9 @@ static void child_cas_new_frame(void *arg)
 	(void)arg;
 	lock_pte(40);
 	lock_pfn(9);
-	pte_write_valid(&vm, 40, 9);
-	p = pte_read(&vm, 40);
-	pte_cas(&vm, 40, p, pte_make(PTE_FMT_VALID, 10, PTE_ACCESSED));
+	pte_write_valid(VP, 40, 9);
+	p = pte_read(VP, 40);
+	pte_cas(VP, 40, p, pte_make(PTE_FMT_VALID, 10, PTE_ACCESSED));
 }
 
 static void child_cas_unlocked(void *arg)
@@ -412,26 +414,26 @@ static void child_cas_unlocked(void *arg)
 	(void)arg;
 	lock_pte(40);
 	lock_pfn(9);
-	pte_write_valid(&vm, 40, 9);
+	pte_write_valid(VP, 40, 9);
 	unlock_pfn(9);
 	unlock_pte(40);
-	p = pte_read(&vm, 40);
-	pte_cas(&vm, 40, p, p | PTE_TRIMMING);
+	p = pte_read(VP, 40);
+	pte_cas(VP, 40, p, p | PTE_TRIMMING);
 }
 
 static void child_inpage_from_dz(void *arg)
 {
 	(void)arg;
 	lock_pte(40);
-	pte_write_inpage(&vm, 40, 0);
+	pte_write_inpage(VP, 40, 0);
 }
 
 static void child_pagefile_twice(void *arg)
 {
 	(void)arg;
 	lock_pte(40);
-	pte_write_pagefile(&vm, 40, 1);
-	pte_write_pagefile(&vm, 40, 2);
+	pte_write_pagefile(VP, 40, 1);
+	pte_write_pagefile(VP, 40, 2);
 }
 
 /* Each writer's asserts on the formats it may change from and its locks. */
@@ -456,10 +458,10 @@ static void child_ok(void *arg)
 	(void)arg;
 	lock_pte(40);
 	lock_pfn(9);
-	pte_write_valid(&vm, 40, 9);
+	pte_write_valid(VP, 40, 9);
 	set_trimming(40);
-	pte_write_transition(&vm, 40, 9);
-	pte_repurpose(&vm, 40, 9, 3);
+	pte_write_transition(VP, 40, 9);
+	pte_repurpose(VP, 40, 9, 3);
 }
 
 int main(void)

@@ -13,6 +13,8 @@
 #include "check.h"
 #include "vmtest.h"
 
+#define VP (vm.vm_default)	/* the vm's default process: its PTEs */
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -87,7 +89,7 @@ static struct vm vm;
  * trim_select only reads). */
 static void map_at(uint64_t vpn, uint32_t frame, uint64_t seq, pte_t flags)
 {
-	atomic_store(&vm.vm_ptes[vpn], pte_make(PTE_FMT_VALID, frame, flags));
+	atomic_store(&VP->ps_ptes[vpn], pte_make(PTE_FMT_VALID, frame, flags));
 	atomic_store(&vm.vm_pfns[frame].pf_mapseq, seq);
 }
 
@@ -98,8 +100,8 @@ static void test_fifo(void)
 
 	if (vmtest_init(&vm, 16, 128, 128) != 0)
 		exit(2);
-	vm.vm_cfg.vc_space.as_trim_policy = VM_TRIM_FIFO;
-	n = trim_select(&vm, out, 4, &nvalid);
+	VP->ps_cfg.as_trim_policy = VM_TRIM_FIFO;
+	n = trim_select(VP, out, 4, &nvalid);
 	CHECK("fifo: nothing mapped, nothing picked", n == 0 && nvalid == 0);
 	/* mapped in the order 100, 5, 70, 6, 120, 2 (sequence 1..6) */
 	map_at(100, 0, 1, 0);
@@ -108,21 +110,21 @@ static void test_fifo(void)
 	map_at(6, 3, 4, 0);
 	map_at(120, 4, 5, 0);
 	map_at(2, 5, 6, 0);
-	n = trim_select(&vm, out, 3, &nvalid);
+	n = trim_select(VP, out, 3, &nvalid);
 	CHECK("fifo: the three mapped first, ascending",
 	    n == 3 && out[0] == 5 && out[1] == 70 && out[2] == 100);
 	CHECK("fifo: saw every valid page", nvalid == 6);
-	n = trim_select(&vm, out, 1, &nvalid);
+	n = trim_select(VP, out, 1, &nvalid);
 	CHECK("fifo: k = 1 is the oldest", n == 1 && out[0] == 100);
 	/* the oldest is being trimmed already: skipped */
 	map_at(100, 0, 1, PTE_TRIMMING);
-	n = trim_select(&vm, out, 2, &nvalid);
+	n = trim_select(VP, out, 2, &nvalid);
 	CHECK("fifo: a page being trimmed is skipped", n == 2 && out[0] == 5 && out[1] == 70 && nvalid == 5);
 	/* re-mapped pages go to the back of the queue */
 	map_at(5, 1, 7, 0);
-	n = trim_select(&vm, out, 2, &nvalid);
+	n = trim_select(VP, out, 2, &nvalid);
 	CHECK("fifo: a re-mapped page is young again", n == 2 && out[0] == 6 && out[1] == 70);
-	n = trim_select(&vm, out, 64, &nvalid);
+	n = trim_select(VP, out, 64, &nvalid);
 	CHECK("fifo: k larger than the valid pages takes them all", n == 5 && out[0] == 2 && out[4] == 120);
 	vm_structs_destroy(&vm);
 }
@@ -135,14 +137,14 @@ static void test_random(void)
 
 	if (vmtest_init(&vm, 16, 128, 128) != 0)
 		exit(2);
-	vm.vm_cfg.vc_space.as_trim_policy = VM_TRIM_RANDOM;
+	VP->ps_cfg.as_trim_policy = VM_TRIM_RANDOM;
 	for (uint32_t f = 0; f < 10; f++)
 		map_at(f * 12 + 3, f, f + 1, f % 2 ? PTE_ACCESSED : 0);
 	for (int t = 0; t < trials; t++) {
-		int n = trim_select(&vm, out, 4, &nvalid);
+		int n = trim_select(VP, out, 4, &nvalid);
 		ok &= n == 4 && nvalid == 10;
 		for (int i = 0; i < n; i++) {
-			ok &= pte_format(pte_read(&vm, out[i])) == PTE_FMT_VALID;
+			ok &= pte_format(pte_read(VP, out[i])) == PTE_FMT_VALID;
 			ok &= i == 0 || out[i] > out[i - 1];
 			hits[out[i]]++;
 		}

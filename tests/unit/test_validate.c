@@ -11,6 +11,8 @@
 #include "check.h"
 #include "vmtest.h"
 
+#define VP (vm.vm_default)	/* the vm's default process: its PTEs */
+
 #define NFRAMES 16
 #define NPAGES 64		/* one PTE region */
 #define NSLOTS 64
@@ -33,17 +35,19 @@ static struct pfn *map_new(uint64_t vpn)
 
 	pf->pf_vpn = vpn;
 	pfn_set_state(&vm, pf, PFN_STATE_FREE, PFN_STATE_ACTIVE);
-	pte_write_valid(&vm, vpn, vm_pfn_index(&vm, pf));
+	pte_write_valid(VP, vpn, vm_pfn_index(&vm, pf));
+	atomic_fetch_add(&VP->ps_resident, 1);	/* fault_activate's count */
 	return pf;
 }
 
 /* Trim a mapped page to `to' (standby or modified), as the trimmer does. */
 static void trim(struct pfn *pf, enum pfn_state to)
 {
-	pte_t p = pte_read(&vm, pf->pf_vpn);
+	pte_t p = pte_read(VP, pf->pf_vpn);
 
-	pte_cas(&vm, pf->pf_vpn, p, p | PTE_TRIMMING);
-	pte_write_transition(&vm, pf->pf_vpn, vm_pfn_index(&vm, pf));
+	pte_cas(VP, pf->pf_vpn, p, p | PTE_TRIMMING);
+	pte_write_transition(VP, pf->pf_vpn, vm_pfn_index(&vm, pf));
+	atomic_fetch_sub(&VP->ps_resident, 1);	/* trim_finish's count */
 	pfn_set_state(&vm, pf, PFN_STATE_ACTIVE, to);
 	plist_insert_tail(&vm, pf);
 }
@@ -63,7 +67,7 @@ static void build(void)
 	if (vmtest_init(&vm, NFRAMES, NPAGES, NSLOTS) != 0)
 		exit(2);
 	built = true;
-	region = vm_pte_lock(&vm, 0);
+	region = vm_pte_lock(VP, 0);
 	lk_acquire(region);
 
 	pf = map_new(VPN_ACTIVE);
@@ -93,8 +97,8 @@ static void build(void)
 	lk_release(&pf->pf_lock);
 
 	pgf_slot_alloc(&vm.vm_pgf, 1, &slot_pgf);
-	pte_set_readonly(&vm, VPN_PGF);
-	pte_write_pagefile(&vm, VPN_PGF, slot_pgf);
+	pte_set_readonly(VP, VPN_PGF);
+	pte_write_pagefile(VP, VPN_PGF, slot_pgf);
 	pgf_slot_set_owner(&vm.vm_pgf, slot_pgf, VPN_PGF);
 
 	pgf_slot_alloc(&vm.vm_pgf, 1, &slot_stash);
@@ -128,10 +132,10 @@ static void test_consistent(void)
 	    plist_count(vm_list(&vm, PFN_STATE_ZEROED)) == 1 &&
 	    plist_count(vm_list(&vm, PFN_STATE_STANDBY)) == 1 &&
 	    plist_count(vm_list(&vm, PFN_STATE_MODIFIED)) == 1);
-	CHECK("state: PTE formats", pte_format(pte_read(&vm, VPN_ACTIVE)) == PTE_FMT_VALID &&
-	    pte_format(pte_read(&vm, VPN_STANDBY)) == PTE_FMT_TRANS &&
-	    pte_format(pte_read(&vm, VPN_MODIFIED)) == PTE_FMT_TRANS &&
-	    pte_read(&vm, VPN_PGF) == pte_make(PTE_FMT_PGF, slot_pgf, PTE_F_READONLY));
+	CHECK("state: PTE formats", pte_format(pte_read(VP, VPN_ACTIVE)) == PTE_FMT_VALID &&
+	    pte_format(pte_read(VP, VPN_STANDBY)) == PTE_FMT_TRANS &&
+	    pte_format(pte_read(VP, VPN_MODIFIED)) == PTE_FMT_TRANS &&
+	    pte_read(VP, VPN_PGF) == pte_make(PTE_FMT_PGF, slot_pgf, PTE_F_READONLY));
 	CHECK("state: three slots in use, one stashed",
 	    pgf_free_count(&vm.vm_pgf) == NSLOTS - 3 && vm.vm_pgf.pg_nstash == 1);
 	n = validate(1, &rep);
@@ -188,22 +192,22 @@ static void c_standby_no_slot(void)
 
 static void c_active_pte_other_frame(void)
 {
-	atomic_store(&vm.vm_ptes[VPN_ACTIVE], pte_make(PTE_FMT_VALID, free_head(), PTE_ACCESSED));
+	atomic_store(&VP->ps_ptes[VPN_ACTIVE], pte_make(PTE_FMT_VALID, free_head(), PTE_ACCESSED));
 }
 
 static void c_modified_pte_valid(void)
 {
-	atomic_store(&vm.vm_ptes[VPN_MODIFIED], pte_make(PTE_FMT_VALID, f_modified, 0));
+	atomic_store(&VP->ps_ptes[VPN_MODIFIED], pte_make(PTE_FMT_VALID, f_modified, 0));
 }
 
 static void c_pte_frame_names_other(void)
 {
-	atomic_store(&vm.vm_ptes[6], pte_make(PTE_FMT_VALID, f_active, PTE_ACCESSED));
+	atomic_store(&VP->ps_ptes[6], pte_make(PTE_FMT_VALID, f_active, PTE_ACCESSED));
 }
 
 static void c_trans_pte_frame_names_other(void)
 {
-	atomic_store(&vm.vm_ptes[10], pte_make(PTE_FMT_TRANS, f_standby, 0));
+	atomic_store(&VP->ps_ptes[10], pte_make(PTE_FMT_TRANS, f_standby, 0));
 }
 
 static void c_leaked_slot(void)
@@ -217,19 +221,19 @@ static void c_slot_twice(void)
 {
 	uint64_t s;
 
-	atomic_store(&vm.vm_ptes[10], pte_make(PTE_FMT_PGF, slot_pgf, 0));
+	atomic_store(&VP->ps_ptes[10], pte_make(PTE_FMT_PGF, slot_pgf, 0));
 	pgf_slot_alloc(&vm.vm_pgf, 1, &s);		/* keep the free count right */
-	atomic_store(&vm.vm_ptes[11], pte_make(PTE_FMT_PGF, s, 0));
+	atomic_store(&VP->ps_ptes[11], pte_make(PTE_FMT_PGF, s, 0));
 }
 
 static void c_slot_frame_and_pte(void)
 {
-	atomic_store(&vm.vm_ptes[10], pte_make(PTE_FMT_PGF, slot_standby, 0));
+	atomic_store(&VP->ps_ptes[10], pte_make(PTE_FMT_PGF, slot_standby, 0));
 }
 
 static void c_slot_stash_and_pte(void)
 {
-	atomic_store(&vm.vm_ptes[10], pte_make(PTE_FMT_PGF, slot_stash, 0));
+	atomic_store(&VP->ps_ptes[10], pte_make(PTE_FMT_PGF, slot_stash, 0));
 }
 
 static void c_slot_freed_but_referenced(void)
@@ -239,7 +243,7 @@ static void c_slot_freed_but_referenced(void)
 
 static void c_slot_out_of_range(void)
 {
-	atomic_store(&vm.vm_ptes[10], pte_make(PTE_FMT_PGF, NSLOTS + 5, 0));
+	atomic_store(&VP->ps_ptes[10], pte_make(PTE_FMT_PGF, NSLOTS + 5, 0));
 }
 
 static void c_stash_out_of_range(void)
@@ -278,11 +282,11 @@ static void c_zeroed_last_byte(void)
 
 static void c_trimming(void)
 {
-	pte_t p = pte_read(&vm, VPN_ACTIVE);
+	pte_t p = pte_read(VP, VPN_ACTIVE);
 
-	lk_acquire(vm_pte_lock(&vm, VPN_ACTIVE));
-	pte_cas(&vm, VPN_ACTIVE, p, p | PTE_TRIMMING);
-	lk_release(vm_pte_lock(&vm, VPN_ACTIVE));
+	lk_acquire(vm_pte_lock(VP, VPN_ACTIVE));
+	pte_cas(VP, VPN_ACTIVE, p, p | PTE_TRIMMING);
+	lk_release(vm_pte_lock(VP, VPN_ACTIVE));
 }
 
 static void c_writing(void)
@@ -292,12 +296,12 @@ static void c_writing(void)
 
 static void c_inpage(void)
 {
-	atomic_store(&vm.vm_ptes[11], pte_make(PTE_FMT_INPAGE, 0, 0));
+	atomic_store(&VP->ps_ptes[11], pte_make(PTE_FMT_INPAGE, 0, 0));
 }
 
 static void c_dz_payload(void)
 {
-	atomic_store(&vm.vm_ptes[12], pte_make(PTE_FMT_DZ, 3, 0));
+	atomic_store(&VP->ps_ptes[12], pte_make(PTE_FMT_DZ, 3, 0));
 }
 
 static void c_free_with_owner(void)
@@ -323,7 +327,7 @@ static void c_off_every_list(void)
 static void c_active_no_owner(void)
 {
 	vm.vm_pfns[f_active].pf_vpn = NPAGES;
-	atomic_store(&vm.vm_ptes[VPN_ACTIVE], 0);
+	atomic_store(&VP->ps_ptes[VPN_ACTIVE], 0);
 }
 
 static void c_bad_state(void)
@@ -344,7 +348,7 @@ static const struct corruption {
 	{ "list tail short", c_tail, "free list: tail", 0 },
 	{ "standby frame without a slot", c_standby_no_slot, "standby without a page-file copy", 0 },
 	{ "active frame's PTE names another frame", c_active_pte_other_frame, "active, but its owner", 0 },
-	{ "modified frame's PTE valid", c_modified_pte_valid, "modified, but its owner vpn 8 has a valid PTE", 0 },
+	{ "modified frame's PTE valid", c_modified_pte_valid, "modified, but its owner (process 0, vpn 8) has a valid PTE", 0 },
 	{ "valid PTE names a frame that names another vpn", c_pte_frame_names_other,
 	  "vpn 6: valid PTE names frame", 0 },
 	{ "transition PTE names a frame that names another vpn", c_trans_pte_frame_names_other,
@@ -356,8 +360,8 @@ static const struct corruption {
 	{ "slot freed while referenced", c_slot_freed_but_referenced, "free but referred to", 0 },
 	{ "slot out of range", c_slot_out_of_range, "out of range", 0 },
 	{ "stash entry out of range", c_stash_out_of_range, "stash: slot", 0 },
-	{ "reverse map names another vpn", c_rmap_pte, "vpn 9: slot 1's reverse map names vpn 3", 0 },
-	{ "reverse map lost a frame's slot", c_rmap_frame, "reverse map names vpn 18446744073709551615, not 7", 0 },
+	{ "reverse map names another vpn", c_rmap_pte, "vpn 9: slot 1's reverse map names 0x3", 0 },
+	{ "reverse map lost a frame's slot", c_rmap_frame, "reverse map names 0xffffffffffffffff, not process 0 vpn 7", 0 },
 	{ "page-file free count", c_free_count, "free count", 0 },
 	{ "unzeroed page on the zeroed list", c_zeroed_not_zero, "not zero", 1 },
 	{ "zeroed page's last byte", c_zeroed_last_byte, "not zero", 1 },

@@ -7,6 +7,7 @@
  *
  * Every function here runs in the fault path too: async-signal-safe.
  */
+#include <sched.h>
 #include <string.h>
 
 #include "vm_ctx.h"
@@ -95,9 +96,17 @@ void pfn_free_owned(struct vm *vm, struct pfn *pf)
  * standby pages and leaves zeroed ones for demand-zero faults.  Returns the
  * frame off every list with its PFN lock held, owner and slot cleared (a
  * standby frame repurposed), and *from the state it had, which it keeps
- * until the caller's pfn_set_state(*from -> ACTIVE); or NULL if no frame is
- * available.  The caller calls pfn_alloc_kick() once its locks are
- * released.
+ * until the caller's pfn_set_state(*from -> ACTIVE); or NULL if the lists
+ * it takes from were seen empty.  The caller calls pfn_alloc_kick() once
+ * its locks are released.
+ *
+ * It never gives up on a list that holds frames whose PFN locks are busy
+ * (plist_take_head skips them): whoever holds one is taking the frame,
+ * rescuing it, or unlinking a neighbour, and never waits for a lock a
+ * faulter holds (the order in vm_lock.h), so it lets go soon.  Returning
+ * NULL then would be wrong: the caller sleeps on vm_ev_avail, and letting
+ * go of a PFN lock signals nothing; if no thread needed a frame after that,
+ * nothing would ever wake it (DESIGN.md, rule 2).
  */
 struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, enum pfn_state *from)
 {
@@ -106,9 +115,15 @@ struct pfn *pfn_alloc(struct vm *vm, bool want_zeroed, enum pfn_state *from)
 	const enum pfn_state *order = want_zeroed ? for_dz : for_io;
 	struct pfn *pf = NULL;
 
-	for (int i = 0; i < 3 && pf == NULL; i++) {
-		pf = plist_take_head(vm, order[i]);
-		*from = order[i];
+	for (;;) {
+		for (int i = 0; i < 3 && pf == NULL; i++) {
+			pf = plist_take_head(vm, order[i]);
+			*from = order[i];
+		}
+		if (pf != NULL || vm_available(vm) == 0)
+			break;
+		vm_stat_add(vm, alloc_busy_retries, 1);
+		sched_yield();
 	}
 	if (pf != NULL && pf->pf_state == PFN_STATE_STANDBY)
 		pfn_repurpose_locked(vm, pf);

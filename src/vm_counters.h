@@ -55,6 +55,7 @@
 	X(repurposed,		"pages_repurposed",	VM_STAT_COUNT, "standby frames taken from their owner") \
 	X(repurposed_cross,	"pages_repurposed_cross", VM_STAT_COUNT, "standby frames a fault took from another process") \
 	X(proc_freed,		"pages_freed_by_exit",	VM_STAT_COUNT, "frames freed when their process was destroyed") \
+	X(alloc_busy_retries,	"alloc_busy_retries",	VM_STAT_COUNT, "frame allocations that found every listed frame busy and tried again") \
 	X(prefetched,		"prefetch.pages",	VM_STAT_COUNT, "pages read ahead by a hard fault") \
 	X(prefetch_used,	"prefetch.used",	VM_STAT_COUNT, "read-ahead pages then touched") \
 	X(prefetch_wasted,	"prefetch.wasted",	VM_STAT_COUNT, "read-ahead pages trimmed untouched") \

@@ -16,7 +16,6 @@
  * instance; a SIGBUS handler installed after vm_create; SIGBUS blocked;
  * in debug builds, vm_destroy while a thread is inside a fault.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -63,33 +62,6 @@ static bool live_touch(void)
 	return ok;
 }
 
-static int count_lines(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	int n = 0, c;
-
-	if (f == NULL)
-		return -1;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 /* Are fds 0, 1, 2 and extra_fd open, on the same files as at the start? */
 static bool fds_same(void)
 {
@@ -125,8 +97,8 @@ static void create_steps(const char *name, struct vm_config cfg, const char *pgf
 	vm_destroy(vm);
 	if (pgf_path != NULL)
 		unlink(pgf_path);
-	fds = count_fds();
-	maps = count_lines("/proc/self/maps");
+	fds = vmtest_count_fds();
+	maps = vmtest_count_maps();
 	for (int n = 1; n < 200; n++) {
 		vm = (struct vm *)&t;	/* must come back NULL */
 		err[0] = '\0';
@@ -150,16 +122,16 @@ static void create_steps(const char *name, struct vm_config cfg, const char *pgf
 		t.out_set += vm != NULL;
 		t.live_bad += !vm_registered(live) || !live_touch();
 		t.fds_bad += !fds_same();
-		t.fd_leak += count_fds() != fds;
-		t.map_leak += !VMTEST_TSAN && count_lines("/proc/self/maps") != maps;
+		t.fd_leak += vmtest_count_fds() != fds;
+		t.map_leak += !VMTEST_TSAN && vmtest_count_maps() != maps;
 		t.file_left += pgf_path != NULL && access(pgf_path, F_OK) == 0;
 		if (pgf_path != NULL)
 			unlink(pgf_path);
-		if (count_fds() != fds || (!VMTEST_TSAN && count_lines("/proc/self/maps") != maps))
+		if (vmtest_count_fds() != fds || (!VMTEST_TSAN && vmtest_count_maps() != maps))
 			fprintf(stderr, "create: %s: step %d (%s) leaked: fds %d -> %d, maps %d -> %d\n",
-			    name, n, err, fds, count_fds(), maps, count_lines("/proc/self/maps"));
-		fds = count_fds();
-		maps = count_lines("/proc/self/maps");
+			    name, n, err, fds, vmtest_count_fds(), maps, vmtest_count_maps());
+		fds = vmtest_count_fds();
+		maps = vmtest_count_maps();
 	}
 	if (pgf_path != NULL)
 		unlink(pgf_path);	/* the successful creation's */
@@ -187,11 +159,11 @@ static void test_registry_full(void)
 	while (n < 16 && vm_create(&cfg, &vms[n], err, sizeof(err)) == 0)
 		n++;
 	CHECK("registry: sixteen instances in all", n == 15);
-	fds = count_fds();
+	fds = vmtest_count_fds();
 	CHECK("registry: the 17th is refused", vm_create(&cfg, &vm, err, sizeof(err)) == VM_EINVAL &&
 	    vm == NULL && strstr(err, "more than 16") != NULL);
 	CHECK("registry: the first instance still faults", live_touch());
-	CHECK("registry: fds intact", fds_same() && count_fds() == fds);
+	CHECK("registry: fds intact", fds_same() && vmtest_count_fds() == fds);
 	for (int i = 0; i < n; i++) {
 		volatile char *p = vm_base(vms[i]);
 		p[0] = 1;

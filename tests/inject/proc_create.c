@@ -14,7 +14,6 @@
  * Twice: with no system threads (every count exact), and with them running
  * (the other processes trimmed and faulting between steps).
  */
-#include <dirent.h>
 #include <string.h>
 
 #include "check.h"
@@ -25,32 +24,6 @@
 static struct vm *vm;
 static struct vm_process *live[2];
 static int round_no;
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while (readdir(d) != NULL)
-		n++;
-	closedir(d);
-	return n;
-}
-
-static int count_maps(void)
-{
-	FILE *f = fopen("/proc/self/maps", "r");
-	int n = 0, c;
-
-	if (f == NULL)
-		return -1;
-	while ((c = fgetc(f)) != EOF)
-		n += c == '\n';
-	fclose(f);
-	return n;
-}
 
 /* Both live processes: every page holds (process, page, round); rewrite it
  * for the next round.  Returns whether all held what the last round wrote. */
@@ -134,8 +107,8 @@ static void inject_steps(const char *name, int threads, int min_steps)
 	vm_validate(vm, NULL, 1);
 	vm_resume(vm);
 	live_touch();
-	fds = count_fds();
-	maps = count_maps();
+	fds = vmtest_count_fds();
+	maps = vmtest_count_maps();
 	for (int n = 1; n < 100; n++) {
 		vm_pause(vm);
 		shape_of(&before);
@@ -166,12 +139,12 @@ static void inject_steps(const char *name, int threads, int min_steps)
 		if (threads != 0 && (after.committed != before.committed || after.procs != before.procs))
 			shape_bad++;
 		live_bad += !live_touch();
-		if (count_fds() != fds || (!VMTEST_TSAN && count_maps() != maps)) {
+		if (vmtest_count_fds() != fds || (!VMTEST_TSAN && vmtest_count_maps() != maps)) {
 			leaks++;
 			fprintf(stderr, "proc_create: %s: step %d (%s) leaked: fds %d -> %d, maps %d -> "
-			    "%d\n", name, n, err, fds, count_fds(), maps, count_maps());
-			fds = count_fds();
-			maps = count_maps();
+			    "%d\n", name, n, err, fds, vmtest_count_fds(), maps, vmtest_count_maps());
+			fds = vmtest_count_fds();
+			maps = vmtest_count_maps();
 		}
 	}
 	printf("proc_create: %s: %d failure points\n", name, steps);

@@ -1,9 +1,11 @@
 /*
  * vmtest.h - what the unit tests share besides check.h: a small vm built
  * without the kernel (vm_structs_init), and running a function in a child
- * process that is expected to panic.
+ * process that is expected to panic; counting the process's open file
+ * descriptors and mappings (leak checks).
  */
 #pragma once
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +31,35 @@
 /* No system threads, 4 bounce buffers: the unit tests' tunables. */
 static const struct vm_tunables vmtest_tunables = { .vt_start_threads = 0, .vt_max_faulters = 4,
 	.vt_shared_unlink = 1, .vt_pgf_rows = 1, .vt_pgf_stash = 1, .vt_trim_goal_div = 8 };
+
+/* The process's open file descriptors now (-1 if /proc cannot say). */
+static inline int vmtest_count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The process's mappings now: the lines of /proc/self/maps (-1 if none). */
+static inline int vmtest_count_maps(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0, c;
+
+	if (f == NULL)
+		return -1;
+	while ((c = fgetc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
 
 static inline int vmtest_init(struct vm *vm, uint64_t nframes, uint64_t npages, uint64_t nslots)
 {

@@ -7,6 +7,8 @@
  *       exclusive; or shared plus the PFN locks of the page and both its
  *       neighbours (a middle unlink, see vm_lock.h)
  *   (T) the PTE region lock of the page's owner
+ *   (W) the working-set lock (ps_ws_lock) of the process whose working-set
+ *       list the frame is on (wsl.c)
  *   Two keys, e.g. (T,P): both to write, either one to read.
  *
  * Page states (pf_state) and their lists (Windows Internals, ch. 5):
@@ -73,6 +75,13 @@ struct pfn {
 	/* when it last became ACTIVE, from vm_mapseq (FIFO trim policy); 0 while
 	 * not active.  Written under (P); the FIFO trimmer reads it without. */
 	_Atomic uint64_t pf_mapseq;
+	/* the working-set list of the owner (wsl.c): linked there exactly
+	 * while ACTIVE, in the order pages became valid */
+	uint32_t pf_wsnext;	/* toward the tail (newest), or PFN_NONE (W) */
+	uint32_t pf_wsprev;	/* toward the head (oldest), or PFN_NONE (W) */
+	/* owner's process index + 1 while on its working-set list, else 0;
+	 * written under (W,P), read (a) */
+	_Atomic uint16_t pf_wsproc;
 };
 
 struct plist {

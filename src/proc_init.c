@@ -89,6 +89,7 @@ int proc_build(struct vm *vm, const struct vm_space_config *sp, unsigned id, boo
 	p->ps_npages = sp->as_virtual / VM_PAGE_SIZE;
 	p->ps_nregions = (p->ps_npages + (1ULL << PTE_REGION_SHIFT) - 1) >> PTE_REGION_SHIFT;
 	p->ps_trim_age = 1;
+	wsl_init(p);
 	p->ps_trim_rng = vm_seed_mix(sp->as_seed, 0x7117);
 	p->ps_ptes = proc_calloc(p->ps_npages, sizeof(*p->ps_ptes));
 	p->ps_pte_locks = proc_calloc(p->ps_nregions, sizeof(*p->ps_pte_locks));

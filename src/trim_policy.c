@@ -56,7 +56,7 @@ static bool trim_candidate(struct vm *vm, pte_t pte)
 }
 
 /* Hold the region lock of vpn, releasing *held if it is another: the
- * collectors walk pages in order, region by region.  Returns it. */
+ * collectors take the pages of a batch one by one.  Returns it. */
 static lk_t *trim_region_switch(struct vm_process *p, lk_t *held, uint64_t vpn)
 {
 	lk_t *rl = vm_pte_lock(p, vpn);
@@ -69,48 +69,65 @@ static lk_t *trim_region_switch(struct vm_process *p, lk_t *held, uint64_t vpn)
 	return rl;
 }
 
+/* The PTE of working-set entry e, if it is still valid and names e's frame
+ * (read with or without its region lock); 0 otherwise. */
+static pte_t trim_entry_pte(struct vm_process *p, const struct wsl_entry *e)
+{
+	pte_t pte = pte_read(p, e->we_vpn);
+
+	return pte_is_valid(pte) && pte_payload(pte) == e->we_frame ? pte : 0;
+}
+
 /* Consider one PTE for aging; add it to the batch if it is to be trimmed.
  * Returns whether the page was a candidate at all, so the trimmer sleeps
  * when only locked pages are mapped.  Caller holds its region lock. */
-static bool trim_consider(uint64_t vpn, struct trim_batch *b)
+static bool trim_consider(const struct wsl_entry *e, struct trim_batch *b)
 {
 	struct vm_process *p = b->tb_proc;
-	pte_t pte = pte_read(p, vpn);
+	pte_t pte = trim_entry_pte(p, e);
 
-	if (!trim_candidate(p->ps_vm, pte))
+	if (pte == 0 || !trim_candidate(p->ps_vm, pte))
 		return false;
-	if (trim_aging_pick(p, vpn, pte))
-		trim_mark(vpn, pte, b);
+	if (trim_aging_pick(p, e->we_vpn, pte))
+		trim_mark(e->we_vpn, pte, b);
 	return true;
 }
 
+#define TRIM_CHUNK 32	/* working-set entries taken per hold of the WS lock */
+
 /*
- * Aging: sweep the process's clock hand until the batch is full, at most
- * one revolution, appending to what the batch holds.  The sweep never
- * wraps past the end of the region, so its vpns ascend.  Returns how many
- * candidates the sweep saw.
+ * Aging (CLOCK over the working-set list): the hand is the list's head.
+ * Each entry passed goes to the tail: a referenced page is young again
+ * (second chance), an unreferenced one a sweep older, one old enough joins
+ * the batch (a locked one is passed over).  At most one revolution, until
+ * the batch is full, appending to what it holds.  Returns how many
+ * candidates it saw.  The cost is per entry passed: the working set, not
+ * the virtual size.
  */
 static uint64_t trim_collect_clock(struct trim_batch *b)
 {
 	struct vm_process *p = b->tb_proc;
 	int max = p->ps_vm->vm_trim_batch;
-	uint64_t scanned = 0, valid = 0;
+	uint64_t budget = wsl_count(p), valid = 0;
+	struct wsl_entry e[TRIM_CHUNK];
 
-	while (b->tb_n < max && scanned < p->ps_npages) {
-		uint64_t vpn = p->ps_trim_hand, end = vm_region_end(p, vpn);
-		lk_t *rl = vm_pte_lock(p, vpn);
+	while (b->tb_n < max && budget > 0) {
+		int want = max - b->tb_n, n;
+		lk_t *held = NULL;
 
-		lk_acquire(rl);
-		for (; vpn < end && b->tb_n < max; vpn++)
-			valid += trim_consider(vpn, b);
-		lk_release(rl);
-		scanned += vpn - p->ps_trim_hand;
-		p->ps_trim_hand = vpn;
-		if (vpn == p->ps_npages) {
-			p->ps_trim_hand = 0;
-			if (b->tb_n > 0)
-				break;
+		if (want > TRIM_CHUNK)
+			want = TRIM_CHUNK;
+		if ((uint64_t)want > budget)
+			want = (int)budget;
+		n = wsl_rotate(p, e, want);
+		if (n == 0)
+			break;
+		budget -= (uint64_t)n;
+		for (int i = 0; i < n; i++) {
+			held = trim_region_switch(p, held, e[i].we_vpn);
+			valid += trim_consider(&e[i], b);
 		}
+		lk_release(held);
 	}
 	return valid;
 }
@@ -146,37 +163,58 @@ void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vp
 }
 
 /*
- * FIFO and random: choose up to k valid pages of p, those mapped longest
- * ago (smallest pf_mapseq) or a uniformly random set (smallest random
- * keys), into out, ascending.  Reads PTEs, pf_mapseq and pf_lockcnt
- * without locks: only the trimmer makes a valid page invalid, so the
- * choice stays valid until trim_collect_scan() marks it (and rechecks the
- * lock).  *nvalid gets the candidates seen.
+ * FIFO and random: choose up to k candidates of p into out, ascending by
+ * vpn.  FIFO: the pages mapped longest ago, from the head of the
+ * working-set list; each entry passed goes to the tail (a candidate will
+ * leave the list when trimmed; a locked page or one in a batch already
+ * waits its turn again), at most one revolution.  Random: random entries
+ * of the list (wsl_sample).  Reads PTEs and pf_lockcnt without locks: only
+ * the trimmer makes a valid page invalid, so the choice stays valid until
+ * trim_collect_scan() marks it (and rechecks).  *nvalid gets the
+ * candidates seen.
  */
 int trim_select(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid)
 {
-	struct trim_pick h[VM_TRIM_BATCH_MAX];
+	struct wsl_entry e[VM_TRIM_BATCH_MAX];
 	struct vm *vm = p->ps_vm;
-	bool fifo = p->ps_cfg.as_trim_policy == VM_TRIM_FIFO;
-	int n = 0;
+	uint64_t budget = wsl_count(p);
+	int n = 0, m;
 
 	VM_ASSERT(k >= 1 && k <= VM_TRIM_BATCH_MAX);
 	*nvalid = 0;
-	for (uint64_t vpn = 0; vpn < p->ps_npages; vpn++) {
-		pte_t pte = pte_read(p, vpn);
-		uint64_t key;
-
-		if (!trim_candidate(vm, pte))
-			continue;
-		(*nvalid)++;
-		key = fifo ? atomic_load_explicit(&vm->vm_pfns[pte_payload(pte)].pf_mapseq,
-		    memory_order_relaxed) : vm_rand(&p->ps_trim_rng);
-		trim_pick_add(h, &n, k, key, vpn);
+	if (p->ps_cfg.as_trim_policy == VM_TRIM_RANDOM) {
+		m = wsl_sample(p, e, k, &p->ps_trim_rng);
+		for (int i = 0; i < m; i++) {
+			pte_t pte = trim_entry_pte(p, &e[i]);
+			if (pte != 0 && trim_candidate(vm, pte))
+				out[n++] = e[i].we_vpn;
+		}
+		*nvalid = (uint64_t)n;
+		goto sort;
 	}
-	for (int i = 0; i < n; i++)
-		out[i] = h[i].tp_vpn;
+	while (n < k && budget > 0) {
+		int want = k - n;
+		if ((uint64_t)want > budget)
+			want = (int)budget;
+		m = wsl_rotate(p, e, want);
+		if (m == 0)
+			break;
+		budget -= (uint64_t)m;
+		for (int i = 0; i < m; i++) {
+			pte_t pte = trim_entry_pte(p, &e[i]);
+			if (pte != 0 && trim_candidate(vm, pte))
+				out[n++] = e[i].we_vpn;
+		}
+	}
+	*nvalid = (uint64_t)n;
+sort:
 	vm_sort_by_key(out, (size_t)n, sizeof(out[0]));
-	return n;
+	/* random may draw an entry twice: keep one */
+	m = 0;
+	for (int i = 0; i < n; i++)
+		if (m == 0 || out[m - 1] != out[i])
+			out[m++] = out[i];
+	return m;
 }
 
 /* FIFO and random: select, then mark under each region lock, appending
@@ -267,8 +305,11 @@ uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b)
 
 	b->tb_proc = p;
 	b->tb_n = 0;
-	if (p->ps_vm->vm_trim_everything)
-		return trim_collect_clock(b);
+	if (p->ps_vm->vm_trim_everything) {
+		valid = trim_collect_clock(b);
+		trim_batch_sort(b);
+		return valid;
+	}
 	if (p->ps_vm->vm_tun.vt_trim_hints)
 		trim_collect_hints(b);
 	nhint = b->tb_n;
@@ -278,8 +319,7 @@ uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b)
 		valid = trim_collect_clock(b);
 	else
 		valid = trim_collect_scan(b);
-	if (nhint > 0)
-		trim_batch_sort(b);
+	trim_batch_sort(b);
 	return valid + (uint64_t)nhint;
 }
 

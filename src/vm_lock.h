@@ -142,6 +142,7 @@
 enum lk_rank {
 	LK_RANK_PTE = 10,
 	LK_RANK_PFN = 20,
+	LK_RANK_WS = 25,
 	LK_RANK_LIST = 30,
 	LK_RANK_PGF = 40,
 };

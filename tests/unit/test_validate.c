@@ -34,9 +34,10 @@ static struct pfn *map_new(uint64_t vpn)
 	struct pfn *pf = plist_take_head(&vm, PFN_STATE_FREE);
 
 	pf->pf_vpn = vpn;
+	pf->pf_proc = VP->ps_id;
 	pfn_set_state(&vm, pf, PFN_STATE_FREE, PFN_STATE_ACTIVE);
 	pte_write_valid(VP, vpn, vm_pfn_index(&vm, pf));
-	atomic_fetch_add(&VP->ps_resident, 1);	/* fault_activate's count */
+	wsl_insert(VP, pf);	/* as fault_activate does */
 	return pf;
 }
 
@@ -47,7 +48,7 @@ static void trim(struct pfn *pf, enum pfn_state to)
 
 	pte_cas(VP, pf->pf_vpn, p, p | PTE_TRIMMING);
 	pte_write_transition(VP, pf->pf_vpn, vm_pfn_index(&vm, pf));
-	atomic_fetch_sub(&VP->ps_resident, 1);	/* trim_finish's count */
+	wsl_remove(VP, pf);	/* as trim_finish does */
 	pfn_set_state(&vm, pf, PFN_STATE_ACTIVE, to);
 	plist_insert_tail(&vm, pf);
 }

@@ -3,19 +3,23 @@
  * and the trim hints.  Layer 2 (vm_work.h): calls layer 1 and
  * trim_capture.c's trim_mark; the fault path calls trim_hint_note().
  *
- *  aging   a clock hand sweeps the PTEs and ages each valid page by its
- *          accessed bit (set by the access routine, standing in for the
- *          MMU); pages untouched for vm_trim_age sweeps are trimmed.  With
- *          no access routine every page looks unreferenced (vm.h).
- *  fifo    the pages mapped longest ago (pf_mapseq, stamped when the frame
- *          became active), whatever their accessed bits
- *  random  a uniformly random set of valid pages
+ * Every policy works from the process's working-set list (wsl.c), never
+ * the PTEs at large, so a batch costs what the pages it passes cost,
+ * whatever the virtual size:
+ *
+ *  aging   CLOCK over the list: the hand is the head; each page passed goes
+ *          to the tail, young again if its accessed bit (set by the access
+ *          routine, standing in for the MMU) was set, a sweep older if not;
+ *          pages untouched for ps_trim_age sweeps are trimmed.  With no
+ *          access routine every page looks unreferenced (vm.h).
+ *  fifo    the pages mapped longest ago: the head of the list, whatever
+ *          their accessed bits
+ *  random  random pages of the list (wsl_sample)
  *  hints   (vt_trim_hints, any policy) first, the pages faulters' sequential
  *          runs left behind, whatever their accessed bits (seed 001)
  *
- * fifo and random scan every PTE for each batch and keep the batch's best
- * keys in a heap (trim_select): O(pages log batch), not O(1), but exact.
- * Locked pages (pglock.c) are never candidates.  Each process has its own
+ * Locked pages (pglock.c) are never candidates: the hand passes them to
+ * the tail.  Each process has its own
  * clock hand, age, random stream and hint ring; each batch comes from one
  * process, the one with the most resident pages (trim_collect).  Whatever the policy, a
  * candidate joins the batch through trim_mark() under its region lock.

@@ -13,6 +13,10 @@
  *   LK_RANK_PTE        10  PTE region lock (ps_pte_locks[vpn >> PTE_REGION_SHIFT]
  *   |                      of one process); at most one held by a thread
  *   +-LK_RANK_PFN      20  PFN lock (pf_lock); at most one, except by lk_try()
+ *     +-LK_RANK_WS     25  a process's working-set lock (ps_ws_lock, wsl.c);
+ *     |                    nothing is taken under it; also taken alone
+ *     |                    (the trimmer's rotate and sample) or under a
+ *     |                    region lock alone
  *     +-LK_RANK_LIST   30  one page-list lock (pl_lock) at a time, shared or
  *       |                  exclusive (lk_acquire_shared / lk_acquire_excl)
  *       +-(LK_RANK_PFN)    a sharer of a list lock may then lk_try() the
@@ -20,6 +24,18 @@
  *       +-LK_RANK_PGF  40  page-file stash lock (leaf)
  *
  * The rules the ranks do not show:
+ *  - The working-set list (wsl.c).  A frame is on its owner's list exactly
+ *    while ACTIVE: it is linked (wsl_insert) in fault_activate and unlinked
+ *    (wsl_remove) in trim_finish and proc_free_page, each under its PFN
+ *    lock and the list's WS lock, with pf_wsproc (owner + 1, else 0) set
+ *    and cleared there too.  So under a process's WS lock every entry of
+ *    its list is an ACTIVE frame of it whose pf_vpn and PTE (valid, naming
+ *    it) hold still but for the accessed/age bits and TRIMMING; a frame
+ *    whose pf_wsproc reads as the process's under that lock is on its list
+ *    (wsl_sample).  The trimmer copies entries out under the WS lock and
+ *    drops it before it takes a region lock: it rechecks each page's PTE
+ *    under the region lock (trim_consider, trim_collect_scan) as it did.
+ *    Lock waits on it are charged to the PFN class (rank / 10).
  *  - A transition PTE is trusted only under the PFN lock of the frame it
  *    names (seed 000).  Its frame may be repurposed by a thread that holds
  *    that PFN lock but not the PTE's region lock: such a thread rewrites the

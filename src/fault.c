@@ -458,6 +458,11 @@ enum fault_result fault_resolve(struct vm_process *p, uint64_t vpn, int is_write
 			break;
 		}
 	}
+	/* a hard maximum: replace our own oldest pages (wsm.c) */
+	if (r == FAULT_DONE && (atomic_load_explicit(&p->ps_ws_flags, memory_order_relaxed) &
+	    VM_WS_HARD_MAX) && atomic_load_explicit(&p->ps_resident, memory_order_relaxed) >
+	    atomic_load_explicit(&p->ps_ws_max, memory_order_relaxed))
+		wsm_replace_local(p);
 	if (vm_tstats != NULL) {
 		vm_tstats->ts_faults++;
 		vm_tstats->ts_fault_ns += vm_now_ns() - t0;

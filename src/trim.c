@@ -44,7 +44,7 @@ void *trim_thread(void *arg)
 			continue;
 		}
 		t0 = vm_now_ns();
-		valid = trim_collect(vm, &b);
+		valid = wsm_collect(vm, &b);
 		if (b.tb_n > 0) {
 			trim_batch_run(&b);
 			if (b.tb_proc->ps_trim_age < vm->vm_trim_age_max)
@@ -68,7 +68,7 @@ static uint64_t trim_everything(struct vm_process *p)
 	uint64_t n = 0;
 
 	for (;;) {
-		uint64_t valid = trim_collect_from(p, &b);
+		uint64_t valid = trim_collect_from(p, &b, p->ps_vm->vm_trim_batch);
 		if (b.tb_n > 0) {
 			trim_batch_run(&b);
 			n += (uint64_t)b.tb_n;

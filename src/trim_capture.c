@@ -112,17 +112,21 @@ static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 }
 
 /* Step 2: the batch's windows, one per span of pages with no gap over
- * TRIM_WIN_GAP, one after the other (a process has one window at a time). */
+ * TRIM_WIN_GAP, one after the other: a process has one window at a time,
+ * and ps_win_lock keeps the trimmer and faulters replacing locally at a
+ * hard maximum (wsm.c) from opening two. */
 static void trim_capture(struct trim_batch *b)
 {
 	int i0 = 0;
 
+	lk_acquire(&b->tb_proc->ps_win_lock);
 	for (int i = 1; i <= b->tb_n; i++) {
 		if (i < b->tb_n && b->tb_page[i].tpg_vpn - b->tb_page[i - 1].tpg_vpn <= TRIM_WIN_GAP)
 			continue;
 		trim_capture_span(b, i0, i);
 		i0 = i;
 	}
+	lk_release(&b->tb_proc->ps_win_lock);
 }
 
 /* A prefetched page leaves the working set: was it used?  Caller holds

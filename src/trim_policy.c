@@ -111,7 +111,7 @@ static bool trim_consider(const struct wsl_entry *e, struct trim_batch *b)
 static uint64_t trim_collect_clock(struct trim_batch *b)
 {
 	struct vm_process *p = b->tb_proc;
-	int max = p->ps_vm->vm_trim_batch;
+	int max = b->tb_max;
 	uint64_t budget = wsl_count(p), valid = 0;
 	struct wsl_entry e[TRIM_CHUNK];
 
@@ -179,6 +179,14 @@ void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vp
  */
 int trim_select(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid)
 {
+	return trim_select_by(p, out, k, nvalid, p->ps_cfg.as_trim_policy == VM_TRIM_RANDOM);
+}
+
+/* trim_select, random or not (fifo: the head, whatever p's policy; local
+ * replacement takes the oldest pages so, wsm.c).  rng: p->ps_trim_rng is
+ * the trimmer's, so only the trimmer asks for random. */
+int trim_select_by(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid, bool random)
+{
 	struct wsl_entry e[VM_TRIM_BATCH_MAX];
 	struct vm *vm = p->ps_vm;
 	uint64_t budget = wsl_count(p);
@@ -186,7 +194,7 @@ int trim_select(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid)
 
 	VM_ASSERT(k >= 1 && k <= VM_TRIM_BATCH_MAX);
 	*nvalid = 0;
-	if (p->ps_cfg.as_trim_policy == VM_TRIM_RANDOM) {
+	if (random) {
 		m = wsl_sample(p, e, k, &p->ps_trim_rng);
 		for (int i = 0; i < m; i++) {
 			pte_t pte = trim_entry_pte(p, &e[i]);
@@ -227,7 +235,7 @@ static uint64_t trim_collect_scan(struct trim_batch *b)
 {
 	struct vm_process *p = b->tb_proc;
 	uint64_t pick[VM_TRIM_BATCH_MAX], valid;
-	int n = trim_select(p, pick, p->ps_vm->vm_trim_batch - b->tb_n, &valid);
+	int n = trim_select(p, pick, b->tb_max - b->tb_n, &valid);
 	lk_t *held = NULL;
 
 	for (int i = 0; i < n; i++) {
@@ -277,7 +285,7 @@ static void trim_collect_hints(struct trim_batch *b)
 
 	if (head - p->ps_hint_tail > VM_HINT_RING)
 		p->ps_hint_tail = head - VM_HINT_RING;	/* lapped: those are gone */
-	for (; p->ps_hint_tail != head && b->tb_n < p->ps_vm->vm_trim_batch; p->ps_hint_tail++) {
+	for (; p->ps_hint_tail != head && b->tb_n < b->tb_max; p->ps_hint_tail++) {
 		uint64_t h = atomic_exchange_explicit(
 		    &p->ps_hints[p->ps_hint_tail & (VM_HINT_RING - 1)], 0, memory_order_relaxed);
 		uint64_t vpn = h - 1;
@@ -296,19 +304,22 @@ static void trim_collect_hints(struct trim_batch *b)
 }
 
 /*
- * Choose and mark the next batch from process p into b, ascending by vpn:
+ * Choose and mark the next batch of at most max pages from process p into
+ * b, ascending by vpn:
  * the hints first, then the policy's pages (every valid page, by the
  * clock, while vm_empty_working_set runs).  Returns how many candidates
  * were seen (0: nothing mapped that could be trimmed).  The trimmer's
  * thread only.
  */
-uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b)
+uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b, int max)
 {
 	uint64_t valid;
 	int nhint;
 
+	VM_ASSERT(max >= 1 && max <= VM_TRIM_BATCH_MAX);
 	b->tb_proc = p;
 	b->tb_n = 0;
+	b->tb_max = max;
 	if (p->ps_vm->vm_trim_everything) {
 		valid = trim_collect_clock(b);
 		trim_batch_sort(b);
@@ -317,7 +328,7 @@ uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b)
 	if (p->ps_vm->vm_tun.vt_trim_hints)
 		trim_collect_hints(b);
 	nhint = b->tb_n;
-	if (nhint == p->ps_vm->vm_trim_batch)
+	if (nhint == b->tb_max)
 		valid = 0;	/* the hints filled the batch */
 	else if (p->ps_cfg.as_trim_policy == VM_TRIM_AGING)
 		valid = trim_collect_clock(b);
@@ -325,47 +336,4 @@ uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b)
 		valid = trim_collect_scan(b);
 	trim_batch_sort(b);
 	return valid + (uint64_t)nhint;
-}
-
-/*
- * Which process the next batch comes from: the one with the most resident
- * pages (one clock per process; the working-set manager of a later issue
- * replaces this).  If it has nothing the trimmer could take (every page
- * locked or in flight), the others are tried, biggest first.  Returns the
- * candidates seen in the process b was collected from (b->tb_proc; NULL
- * and 0 with no process).  The trimmer's thread only: the table may grow
- * meanwhile, never shrink (teardown pauses the trimmer).
- */
-uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
-{
-	uint32_t hw = atomic_load_explicit(&vm->vm_nprocs_hw, memory_order_acquire);
-	uint64_t below = UINT64_MAX;	/* (resident, id) keys tried so far are >= this */
-
-	b->tb_proc = NULL;
-	b->tb_n = 0;
-	for (;;) {
-		struct vm_process *best = NULL;
-		uint64_t best_key = 0, valid;
-
-		for (uint32_t i = 0; i < hw; i++) {
-			struct vm_process *p = vm_proc(vm, i);
-			uint64_t key;
-
-			if (p == NULL)
-				continue;
-			/* resident pages (fewer than 2^32 frames), then the index:
-			 * a total order, so each process is tried once */
-			key = (atomic_load_explicit(&p->ps_resident, memory_order_relaxed) << 16) | i;
-			if (key >= (1ULL << 16) && key > best_key && key < below) {
-				best = p;
-				best_key = key;
-			}
-		}
-		if (best == NULL)
-			return 0;
-		valid = trim_collect_from(best, b);
-		if (valid > 0 || b->tb_n > 0)
-			return valid;
-		below = best_key;	/* nothing to take there: the next in order */
-	}
 }

@@ -134,6 +134,14 @@ struct vm_process {
 	uint32_t ps_ws_head;		/* oldest, or PFN_NONE (W) */
 	uint32_t ps_ws_tail;		/* newest, or PFN_NONE (W) */
 
+	/* its working-set limits, in pages (vm_process_set_limits; the
+	 * working-set manager and the fault path read them) (a) */
+	_Atomic uint64_t ps_ws_min, ps_ws_max;
+	_Atomic unsigned ps_ws_flags;	/* VM_WS_HARD_MAX */
+	/* a trim window is open or about to be: the trimmer's batch or a
+	 * faulter's local replacement (trim_capture; LK_RANK_WIN) */
+	lk_t ps_win_lock;
+
 	/* statistics (a): the event counters of vm_counters.h; valid PTEs
 	 * now (the working-set list's length: written under (W)) and their
 	 * peak */

@@ -156,6 +156,7 @@
 #include "vm_sim.h"
 
 enum lk_rank {
+	LK_RANK_WIN = 5,
 	LK_RANK_PTE = 10,
 	LK_RANK_PFN = 20,
 	LK_RANK_WS = 25,

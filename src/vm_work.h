@@ -47,6 +47,7 @@ struct trim_page {
 struct trim_batch {
 	struct vm_process *tb_proc;
 	int tb_n;
+	int tb_max;			/* at most this many pages (<= VM_TRIM_BATCH_MAX) */
 	struct trim_page tb_page[VM_TRIM_BATCH_MAX];	/* ascending once sorted */
 };
 
@@ -63,8 +64,13 @@ struct trim_pick {
 
 void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vpn);
 int trim_select(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid);
-uint64_t trim_collect(struct vm *vm, struct trim_batch *b);
-uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b);
+int trim_select_by(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid, bool random);
+uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b, int max);
+
+/* "wsm.c": the working-set manager: which process a batch comes from, and
+ * local replacement at a hard maximum */
+uint64_t wsm_collect(struct vm *vm, struct trim_batch *b);
+void wsm_replace_local(struct vm_process *p);
 void trim_hint_note(struct vm_process *p, uint64_t vpn);
 
 /* "trim.c", "mpw.c", "zero.c", "defrag.c": the system threads' bodies

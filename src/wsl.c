@@ -103,20 +103,30 @@ void wsl_remove(struct vm_process *p, struct pfn *pf)
 
 /*
  * Take up to max entries from the head of p's list into out, moving each
- * to the tail (the clock hand advances past them).  Returns how many.
+ * to the tail (the clock hand advances past them) stamped with the next
+ * machine-wide sequence numbers (pf_mapseq): so each list stays ordered by
+ * stamp, the time its page was mapped or last passed by the hand, and the
+ * working-set manager compares processes by their heads' stamps
+ * (wsl_oldest_seq).  Returns how many.
  * Caller holds no lock of rank at or above the WS lock.
  */
 int wsl_rotate(struct vm_process *p, struct wsl_entry *out, int max)
 {
 	struct vm *vm = p->ps_vm;
+	uint64_t seq;
 	int n = 0;
 
+	if (max <= 0)
+		return 0;
 	lk_acquire(&p->ps_ws_lock);
+	seq = atomic_fetch_add_explicit(&vm->vm_mapseq, (uint64_t)max, memory_order_relaxed) + 1;
 	while (n < max && p->ps_ws_head != PFN_NONE) {
 		uint32_t f = p->ps_ws_head;
 		struct pfn *pf = &vm->vm_pfns[f];
 
 		out[n++] = (struct wsl_entry){ .we_frame = f, .we_vpn = pf->pf_vpn };
+		/* passed by the hand: stamped now, as if mapped now */
+		atomic_store_explicit(&pf->pf_mapseq, seq++, memory_order_relaxed);
 		if (p->ps_ws_tail != f) {
 			wsl_unlink(p, pf);
 			wsl_link_tail(p, pf, f);

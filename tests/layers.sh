@@ -36,7 +36,7 @@ LAYERS=(
 	"1: vm_ctx.h pte.h pfn.h pgf.h map.h |
 	    pte.c pfn.c plist.c pgf.c map.c vm_fail.c pfnalloc.c wsl.c"
 	"2: vm_work.h |
-	    validate.c image.c trimwin.c trim_capture.c trim_policy.c trim.c mpw.c zero.c
+	    validate.c image.c trimwin.c trim_capture.c trim_policy.c wsm.c trim.c mpw.c zero.c
 	    defrag.c pglock.c vmio.c proc_free.c fault.c"
 	"3: vm_inst.h |
 	    vm_config.c proc_init.c vm_init.c vm_threads.c vm_stats.c"

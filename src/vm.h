@@ -170,8 +170,9 @@ uint64_t vm_npages(struct vm *vm);
  * commit limit, physical + page file.  A process is an address space on
  * it: its own region (its own userfaultfd), PTEs, trim state, commit
  * charge and statistics.  Processes' pages compete for the same frames:
- * the trimmer takes each batch from the process with the most resident
- * pages, and a frame trimmed from one may be repurposed for another.
+ * the trimmer (the working-set manager) takes each batch by the
+ * processes' working-set limits and ages (vm_process_set_limits below),
+ * and a frame trimmed from one may be repurposed for another.
  *
  * vm_create with vc_space.as_virtual > 0 makes the machine and a default
  * process from vc_space, which vm_base, vm_npages, vm_touch act on; with

@@ -10,6 +10,11 @@
  *   |                      in the fault path, never held while faulting or
  *   |                      waiting on an event; pk_mtx, vm_pause's, is taken
  *   |                      by teardown with it NOT held)
+ *   LK_RANK_WIN         5  a process's trim-window lock (ps_win_lock): held by
+ *   |                      whoever opens a trim window in the process, from
+ *   |                      before the freeze to after the thaw (trim_capture):
+ *   |                      the trimmer, or a faulter replacing locally at a
+ *   |                      hard maximum (wsm.c); taken with no lock held
  *   LK_RANK_PTE        10  PTE region lock (ps_pte_locks[vpn >> PTE_REGION_SHIFT]
  *   |                      of one process); at most one held by a thread
  *   +-LK_RANK_PFN      20  PFN lock (pf_lock); at most one, except by lk_try()
@@ -36,6 +41,17 @@
  *    drops it before it takes a region lock: it rechecks each page's PTE
  *    under the region lock (trim_consider, trim_collect_scan) as it did.
  *    Lock waits on it are charged to the PFN class (rank / 10).
+ *  - Windows and local replacement.  A process has one trim window at a
+ *    time (ps_win_gen odd while open); the trimmer and the faulters of a
+ *    process at a hard maximum (wsm_replace_local, in the SIGBUS handler,
+ *    after their fault is resolved and every lock released) both trim it,
+ *    so the window is opened only under ps_win_lock.  Its holder copies
+ *    frozen pages that are valid (no fault), takes region, PFN, WS and
+ *    list locks in order beneath it, and waits for nothing a faulter
+ *    holds; a faulter waiting for it holds no lock.  Its waits are charged
+ *    to the PTE class.  The working-set limits ps_ws_min, ps_ws_max and
+ *    ps_ws_flags are atomics written by vm_process_set_limits with no
+ *    lock: a reader may pair a new minimum with an old maximum once.
  *  - A transition PTE is trusted only under the PFN lock of the frame it
  *    names (seed 000).  Its frame may be repurposed by a thread that holds
  *    that PFN lock but not the PTE's region lock: such a thread rewrites the

@@ -190,7 +190,10 @@ static void validate_wsl(struct vm_process *ps, struct vcheck *v, uint64_t nvali
 		}
 		pf = &vm->vm_pfns[f];
 		p = pf->pf_vpn < ps->ps_npages ? pte_read(ps, pf->pf_vpn) : 0;
-		if (pf->pf_wsprev != prev || pf->pf_state != PFN_STATE_ACTIVE ||
+		if (pf->pf_wsprev != prev)
+			vbad(v, "process %u: working-set entry %llu, frame %u: back link %d, not %d",
+			    ps->ps_id, (unsigned long long)n, f, (int)pf->pf_wsprev, (int)prev);
+		if (pf->pf_state != PFN_STATE_ACTIVE ||
 		    pf->pf_proc != ps->ps_id || atomic_load(&pf->pf_wsproc) != ps->ps_id + 1u ||
 		    pte_format(p) != PTE_FMT_VALID || pte_payload(p) != f)
 			vbad(v, "process %u: working-set entry %llu, frame %u (%s, process %u, vpn "

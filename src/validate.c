@@ -261,6 +261,10 @@ static void validate_ptes(struct vm_process *ps, struct vcheck *v, uint8_t *slot
 		vbad(v, "process %u: resident count %llu, %llu valid PTEs", ps->ps_id,
 		    (unsigned long long)atomic_load(&ps->ps_resident), (unsigned long long)nvalid);
 	validate_wsl(ps, v, nvalid);
+	if (atomic_load(&ps->ps_ws_min) < 1 || atomic_load(&ps->ps_ws_min) > atomic_load(&ps->ps_ws_max))
+		vbad(v, "process %u: working-set limits %llu-%llu", ps->ps_id,
+		    (unsigned long long)atomic_load(&ps->ps_ws_min),
+		    (unsigned long long)atomic_load(&ps->ps_ws_max));
 }
 
 /* The process table: each entry knows its index and machine; the count

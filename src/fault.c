@@ -3,7 +3,8 @@
  * SIGBUS handler: atomics, futex and userfaultfd ioctls only; no malloc, no
  * stdio, no condition variables.  Layer 2 (vm_work.h): calls layer 1 (frames
  * come from pfnalloc.c) and, once per mapped page, the trimmer's hint hook
- * (trim_hint_note).
+ * (trim_hint_note); after a fault of a process at a hard maximum, local
+ * replacement (wsm_replace_local, fault_resolve).
  *
  * fault_once() takes the PTE's region lock and dispatches on the PTE's
  * format in one switch:

@@ -72,8 +72,10 @@ struct pfn {
 	 * nonzero only while ACTIVE, and then never trimmed.  (T,P); the
 	 * trimmer's freeze also reads it with neither, see vm_lock.h. */
 	_Atomic uint32_t pf_lockcnt;
-	/* when it last became ACTIVE, from vm_mapseq (FIFO trim policy); 0 while
-	 * not active.  Written under (P); the FIFO trimmer reads it without. */
+	/* when it last became ACTIVE or was last passed by its working-set
+	 * list's hand, from vm_mapseq: the list is ordered by it, and the
+	 * working-set manager compares processes by their heads' (wsm.c); 0
+	 * while not active.  Written under (P) or (W); read without. */
 	_Atomic uint64_t pf_mapseq;
 	/* the working-set list of the owner (wsl.c): linked there exactly
 	 * while ACTIVE, in the order pages became valid */

@@ -164,7 +164,7 @@ struct vm {
 	struct plist vm_lists[PLIST_N];
 	struct pgf vm_pgf;
 	struct map vm_map;
-	_Atomic uint64_t vm_mapseq;	/* next pf_mapseq (FIFO policy) (a) */
+	_Atomic uint64_t vm_mapseq;	/* next pf_mapseq (working-set ages, wsm.c) (a) */
 
 	/*
 	 * The processes (vm_proc.c).  vm_procs[i] is process i, or NULL; an

@@ -68,6 +68,8 @@
  *  - Process teardown (vm_process_destroy; the caller's threads no longer
  *    touch the region).  In order:
  *     1. the region leaves the SIGBUS registry (no fault can reach it);
+ *        (No local replacement is in flight either: it runs in a fault
+ *        of the process's own threads, and none touches the region.)
  *     2. the system threads park at their loop tops (vm_threads_pause,
  *        counted, so it nests with a user's vm_pause).  A trim batch, a
  *        page-file write batch, a defragmenter pass and a zeroing are

@@ -4,7 +4,8 @@
  *
  * Owns: fault resolution (fault.c); the trimmer: its thread (trim.c), its
  * policies and hints (trim_policy.c), its batch mechanism (trim_capture.c)
- * and trim window (trimwin.c); the modified page writer (mpw.c); the
+ * and trim window (trimwin.c); the working-set manager and local
+ * replacement (wsm.c); the modified page writer (mpw.c); the
  * zero-page thread (zero.c); the page-file defragmenter (defrag.c); locked
  * pages and region I/O (pglock.c, vmio.c); a dying process's pages
  * (proc_free.c); the read-only image (image.c);
@@ -13,7 +14,7 @@
  *
  * May call: layers 0 and 1; and, within this layer, only down this list
  * (each file may call those above it, never below; tests/layers.sh):
- *   validate, image, trimwin, trim_capture, trim_policy, trim, mpw, zero,
+ *   validate, image, trimwin, trim_capture, trim_policy, wsm, trim, mpw, zero,
  *   defrag, pglock, vmio, proc_free, fault
  * Wakeups are bare ev_signal() on the event the woken thread sleeps on
  * (vm_ctx.h lists them), never a call into the woken thread's file.

@@ -7,6 +7,8 @@
  *       exclusive; or shared plus the PFN locks of the page and both its
  *       neighbours (a middle unlink, see vm_lock.h)
  *   (T) the PTE region lock of the page's owner
+ *   (W) the working-set lock (ps_ws_lock) of the process whose working-set
+ *       list the frame is on (wsl.c)
  *   Two keys, e.g. (T,P): both to write, either one to read.
  *
  * Page states (pf_state) and their lists (Windows Internals, ch. 5):
@@ -70,9 +72,18 @@ struct pfn {
 	 * nonzero only while ACTIVE, and then never trimmed.  (T,P); the
 	 * trimmer's freeze also reads it with neither, see vm_lock.h. */
 	_Atomic uint32_t pf_lockcnt;
-	/* when it last became ACTIVE, from vm_mapseq (FIFO trim policy); 0 while
-	 * not active.  Written under (P); the FIFO trimmer reads it without. */
+	/* when it last became ACTIVE or was last passed by its working-set
+	 * list's hand, from vm_mapseq: the list is ordered by it, and the
+	 * working-set manager compares processes by their heads' (wsm.c); 0
+	 * while not active.  Written under (P) or (W); read without. */
 	_Atomic uint64_t pf_mapseq;
+	/* the working-set list of the owner (wsl.c): linked there exactly
+	 * while ACTIVE, in the order pages became valid */
+	uint32_t pf_wsnext;	/* toward the tail (newest), or PFN_NONE (W) */
+	uint32_t pf_wsprev;	/* toward the head (oldest), or PFN_NONE (W) */
+	/* owner's process index + 1 while on its working-set list, else 0;
+	 * written under (W,P), read (a) */
+	_Atomic uint16_t pf_wsproc;
 };
 
 struct plist {

@@ -111,6 +111,9 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 		vbad(v, "pfn %u: %s but on no list", f, pfn_state_name(s));
 	if (s == PFN_STATE_ACTIVE && pf->pf_onlist)
 		vbad(v, "pfn %u: active but on a list", f);
+	if (atomic_load(&pf->pf_wsproc) != (s == PFN_STATE_ACTIVE ? pf->pf_proc + 1u : 0u))
+		vbad(v, "pfn %u: %s, on the working-set list of process %d", f, pfn_state_name(s),
+		    (int)atomic_load(&pf->pf_wsproc) - 1);
 	if (s != PFN_STATE_ACTIVE && pfn_lockcnt(pf) != 0)
 		vbad(v, "pfn %u: %s but locked %u times", f, pfn_state_name(s), pfn_lockcnt(pf));
 	if (pf->pf_slot != PGF_SLOT_NONE) {
@@ -162,6 +165,46 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 	default:
 		vbad(v, "pfn %u: bad state %d", f, s);
 	}
+}
+
+/*
+ * One process's working-set list: linked both ways, every entry ACTIVE,
+ * owned by the process, on this list (pf_wsproc), its PTE valid and naming
+ * it; as many entries as the resident count and as nvalid, the valid PTEs
+ * (each of which names a frame of this process that names it back,
+ * validate_ptes): so the list holds exactly the valid pages.
+ */
+static void validate_wsl(struct vm_process *ps, struct vcheck *v, uint64_t nvalid)
+{
+	struct vm *vm = ps->ps_vm;
+	uint32_t prev = PFN_NONE, f = ps->ps_ws_head;
+	uint64_t n = 0;
+
+	for (; f != PFN_NONE && n <= vm->vm_nframes; prev = f, f = vm->vm_pfns[f].pf_wsnext, n++) {
+		struct pfn *pf;
+		pte_t p;
+
+		if (f >= vm->vm_nframes) {
+			vbad(v, "process %u: working-set list names frame %u", ps->ps_id, f);
+			return;
+		}
+		pf = &vm->vm_pfns[f];
+		p = pf->pf_vpn < ps->ps_npages ? pte_read(ps, pf->pf_vpn) : 0;
+		if (pf->pf_wsprev != prev)
+			vbad(v, "process %u: working-set entry %llu, frame %u: back link %d, not %d",
+			    ps->ps_id, (unsigned long long)n, f, (int)pf->pf_wsprev, (int)prev);
+		if (pf->pf_state != PFN_STATE_ACTIVE ||
+		    pf->pf_proc != ps->ps_id || atomic_load(&pf->pf_wsproc) != ps->ps_id + 1u ||
+		    pte_format(p) != PTE_FMT_VALID || pte_payload(p) != f)
+			vbad(v, "process %u: working-set entry %llu, frame %u (%s, process %u, vpn "
+			    "%u), is not a valid page of it", ps->ps_id, (unsigned long long)n, f,
+			    pfn_state_name((enum pfn_state)pf->pf_state), pf->pf_proc, pf->pf_vpn);
+	}
+	if (prev != ps->ps_ws_tail || n != nvalid || n != atomic_load(&ps->ps_resident))
+		vbad(v, "process %u: working-set list of %llu entries (tail %d, last %d), %llu "
+		    "valid PTEs, resident count %llu", ps->ps_id, (unsigned long long)n,
+		    (int)ps->ps_ws_tail, (int)prev, (unsigned long long)nvalid,
+		    (unsigned long long)atomic_load(&ps->ps_resident));
 }
 
 /* One process's PTEs; the valid ones must number its resident count. */
@@ -217,6 +260,11 @@ static void validate_ptes(struct vm_process *ps, struct vcheck *v, uint8_t *slot
 	if (nvalid != atomic_load(&ps->ps_resident))
 		vbad(v, "process %u: resident count %llu, %llu valid PTEs", ps->ps_id,
 		    (unsigned long long)atomic_load(&ps->ps_resident), (unsigned long long)nvalid);
+	validate_wsl(ps, v, nvalid);
+	if (atomic_load(&ps->ps_ws_min) < 1 || atomic_load(&ps->ps_ws_min) > atomic_load(&ps->ps_ws_max))
+		vbad(v, "process %u: working-set limits %llu-%llu", ps->ps_id,
+		    (unsigned long long)atomic_load(&ps->ps_ws_min),
+		    (unsigned long long)atomic_load(&ps->ps_ws_max));
 }
 
 /* The process table: each entry knows its index and machine; the count

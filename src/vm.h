@@ -170,8 +170,9 @@ uint64_t vm_npages(struct vm *vm);
  * commit limit, physical + page file.  A process is an address space on
  * it: its own region (its own userfaultfd), PTEs, trim state, commit
  * charge and statistics.  Processes' pages compete for the same frames:
- * the trimmer takes each batch from the process with the most resident
- * pages, and a frame trimmed from one may be repurposed for another.
+ * the trimmer (the working-set manager) takes each batch by the
+ * processes' working-set limits and ages (vm_process_set_limits below),
+ * and a frame trimmed from one may be repurposed for another.
  *
  * vm_create with vc_space.as_virtual > 0 makes the machine and a default
  * process from vc_space, which vm_base, vm_npages, vm_touch act on; with
@@ -206,6 +207,27 @@ uint64_t vm_npages(struct vm *vm);
  */
 int vm_process_create(struct vm *vm, const struct vm_space_config *sp,
     struct vm_process **out, char *err, size_t errlen);
+
+/*
+ * Working-set limits (Windows' SetProcessWorkingSetSizeEx), in pages,
+ * changeable while the process runs.  The working-set manager (the
+ * trimmer), when available pages run low, trims processes above their
+ * maximum first (down to it), then those above their minimum (down to it),
+ * oldest pages first across processes; it takes a process below its
+ * minimum only when every process is at or below its own (docs/DESIGN.md,
+ * "Working sets").  A soft maximum lets the process grow past it while
+ * memory is plentiful; with VM_WS_HARD_MAX a faulting thread of a process
+ * over its maximum trims the oldest pages of its own working set (local
+ * replacement), so its resident pages exceed the maximum by at most the
+ * faults in flight on its threads (and its locked pages, which are never
+ * trimmed).  Defaults: Windows' 50 and 345 pages, scaled to the machine:
+ * min = min(50, frames / 16), max = max(345, frames / 4), soft.
+ * vm_process_set_limits returns VM_EINVAL (nothing changed) unless
+ * 1 <= min <= max and flags has no other bit.
+ */
+#define VM_WS_HARD_MAX 0x1u
+int vm_process_set_limits(struct vm_process *p, uint64_t min, uint64_t max, unsigned flags);
+void vm_process_get_limits(struct vm_process *p, uint64_t *min, uint64_t *max, unsigned *flags);
 void vm_process_destroy(struct vm_process *p);
 void *vm_process_base(struct vm_process *p);
 uint64_t vm_process_npages(struct vm_process *p);

@@ -98,7 +98,8 @@
 	X(faults_soft_modified,	"faults.soft_modified",	VM_STAT_COUNT, "soft faults: page rescued from modified (or mid-write)") \
 	X(faults_hard,		"faults.hard",		VM_STAT_COUNT, "hard faults: page read from the page file") \
 	X(faults_collided,	"faults.collided",	VM_STAT_COUNT, "faults another thread resolved, or that waited") \
-	X(trimmed,		"pages_trimmed",	VM_STAT_COUNT, "pages trimmed from this process")
+	X(trimmed,		"pages_trimmed",	VM_STAT_COUNT, "pages trimmed from this process") \
+	X(replaced,		"pages_replaced",	VM_STAT_COUNT, "pages its own faults trimmed at a hard maximum (local replacement)")
 
 #define VM_PROCESS_COUNTERS_STATE(X) \
 	X(faults_soft,		"faults.soft",		VM_STAT_COUNT, "soft faults (standby + modified)") \
@@ -106,7 +107,10 @@
 	X(resident_peak,	"working_set_peak_pages", VM_STAT_GAUGE, "the most resident pages at once") \
 	X(virtual_pages,	"virtual_pages",	VM_STAT_GAUGE, "pages of region") \
 	X(committed_bytes,	"committed_bytes",	VM_STAT_GAUGE, "bytes charged against the commit limit") \
-	X(readonly_pages,	"readonly_pages",	VM_STAT_GAUGE, "read-only pages (the first of its region)")
+	X(readonly_pages,	"readonly_pages",	VM_STAT_GAUGE, "read-only pages (the first of its region)") \
+	X(ws_min,		"ws_min_pages",		VM_STAT_GAUGE, "working-set minimum, pages") \
+	X(ws_max,		"ws_max_pages",		VM_STAT_GAUGE, "working-set maximum, pages") \
+	X(ws_hard_max,		"ws_hard_max",		VM_STAT_GAUGE, "1 if the maximum is hard")
 
 #define VM_PROCESS_COUNTERS(X) VM_PROCESS_COUNTERS_EVENT(X) VM_PROCESS_COUNTERS_STATE(X)
 

@@ -115,3 +115,29 @@ uint64_t vm_committed(struct vm *vm)
 	pthread_mutex_unlock(&vm->vm_proc_mtx);
 	return c;
 }
+
+/*
+ * Working-set limits (vm.h).  Stored one by one with no lock: a reader may
+ * see the new minimum with the old maximum for a moment, which only shifts
+ * one trim decision.  A hard maximum lowered below the resident count is
+ * met by the process's next faults (each replaces the excess it sees) and
+ * by the working-set manager, which trims processes above their maximum
+ * first.
+ */
+int vm_process_set_limits(struct vm_process *p, uint64_t min, uint64_t max, unsigned flags)
+{
+	if (min < 1 || min > max || (flags & ~VM_WS_HARD_MAX) != 0)
+		return VM_EINVAL;
+	atomic_store(&p->ps_ws_min, min);
+	atomic_store(&p->ps_ws_max, max);
+	atomic_store(&p->ps_ws_flags, flags);
+	ev_signal(&p->ps_vm->vm_ev_trim);	/* a new maximum may call for a trim */
+	return 0;
+}
+
+void vm_process_get_limits(struct vm_process *p, uint64_t *min, uint64_t *max, unsigned *flags)
+{
+	*min = atomic_load(&p->ps_ws_min);
+	*max = atomic_load(&p->ps_ws_max);
+	*flags = atomic_load(&p->ps_ws_flags);
+}

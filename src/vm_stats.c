@@ -68,6 +68,10 @@ void vm_process_get_stats(struct vm_process *p, struct vm_process_stats *st)
 	st->ps_virtual_pages = p->ps_npages;
 	st->ps_committed_bytes = p->ps_commit;
 	st->ps_readonly_pages = p->ps_ro_end;
+	st->ps_ws_min = atomic_load_explicit(&p->ps_ws_min, memory_order_relaxed);
+	st->ps_ws_max = atomic_load_explicit(&p->ps_ws_max, memory_order_relaxed);
+	st->ps_ws_hard_max = (atomic_load_explicit(&p->ps_ws_flags, memory_order_relaxed) &
+	    VM_WS_HARD_MAX) != 0;
 }
 
 void vm_inject_io(struct vm *vm, int reads, int writes)

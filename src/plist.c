@@ -13,6 +13,12 @@
  * The tunable vt_shared_unlink = 0 makes every operation exclusive (the
  * benchmark's on/off).
  *
+ * Standby is eight lists, one per memory priority (Windows keeps eight):
+ * a standby frame is on vm_standby[pf_priority], and a take of a standby
+ * frame tries them from priority 0 up, so the lowest-priority pages are
+ * repurposed first.  vm_lists[PFN_STATE_STANDBY] links nothing; its count
+ * is the eight lists' total, kept with theirs (vm_ctx.h).
+ *
  * Layer 1 (vm_ctx.h): calls layer 0 only.
  */
 #include <sched.h>
@@ -27,9 +33,23 @@ void plist_init(struct plist *pl, enum pfn_state state)
 	pl->pl_state = (uint8_t)state;
 }
 
-static void plist_count_add(struct plist *pl, int64_t d)
+/* The list pf is on, or goes on: the one its state names, or for a standby
+ * frame the standby list of its priority. */
+static struct plist *plist_of(struct vm *vm, const struct pfn *pf)
+{
+	if (pf->pf_state == PFN_STATE_STANDBY)
+		return &vm->vm_standby[pf->pf_priority];
+	return vm_list(vm, (enum pfn_state)pf->pf_state);
+}
+
+/* Count d more pages on pl (and in the standby total, for a standby list).
+ * Caller holds pl's lock. */
+static void plist_count_add(struct vm *vm, struct plist *pl, int64_t d)
 {
 	atomic_fetch_add_explicit(&pl->pl_count, (uint64_t)d, memory_order_relaxed);
+	if (pl->pl_state == PFN_STATE_STANDBY)
+		atomic_fetch_add_explicit(&vm_list(vm, PFN_STATE_STANDBY)->pl_count, (uint64_t)d,
+		    memory_order_relaxed);
 }
 
 /* Caller holds the list lock exclusive. */
@@ -47,13 +67,14 @@ static void plist_unlink_locked(struct vm *vm, struct plist *pl, struct pfn *pf)
 		vm->vm_pfns[pf->pf_flink].pf_blink = pf->pf_blink;
 	pf->pf_flink = pf->pf_blink = PFN_NONE;
 	pf->pf_onlist = 0;
-	plist_count_add(pl, -1);
+	plist_count_add(vm, pl, -1);
 }
 
-/* Link pf at the tail of the list its state names.  Caller holds the PFN lock. */
+/* Link pf at the tail of the list its state (and, standby, its priority)
+ * names.  Caller holds the PFN lock. */
 void plist_insert_tail(struct vm *vm, struct pfn *pf)
 {
-	struct plist *pl = vm_list(vm, (enum pfn_state)pf->pf_state);
+	struct plist *pl = plist_of(vm, pf);
 	uint32_t idx = vm_pfn_index(vm, pf);
 
 	lk_assert_held(&pf->pf_lock);
@@ -67,7 +88,7 @@ void plist_insert_tail(struct vm *vm, struct pfn *pf)
 		vm->vm_pfns[pl->pl_tail].pf_flink = idx;
 	pl->pl_tail = idx;
 	pf->pf_onlist = 1;
-	plist_count_add(pl, 1);
+	plist_count_add(vm, pl, 1);
 	lk_release_excl(&pl->pl_lock);
 }
 
@@ -98,7 +119,7 @@ static bool plist_remove_shared(struct vm *vm, struct plist *pl, struct pfn *pf)
 	next->pf_blink = pf->pf_blink;
 	pf->pf_flink = pf->pf_blink = PFN_NONE;
 	pf->pf_onlist = 0;
-	plist_count_add(pl, -1);
+	plist_count_add(vm, pl, -1);
 	done = true;
 	lk_release(&next->pf_lock);
 out_unlock_prev:
@@ -108,10 +129,10 @@ out_unlock_list:
 	return done;
 }
 
-/* Unlink pf from the list its state names.  Caller holds the PFN lock. */
+/* Unlink pf from the list it is on.  Caller holds the PFN lock. */
 void plist_remove(struct vm *vm, struct pfn *pf)
 {
-	struct plist *pl = vm_list(vm, (enum pfn_state)pf->pf_state);
+	struct plist *pl = plist_of(vm, pf);
 
 	lk_assert_held(&pf->pf_lock);
 	if (vm->vm_tun.vt_shared_unlink && plist_remove_shared(vm, pl, pf))
@@ -122,30 +143,57 @@ void plist_remove(struct vm *vm, struct pfn *pf)
 }
 
 /*
- * Take the first page of a list whose PFN lock is free.  The PFN lock ranks
- * above the list lock, so it is only tried: a page whose lock is busy is
- * being worked on (most likely rescued by a soft fault) and is skipped.
+ * One pass over pl from its head: the first page whose PFN lock is free,
+ * unlinked with that lock held; NULL if every page was busy (or none).
+ * The PFN lock ranks above the list lock, so it is only tried: a page whose
+ * lock is busy is being worked on (most likely rescued by a soft fault).
+ */
+static struct pfn *plist_try_head(struct vm *vm, struct plist *pl)
+{
+	lk_acquire_excl(&pl->pl_lock);
+	for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm->vm_pfns[i].pf_flink) {
+		struct pfn *pf = &vm->vm_pfns[i];
+		if (lk_try(&pf->pf_lock)) {
+			plist_unlink_locked(vm, pl, pf);
+			lk_release_excl(&pl->pl_lock);
+			return pf;
+		}
+	}
+	lk_release_excl(&pl->pl_lock);
+	return NULL;
+}
+
+/*
+ * Take the first free-to-lock page of the list of `state'; for STANDBY, of
+ * the lowest-priority standby list that has one (MiRemoveAnyPage's order).
  * Returns the page unlinked with its PFN lock held, or NULL if the list is
- * empty or every page on it was busy through a few passes.
+ * empty (every standby list) or every page on it was busy through a few
+ * passes.
  */
 struct pfn *plist_take_head(struct vm *vm, enum pfn_state state)
 {
 	struct plist *pl = vm_list(vm, state);
+	struct pfn *pf = NULL;
 
 	for (int pass = 0; pass < 4; pass++) {
 		if (plist_count(pl) == 0)
 			return NULL;
-		lk_acquire_excl(&pl->pl_lock);
-		for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm->vm_pfns[i].pf_flink) {
-			struct pfn *pf = &vm->vm_pfns[i];
-			if (lk_try(&pf->pf_lock)) {
-				plist_unlink_locked(vm, pl, pf);
-				lk_release_excl(&pl->pl_lock);
-				return pf;
-			}
+		if (state != PFN_STATE_STANDBY) {
+			pf = plist_try_head(vm, pl);
+		} else {
+			for (int prio = 0; prio < VM_PRIORITIES && pf == NULL; prio++)
+				if (plist_count(&vm->vm_standby[prio]) != 0)
+					pf = plist_try_head(vm, &vm->vm_standby[prio]);
 		}
-		lk_release_excl(&pl->pl_lock);
+		if (pf != NULL)
+			return pf;
 		sched_yield();
 	}
 	return NULL;
+}
+
+/* Frames on the standby list of priority prio now (read without a lock). */
+uint64_t plist_standby_count(struct vm *vm, int prio)
+{
+	return plist_count(&vm->vm_standby[prio]);
 }

@@ -63,32 +63,37 @@ static void vbad(struct vcheck *v, const char *fmt, ...)
  * standby list, of its priority prio; -1 for the others); how many. */
 static uint64_t validate_list(struct vm *vm, struct vcheck *v, struct plist *pl, int prio)
 {
-	const char *name = pfn_state_name((enum pfn_state)pl->pl_state);
 	uint32_t prev = PFN_NONE;
 	uint64_t n = 0;
+	char name[32];
+
+	if (prio < 0)
+		snprintf(name, sizeof(name), "%s list", pfn_state_name((enum pfn_state)pl->pl_state));
+	else
+		snprintf(name, sizeof(name), "standby list %d", prio);
 
 	for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm->vm_pfns[i].pf_flink) {
 		struct pfn *pf = &vm->vm_pfns[i];
 		if (i >= vm->vm_nframes || n > vm->vm_nframes) {
-			vbad(v, "%s list %d: bad link %u (loop or corruption)", name, prio, i);
+			vbad(v, "%s: bad link %u (loop or corruption)", name, i);
 			break;
 		}
 		if (pf->pf_state != pl->pl_state || !pf->pf_onlist)
-			vbad(v, "%s list %d: pfn %u has state %s onlist %u", name, prio, i,
+			vbad(v, "%s: pfn %u has state %s onlist %u", name, i,
 			    pfn_state_name(pf->pf_state), pf->pf_onlist);
 		if (prio >= 0 && pf->pf_priority != prio)
-			vbad(v, "standby list of priority %d: pfn %u has priority %u", prio, i,
+			vbad(v, "%s: pfn %u has priority %u", name, i,
 			    pf->pf_priority);
 		if (pf->pf_blink != prev)
-			vbad(v, "%s list %d: pfn %u blink %d, expected %d", name, prio, i,
+			vbad(v, "%s: pfn %u blink %d, expected %d", name, i,
 			    (int)pf->pf_blink, (int)prev);
 		prev = i;
 		n++;
 	}
 	if (pl->pl_tail != prev)
-		vbad(v, "%s list %d: tail %d, last page %d", name, prio, (int)pl->pl_tail, (int)prev);
+		vbad(v, "%s: tail %d, last page %d", name, (int)pl->pl_tail, (int)prev);
 	if (plist_count(pl) != n)
-		vbad(v, "%s list %d: count %llu, %llu pages linked", name, prio,
+		vbad(v, "%s: count %llu, %llu pages linked", name,
 		    (unsigned long long)plist_count(pl), (unsigned long long)n);
 	return n;
 }
@@ -106,7 +111,8 @@ static void validate_lists(struct vm *vm, struct vcheck *v, uint64_t *onlist)
 	for (int prio = 0; prio < VM_PRIORITIES; prio++)
 		nstandby += validate_list(vm, v, &vm->vm_standby[prio], prio);
 	if (total->pl_head != PFN_NONE || total->pl_tail != PFN_NONE || plist_count(total) != nstandby)
-		vbad(v, "standby: total count %llu, %llu pages on the eight lists (head %d tail %d)",
+		vbad(v, "standby list: count %llu (the total), %llu pages on the eight lists "
+		    "(head %d tail %d)",
 		    (unsigned long long)plist_count(total), (unsigned long long)nstandby,
 		    (int)total->pl_head, (int)total->pl_tail);
 	*onlist += nstandby;

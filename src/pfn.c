@@ -64,13 +64,17 @@ void pfn_dump(struct vm *vm, const struct pfn *pf, const char *why)
 		return;
 }
 
-/* The memory priority of pf's owner, which has one (ACTIVE or MODIFIED,
- * on its way to standby).  Caller holds the PFN lock. */
+/* The memory priority of pf's owner (ACTIVE or MODIFIED, on its way to
+ * standby); the default for a frame with no owner, which only a unit test
+ * driving the state machine alone makes.  Caller holds the PFN lock. */
 static uint8_t pfn_owner_priority(struct vm *vm, const struct pfn *pf)
 {
-	struct vm_process *owner = vm_pfn_owner(vm, pf);
+	struct vm_process *owner;
 
-	VM_ASSERT(pf->pf_vpn != PFN_VPN_NONE && owner != NULL);
+	if (pf->pf_vpn == PFN_VPN_NONE)
+		return VM_PRIORITY_DEFAULT;
+	owner = vm_pfn_owner(vm, pf);
+	VM_ASSERT(owner != NULL);
 	if (owner == NULL)
 		return VM_PRIORITY_DEFAULT;
 	return atomic_load_explicit(&owner->ps_priority, memory_order_relaxed);

@@ -86,6 +86,7 @@ struct plist {
 	uint32_t pl_tail;		/* (L) */
 	_Atomic uint64_t pl_count;	/* written under (L); read without */
 	uint8_t pl_state;		/* the pfn_state it holds (c) */
+	uint32_t pl_bit;		/* a standby list's bit in vm_standby_mask, else 0 (c) */
 } __attribute__((aligned(64)));
 
 static inline uint32_t pfn_lockcnt(const struct pfn *pf)
@@ -109,6 +110,7 @@ void pfn_free_owned(struct vm *vm, struct pfn *pf);
 
 /* "plist.c" */
 void plist_init(struct plist *pl, enum pfn_state state);
+void plist_init_standby(struct vm *vm, int prio);
 void plist_insert_tail(struct vm *vm, struct pfn *pf);
 void plist_remove(struct vm *vm, struct pfn *pf);
 struct pfn *plist_take_head(struct vm *vm, enum pfn_state state);

@@ -16,7 +16,8 @@
  * Standby is eight lists, one per memory priority (Windows keeps eight):
  * a standby frame is on vm_standby[pf_priority], and a take of a standby
  * frame tries them from priority 0 up, so the lowest-priority pages are
- * repurposed first.  vm_lists[PFN_STATE_STANDBY] links nothing; its count
+ * repurposed first: vm_standby_mask, a bit per non-empty list, names the
+ * lowest at once.  vm_lists[PFN_STATE_STANDBY] links nothing; its count
  * is the eight lists' total, kept with theirs (vm_ctx.h).
  *
  * Layer 1 (vm_ctx.h): calls layer 0 only.
@@ -31,6 +32,14 @@ void plist_init(struct plist *pl, enum pfn_state state)
 	pl->pl_head = pl->pl_tail = PFN_NONE;
 	atomic_init(&pl->pl_count, 0);
 	pl->pl_state = (uint8_t)state;
+	pl->pl_bit = 0;
+}
+
+/* Standby list prio of the eight (vm_standby[prio]). */
+void plist_init_standby(struct vm *vm, int prio)
+{
+	plist_init(&vm->vm_standby[prio], PFN_STATE_STANDBY);
+	vm->vm_standby[prio].pl_bit = 1u << prio;
 }
 
 /* The list pf is on, or goes on: the one its state names, or for a standby
@@ -42,14 +51,23 @@ static struct plist *plist_of(struct vm *vm, const struct pfn *pf)
 	return vm_list(vm, (enum pfn_state)pf->pf_state);
 }
 
-/* Count d more pages on pl (and in the standby total, for a standby list).
- * Caller holds pl's lock. */
-static void plist_count_add(struct vm *vm, struct plist *pl, int64_t d)
+/* Count d (+1 or -1) more pages on pl; for a standby list also in the
+ * standby total, and its bit in vm_standby_mask follows it to and from 0.
+ * Caller holds pl's lock (shared only to unlink: then no insert runs, and
+ * the unlink that reaches 0 clears the bit). */
+static inline __attribute__((always_inline)) void plist_count_add(struct vm *vm,
+    struct plist *pl, int64_t d)
 {
-	atomic_fetch_add_explicit(&pl->pl_count, (uint64_t)d, memory_order_relaxed);
-	if (pl->pl_state == PFN_STATE_STANDBY)
-		atomic_fetch_add_explicit(&vm_list(vm, PFN_STATE_STANDBY)->pl_count, (uint64_t)d,
-		    memory_order_relaxed);
+	uint64_t old = atomic_fetch_add_explicit(&pl->pl_count, (uint64_t)d, memory_order_relaxed);
+
+	if (pl->pl_bit == 0)
+		return;
+	atomic_fetch_add_explicit(&vm_list(vm, PFN_STATE_STANDBY)->pl_count, (uint64_t)d,
+	    memory_order_relaxed);
+	if (old + (uint64_t)d == 0)
+		atomic_fetch_and_explicit(&vm->vm_standby_mask, ~pl->pl_bit, memory_order_relaxed);
+	else if (old == 0)
+		atomic_fetch_or_explicit(&vm->vm_standby_mask, pl->pl_bit, memory_order_relaxed);
 }
 
 /* Caller holds the list lock exclusive. */
@@ -148,7 +166,7 @@ void plist_remove(struct vm *vm, struct pfn *pf)
  * The PFN lock ranks above the list lock, so it is only tried: a page whose
  * lock is busy is being worked on (most likely rescued by a soft fault).
  */
-static struct pfn *plist_try_head(struct vm *vm, struct plist *pl)
+static inline struct pfn *plist_try_head(struct vm *vm, struct plist *pl)
 {
 	lk_acquire_excl(&pl->pl_lock);
 	for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm->vm_pfns[i].pf_flink) {
@@ -181,9 +199,10 @@ struct pfn *plist_take_head(struct vm *vm, enum pfn_state state)
 		if (state != PFN_STATE_STANDBY) {
 			pf = plist_try_head(vm, pl);
 		} else {
-			for (int prio = 0; prio < VM_PRIORITIES && pf == NULL; prio++)
-				if (plist_count(&vm->vm_standby[prio]) != 0)
-					pf = plist_try_head(vm, &vm->vm_standby[prio]);
+			uint32_t mask = atomic_load_explicit(&vm->vm_standby_mask,
+			    memory_order_relaxed);
+			for (; mask != 0 && pf == NULL; mask &= mask - 1)
+				pf = plist_try_head(vm, &vm->vm_standby[__builtin_ctz(mask)]);
 		}
 		if (pf != NULL)
 			return pf;

@@ -108,8 +108,13 @@ static void validate_lists(struct vm *vm, struct vcheck *v, uint64_t *onlist)
 	for (int s = 0; s < PLIST_N; s++)
 		if (s != PFN_STATE_STANDBY)
 			*onlist += validate_list(vm, v, vm_list(vm, (enum pfn_state)s), -1);
-	for (int prio = 0; prio < VM_PRIORITIES; prio++)
-		nstandby += validate_list(vm, v, &vm->vm_standby[prio], prio);
+	for (int prio = 0; prio < VM_PRIORITIES; prio++) {
+		uint64_t n = validate_list(vm, v, &vm->vm_standby[prio], prio);
+		if ((n != 0) != !!(atomic_load(&vm->vm_standby_mask) & (1u << prio)))
+			vbad(v, "standby list %d: %llu pages, non-empty mask %#x", prio,
+			    (unsigned long long)n, atomic_load(&vm->vm_standby_mask));
+		nstandby += n;
+	}
 	if (total->pl_head != PFN_NONE || total->pl_tail != PFN_NONE || plist_count(total) != nstandby)
 		vbad(v, "standby list: count %llu (the total), %llu pages on the eight lists "
 		    "(head %d tail %d)",

@@ -155,8 +155,12 @@ struct vm {
 	 * non-empty one first.  vm_lists[PFN_STATE_STANDBY] links no page:
 	 * its pl_count is the eight lists' total, changed with theirs, so
 	 * plist_count(vm_list(vm, PFN_STATE_STANDBY)) is the standby count.
+	 * vm_standby_mask: bit p set while vm_standby[p] holds a page, changed
+	 * (atomic or/and) as its count leaves or reaches 0, under its list
+	 * lock; a take reads it to find the lowest non-empty list at once.
 	 */
 	struct plist vm_standby[VM_PRIORITIES];
+	_Atomic uint32_t vm_standby_mask;	/* (L) per bit, read (a) */
 
 	/*
 	 * The processes (vm_proc.c).  vm_procs[i] is process i, or NULL; an

@@ -6,7 +6,8 @@
  * takes its process's priority as it goes to standby, and keeps its list
  * when the priority changes later; the per-priority counts and the
  * process's priority in stats; bad priorities refused, changing nothing;
- * vm_validate catching a frame on the wrong standby list.
+ * vm_validate catching a frame on the wrong standby list, a wrong total
+ * and a wrong non-empty mask.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -207,6 +208,10 @@ static void test_validate(void)
 	atomic_fetch_add(&vm->vm_lists[PFN_STATE_STANDBY].pl_count, 1);
 	CHECK("validate: total count off caught", vm_validate(vm, NULL, 1) != 0);
 	atomic_fetch_sub(&vm->vm_lists[PFN_STATE_STANDBY].pl_count, 1);
+	CHECK("validate: the mask names list 3 only", atomic_load(&vm->vm_standby_mask) == 1u << 3);
+	atomic_fetch_or(&vm->vm_standby_mask, 1u << 1);
+	CHECK("validate: a mask bit of an empty list caught", vm_validate(vm, NULL, 1) != 0);
+	atomic_fetch_and(&vm->vm_standby_mask, ~(1u << 1));
 	CHECK("validate: repaired", vm_validate(vm, NULL, 1) == 0);
 	vm_destroy(vm);
 }

@@ -194,7 +194,8 @@ uint64_t vm_npages(struct vm *vm);
  * as_virtual 0, a bare machine.  vm_destroy destroys every process left.
  *
  * vm_process_create  a new process on vm from sp (as_virtual, trim policy,
- *                    prefetch, read-only part, name), while others run.
+ *                    prefetch, read-only part, name, memory priority),
+ *                    while others run.
  *                    Its as_virtual is charged against the commit limit;
  *                    more than the limit left is refused with VM_ECOMMIT
  *                    and the arithmetic in err, e.g. "commit limit 128M

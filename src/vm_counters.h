@@ -111,10 +111,10 @@
 	X(faults_soft,		"faults.soft",		VM_STAT_COUNT, "soft faults (standby + modified)") \
 	X(resident,		"working_set_pages",	VM_STAT_GAUGE, "resident pages now (valid PTEs)") \
 	X(resident_peak,	"working_set_peak_pages", VM_STAT_GAUGE, "the most resident pages at once") \
+	X(priority,		"memory_priority",	VM_STAT_GAUGE, "memory priority now, 0-7: its pages' standby list") \
 	X(virtual_pages,	"virtual_pages",	VM_STAT_GAUGE, "pages of region") \
 	X(committed_bytes,	"committed_bytes",	VM_STAT_GAUGE, "bytes charged against the commit limit") \
-	X(readonly_pages,	"readonly_pages",	VM_STAT_GAUGE, "read-only pages (the first of its region)") \
-	X(priority,		"memory_priority",	VM_STAT_GAUGE, "memory priority now, 0-7: its pages' standby list")
+	X(readonly_pages,	"readonly_pages",	VM_STAT_GAUGE, "read-only pages (the first of its region)")
 
 #define VM_PROCESS_COUNTERS(X) VM_PROCESS_COUNTERS_EVENT(X) VM_PROCESS_COUNTERS_STATE(X)
 

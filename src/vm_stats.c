@@ -75,10 +75,10 @@ void vm_process_get_stats(struct vm_process *p, struct vm_process_stats *st)
 	st->ps_faults_soft = st->ps_faults_soft_standby + st->ps_faults_soft_modified;
 	st->ps_resident = atomic_load_explicit(&p->ps_resident, memory_order_relaxed);
 	st->ps_resident_peak = atomic_load_explicit(&p->ps_resident_peak, memory_order_relaxed);
+	st->ps_priority = atomic_load_explicit(&p->ps_priority, memory_order_relaxed);
 	st->ps_virtual_pages = p->ps_npages;
 	st->ps_committed_bytes = p->ps_commit;
 	st->ps_readonly_pages = p->ps_ro_end;
-	st->ps_priority = atomic_load_explicit(&p->ps_priority, memory_order_relaxed);
 }
 
 void vm_inject_io(struct vm *vm, int reads, int writes)

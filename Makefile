@@ -56,10 +56,10 @@ CORE_O  := $(CORE:%=$(B)/src/%.o)
 SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o trace_load.o \
             oracle.o mrc.o json.o stats.o)
 SIMLIB  := $(B)/libvmsim-sim.a
-SIM_O   := $(addprefix $(B)/sim/,main.o options.o optdoc.o preflight.o run.o report.o \
-           report_json.o compare.o record.o mrc_cmd.o mrc_report.o mrc_plot.o)
+SIM_O   := $(addprefix $(B)/sim/,main.o options.o proc_opts.o optdoc.o preflight.o run.o report.o \
+           report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o)
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
-           report_json.o plot.o floor.o floor_mech.o)
+           report_json.o plot.o floor.o floor_mech.o trimscale.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 INJECT  := $(patsubst tests/inject/%.c,%,$(wildcard tests/inject/*.c))

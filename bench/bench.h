@@ -2,6 +2,7 @@
  * bench.h - vmsim-bench: the pieces its files share (main.c lists them).
  */
 #pragma once
+#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -57,6 +58,37 @@ struct bench_run {
 	double br_r_acc[BENCH_MAX_ROUNDS], br_r_faults[BENCH_MAX_ROUNDS];	/* per round */
 };
 
+/* The trim-scale section (trimscale.c): trim cost per page against the
+ * region's size at a fixed, moving working set (issue 10). */
+#define TS_NPOL 2			/* fifo, aging (random costs as much as both: left out) */
+#define TS_NSIZES 5			/* 64M, 256M, 1G, 4G, 16G */
+
+struct bench_ts_run {
+	uint64_t tr_virtual;		/* bytes of region */
+	int tr_policy;			/* enum vm_trim_policy */
+	int tr_ok;			/* 0: not run (bench_trimscale ts_err says why) */
+	int tr_nrounds;			/* the record is the median round (by us/page) */
+	double tr_seconds;		/* the measured part: after the first phase */
+	double tr_accesses, tr_trimmed, tr_trim_calls, tr_faults;
+	double tr_fault_mix[4];		/* dz, soft standby, soft modified, hard */
+	double tr_cpu_s;		/* the trimmer thread's CPU clock */
+	double tr_us_per_page;		/* tr_cpu_s / tr_trimmed, in us */
+	double tr_busy;			/* tr_cpu_s / tr_seconds */
+	double tr_faults_s;
+	double tr_ratio, tr_ratio_lo, tr_ratio_hi;	/* us/page / the first size's, per round */
+	double tr_r_us[BENCH_MAX_ROUNDS];	/* us/page, per round */
+	long tr_errors;			/* verification and validation failures, all rounds */
+};
+
+struct bench_trimscale {
+	int ts_ran;
+	int ts_rounds;
+	uint64_t ts_frames, ts_ws_pages;	/* physical and working set, in pages */
+	uint64_t ts_accesses, ts_phase_len;	/* per run; accesses per phase */
+	struct bench_ts_run ts_runs[TS_NPOL][TS_NSIZES];
+	char ts_err[320];		/* the first run that could not be made, or "" */
+};
+
 struct bench_all {
 	int quick;
 	struct floor_result floor;
@@ -70,6 +102,7 @@ struct bench_all {
 	int rounds;
 	double tlb_idle_per_s;
 	double warm_s, window_s;	/* a workload run's warm-up and measured window */
+	struct bench_trimscale trimscale;
 };
 
 /* One workload run's settings (scenarios.c makes them). */
@@ -103,6 +136,7 @@ const struct bench_run *bench_find(const struct bench_all *a, const char *name,
 /* "util.c" */
 #define BENCH_MARK_OFF 64		/* the word the touch loops write and read */
 double bench_now_s(void);
+double bench_thread_cpu_s(pthread_t t);	/* its CPU clock, seconds; 0 if unknown */
 uint64_t bench_tlb_count(void);		/* TLB shootdowns so far, all CPUs */
 int bench_pin_here(cpu_set_t *saved);	/* pin to this CPU; 0 if it could not */
 int bench_dbl_cmp(const void *a, const void *b);
@@ -136,6 +170,15 @@ extern const char *const bench_lock_name[4];
 void bench_print(FILE *f, const struct bench_all *a);
 void bench_json(FILE *f, const struct bench_all *a);
 int bench_plot(const struct bench_all *a, const char *outdir, const char *png);
+
+/* "trimscale.c" */
+/* Run the section (its page file goes in dir, removed at once); print,
+ * write and plot its figures (nothing if it did not run). */
+void bench_trimscale(struct bench_all *a, const char *dir);
+void bench_trimscale_print(FILE *f, const struct bench_all *a);
+struct json;
+void bench_trimscale_json(struct json *j, const struct bench_all *a);
+int bench_trimscale_plot(const struct bench_all *a, const char *outdir);
 
 /* "trace.c" */
 /* The trace section: a 10^7-reference lackey log (10^6 quick) written in

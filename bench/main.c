@@ -4,13 +4,14 @@
  * optimizations on and off.  One process, one machine, floor first.
  *
  *	vmsim-bench [--quick] [--json FILE] [--plot FILE.png] [--out DIR]
- *	            [--only floor,kinds,parsoft,runs,opts,trace]
+ *	            [--only floor,kinds,parsoft,runs,opts,trimscale,trace]
  *
  * The sections (docs/PERFORMANCE.md explains each): the floor (floor.c),
  * per fault kind and parallel soft faults (kinds.c), workload runs for
- * throughput and scaling, and optimizations on/off (runs.c, scenarios.c);
- * then the tables (report.c), the JSON (report_json.c) and the plot
- * (plot.c).
+ * throughput and scaling, and optimizations on/off (runs.c, scenarios.c),
+ * trim cost against virtual size (trimscale.c: its runs, table, JSON and
+ * figure); then the tables (report.c), the JSON (report_json.c) and the
+ * plot (plot.c).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -56,7 +57,29 @@ static void usage(FILE *f)
 	    "  --out DIR     where bench.json, the plot and its data go [build/bench/out]\n"
 	    "  --json FILE   the figures as JSON [DIR/bench.json]\n"
 	    "  --plot FILE   the scaling curve and floor ratios as PNG [DIR/vmsim.png]\n"
-	    "  --only LIST   run only these sections: floor,kinds,parsoft,runs,opts,trace\n");
+	    "  --only LIST   run only these sections: floor,kinds,parsoft,runs,opts,trimscale,trace\n");
+}
+
+static const char bench_sections[] = "floor,kinds,parsoft,runs,opts,trimscale,trace";
+
+/* Refuse an --only list naming a section that does not exist (exit 2). */
+static void check_only(const char *list)
+{
+	char buf[256], *save = NULL;
+
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *w = strtok_r(buf, ",", &save); w != NULL; w = strtok_r(NULL, ",", &save)) {
+		const char *p = bench_sections;
+		size_t n = strlen(w);
+		bool found = false;
+		for (; !found && (p = strstr(p, w)) != NULL; p += n)
+			found = (p == bench_sections || p[-1] == ',') && (p[n] == 0 || p[n] == ',');
+		if (!found) {
+			fprintf(stderr, "vmsim-bench: --only: unknown section '%s' (%s)\n", w,
+			    bench_sections);
+			exit(2);
+		}
+	}
 }
 
 static void parse(int argc, char **argv, struct bench_opts *o)
@@ -75,6 +98,7 @@ static void parse(int argc, char **argv, struct bench_opts *o)
 			o->bo_out = argv[++i];
 		} else if (i + 1 < argc && !strcmp(a, "--only")) {
 			o->bo_only = argv[++i];
+			check_only(o->bo_only);
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
 			usage(stdout);
 			exit(0);
@@ -122,16 +146,16 @@ int main(int argc, char **argv)
 	a.window_s = a.quick ? 0.35 : 1.0;
 	a.rounds = a.quick ? 1 : 3;
 
-	fprintf(stderr, "vmsim-bench%s: 1/5 the floor\n", a.quick ? " --quick" : "");
+	fprintf(stderr, "vmsim-bench%s: 1/6 the floor\n", a.quick ? " --quick" : "");
 	snprintf(a.floor_err, sizeof a.floor_err, "not run (--only)");
 	a.floor_ok = want("floor") &&
 	    floor_measure(a.quick, &a.floor, a.floor_err, sizeof a.floor_err) == 0;
 	if (!a.floor_ok)
 		fprintf(stderr, "vmsim-bench: floor: %s (ratios omitted)\n", a.floor_err);
-	fprintf(stderr, "vmsim-bench: 2/5 per fault kind\n");
+	fprintf(stderr, "vmsim-bench: 2/6 per fault kind\n");
 	if (want("kinds"))
 		bench_kinds(a.quick, &a.kinds);
-	fprintf(stderr, "vmsim-bench: 3/5 parallel soft faults\n");
+	fprintf(stderr, "vmsim-bench: 3/6 parallel soft faults\n");
 	if (want("parsoft"))
 		bench_parsoft(&a, a.kinds.bk_loop_r_ns);
 	t = bench_now_s();
@@ -140,12 +164,15 @@ int main(int argc, char **argv)
 		usleep(200000);
 		a.tlb_idle_per_s = (double)(bench_tlb_count() - x) / (bench_now_s() - t);
 	}
-	fprintf(stderr, "vmsim-bench: 4/5 throughput, scaling, trim cost\n");
+	fprintf(stderr, "vmsim-bench: 4/6 throughput, scaling, trim cost\n");
 	if (want("runs"))
 		bench_scaling(&a, a.rounds);
-	fprintf(stderr, "vmsim-bench: 5/5 optimizations on/off\n");
+	fprintf(stderr, "vmsim-bench: 5/6 optimizations on/off\n");
 	if (want("opts"))
 		bench_opts(&a, a.rounds);
+	fprintf(stderr, "vmsim-bench: 6/6 trim cost against virtual size\n");
+	if (want("trimscale"))
+		bench_trimscale(&a, o.bo_out);
 
 	bench_print(stdout, &a);
 	if (want("trace")) {		/* trace.c: load, oracles and replay of 10^7 references */
@@ -160,6 +187,7 @@ int main(int argc, char **argv)
 		printf("JSON: %s\n", json);
 	}
 	bench_plot(&a, o.bo_out, png);
+	bench_trimscale_plot(&a, o.bo_out);
 	printf("total %.1f s\n", bench_now_s() - t0);
 	return 0;
 }

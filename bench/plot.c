@@ -16,6 +16,10 @@ int bench_plot(const struct bench_all *a, const char *outdir, const char *png)
 	const char *script = getenv("VMSIM_PLOT_GP") ? getenv("VMSIM_PLOT_GP") : "bench/plot.gp";
 	FILE *f;
 
+	if (bench_find(a, wl[0], "", 1) == NULL && bench_find(a, wl[1], "", 1) == NULL) {
+		printf("plot: %s skipped (no scaling runs: --only without runs)\n", png);
+		return 0;
+	}
 	snprintf(path, sizeof path, "%s/scaling.dat", outdir);
 	if ((f = fopen(path, "w")) == NULL)
 		return -1;

@@ -1,7 +1,8 @@
 /*
  * report.c - vmsim-bench's tables on standard output: the floor, each
  * fault kind against it, parallel soft faults, throughput and scaling,
- * trim cost, where the time goes, and the optimizations on/off.
+ * trim cost, where the time goes, the optimizations on/off, and trim cost
+ * against virtual size (trimscale.c prints that one).
  */
 #include <math.h>
 #include <stdio.h>
@@ -210,4 +211,5 @@ void bench_print(FILE *f, const struct bench_all *a)
 	print_trim(f, a);
 	print_breakdown(f, a);
 	print_opts(f, a);
+	bench_trimscale_print(f, a);
 }

@@ -1,7 +1,8 @@
 /*
  * report_json.c - vmsim-bench's figures as one JSON object (bench.json):
  * the floor, the fault kinds, parallel soft faults and every workload run
- * with its rounds (sim/json.c writes it).
+ * with its rounds, and the trim-scale section (trimscale.c writes that
+ * part; sim/json.c writes it all).
  */
 #include <math.h>
 
@@ -125,5 +126,6 @@ void bench_json(FILE *f, const struct bench_all *a)
 		json_run(&j, &a->runs[i]);
 	}
 	json_end(&j);
+	bench_trimscale_json(&j, a);
 	json_end(&j);
 }

@@ -40,16 +40,6 @@ struct snap {
 	double cpu_sys[3], cpu_user;	/* thread CPU time: trimmer, writer, zero; users */
 };
 
-static double thread_cpu_s(pthread_t t)
-{
-	clockid_t cid;
-	struct timespec ts;
-
-	if (pthread_getcpuclockid(t, &cid) != 0 || clock_gettime(cid, &ts) != 0)
-		return 0;
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void snap_take(struct snap *s, struct vm *vm, struct wl_shared *sh, struct wl_bt *bt,
     const pthread_t *tid, int nt)
 {
@@ -57,12 +47,12 @@ static void snap_take(struct snap *s, struct vm *vm, struct wl_shared *sh, struc
 
 	vm_system_threads(vm, sys);
 	s->t = bench_now_s();
-	s->cpu_sys[0] = thread_cpu_s(sys[0]);
-	s->cpu_sys[1] = thread_cpu_s(sys[1]);
-	s->cpu_sys[2] = thread_cpu_s(sys[2]);
+	s->cpu_sys[0] = bench_thread_cpu_s(sys[0]);
+	s->cpu_sys[1] = bench_thread_cpu_s(sys[1]);
+	s->cpu_sys[2] = bench_thread_cpu_s(sys[2]);
 	s->cpu_user = 0;
 	for (int i = 0; i < nt; i++)
-		s->cpu_user += thread_cpu_s(tid[i]);
+		s->cpu_user += bench_thread_cpu_s(tid[i]);
 	s->tlb = bench_tlb_count();
 	s->acc = wl_progress(sh);
 	vm_get_stats(vm, &s->st);

@@ -1,21 +1,34 @@
 /*
- * util.c - vmsim-bench's small tools: the clock, TLB shootdowns from
+ * util.c - vmsim-bench's small tools: the clocks, TLB shootdowns from
  * /proc/interrupts, pinning, medians, an instance of a given size, and the
  * touch loops the fault scenarios time.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bench.h"
 
 double bench_now_s(void)
 {
 	return (double)vm_now_ns() * 1e-9;
+}
+
+/* Thread t's CPU time so far, in seconds (its thread CPU clock); 0 if unknown. */
+double bench_thread_cpu_s(pthread_t t)
+{
+	clockid_t cid;
+	struct timespec ts;
+
+	if (pthread_getcpuclockid(t, &cid) != 0 || clock_gettime(cid, &ts) != 0)
+		return 0;
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* The "TLB shootdowns" line of /proc/interrupts, summed over CPUs. */

@@ -5,23 +5,27 @@
  * The command's order of work, and what each step may do:
  *   1. cli_fds_check        stdin/stdout/stderr open (or refuse)
  *   2. opts_parse           options, their ranges, the rules between them,
- *                           and vm_config_check: no file touched
+ *                           the processes (proc_opts_build: --process or
+ *                           one), vm_config_check and the commit charge
+ *                           over the schedule: no file touched
  *   3. preflight            inputs and outputs compared by identity, the
- *                           trace read (bounded), the memory estimate, the
+ *                           traces read (bounded), the memory estimate, the
  *                           page file's disk space, --record created
- *   4. vm_create, wl_init   the page file created
- *   5. run_threads, run_collect  the run, then its statistics, validation
- *                           and --compare's oracles, the system threads paused
- *   6. report_summary or report_json, record_write
+ *   4. vm_create            the machine alone (no region); the page file created
+ *   5. sched_run            the processes created, run and destroyed on
+ *                           their schedule; at the end the machine validated
+ *                           and its statistics taken, the system threads paused
+ *   6. compare_run, report_summary or report_json, record_write
  * A refusal in 1-4 is one line on stderr and exit status 2, and removes
  * any file steps 3-4 created (cli_refuse).  A lost output in 6 is one line
  * and exit status 1.
  *
- * Files: main.c the order above; options.c (options.def, optdoc.c for
- * --help) step 2; preflight.c steps 1 and 3; run.c step 5; report.c,
- * report_json.c, compare.c, record.c step 6.  --mrc takes the place of
- * steps 4-6 after preflight: mrc_cmd.c (the oracles in mrc.c, one run
- * per size and policy through run.c, the picture in mrc_plot.c).
+ * Files: main.c the order above; options.c, proc_opts.c (options.def,
+ * optdoc.c for --help) step 2; preflight.c steps 1 and 3; sched.c step 5
+ * (run.c: the live line); report.c, report_json.c, compare.c, record.c
+ * step 6.  --mrc takes the place of steps 4-6 after preflight: mrc_cmd.c
+ * (the oracles in mrc.c, one single-region instance per size and policy
+ * through run.c, the picture in mrc_plot.c).
  */
 #pragma once
 #include <stdbool.h>
@@ -32,6 +36,32 @@
 #include "trace.h"
 #include "vm_sim.h"
 #include "workload.h"
+
+/* The most processes --process may name (VM_MAX_PROCESSES, the library's). */
+#define CLI_MAX_PROCESSES VM_MAX_PROCESSES
+/* The longest process name, in bytes. */
+#define CLI_PROC_NAME_MAX 31
+
+/*
+ * One process of the run (--process, or the one the options describe):
+ * its region, workload and lifetime, the global options as defaults with
+ * its keys over them.  Filled by options.c (proc_opts.c), its trace loaded
+ * by preflight.c, constant during the run.
+ */
+struct cli_proc {
+	int cp_index;			/* 0, 1, ...: --process order; in every stamp */
+	char cp_name[CLI_PROC_NAME_MAX + 1];
+	uint64_t cp_virtual;		/* bytes */
+	struct wl_config cp_wl;		/* threads, pattern, parameters, quota (wc_accesses;
+					 * 0: none), seed; wc_trace: cp_trace */
+	const char *cp_workload;	/* its name */
+	const char *cp_trace_path;	/* workload trace */
+	struct trace *cp_trace;		/* loaded by preflight (shared by same-path processes) */
+	double cp_start;		/* seconds into the run */
+	double cp_end;			/* seconds into the run; INFINITY: the run's end */
+	unsigned cp_keys;		/* bit (1 << PK_x) per key given (proc_opts.c) */
+	char *cp_text;			/* its --process text, split: cp_trace_path's home */
+};
 
 /* The command line, parsed and checked. */
 struct opts {
@@ -53,6 +83,12 @@ struct opts {
 	size_t o_mrc_nframes;
 	unsigned o_mrc_vmsim;		/* --mrc-vmsim: bit (1 << VM_TRIM_x) per policy */
 	const char *o_mrc_plot;		/* --mrc-plot FILE */
+	const char *o_proc_args[CLI_MAX_PROCESSES];	/* each --process's text */
+	int o_nproc_args;		/* 0: no --process */
+	struct cli_proc *o_procs;	/* the run's processes: --process's, or one */
+	int o_nprocs;
+	double o_deadline;		/* the run ends here (seconds); INFINITY: when the
+					 * last process does */
 };
 
 /* The most frame counts --mrc takes. */
@@ -68,6 +104,30 @@ void opts_parse(int argc, char **argv, struct opts *o);
 void opts_recheck(struct opts *o);
 /* Was option id (enum opt_id) on the command line? */
 bool opts_given(const struct opts *o, int id);
+
+/* "options.c": value parsers shared with proc_opts.c.  `what` names the
+ * option in a refusal ("--what: ..."), e.g. "virtual" or "process 2: virtual". */
+uint64_t opts_size(const char *what, const char *arg);
+long long opts_int(const char *what, const char *arg, long long lo, long long hi);
+double opts_double(const char *what, const char *arg, double lo, double hi);
+/* A workload name (or trace:FILE) into *name, *kind and *trace. */
+void opts_workload(const char *what, const char *arg, const char **name, enum wl_kind *kind,
+    const char **trace);
+_Noreturn void opts_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* "proc_opts.c" */
+/* The processes: --process's texts, or one from the options; their keys,
+ * defaults, ranges and the rules between them.  Refuses (exit 2). */
+void proc_opts_build(struct opts *o);
+/* KIND(WL_x) of every process's workload. */
+unsigned proc_opts_kinds(const struct opts *o);
+/* After the traces are read (their defaults): each process's ranges, the
+ * threads in all, and the commit charge over the schedule.  Refuses. */
+void proc_opts_check(struct opts *o);
+/* Free the processes, their texts and the traces they read. */
+void proc_opts_free(struct opts *o);
+/* Was cp's size given (its key, or --virtual), or may its trace set it? */
+bool proc_opts_virtual_given(const struct opts *o, const struct cli_proc *cp);
 
 /* "preflight.c" */
 /* One line "vmsim: ..." on stderr, remove the files created so far, exit 2. */
@@ -94,11 +154,24 @@ struct compare {
 	uint64_t cm_lru, cm_fifo, cm_opt;
 };
 
+/* What the report says of one process: taken when it ends (or at the
+ * run's end, still alive), before vm_process_destroy. */
+struct proc_result {
+	const struct cli_proc *pr_cfg;
+	double pr_start, pr_end;	/* measured, in seconds of the run; pr_start < 0:
+					 * it never started */
+	bool pr_ended;			/* it ended before the run did: nothing resident */
+	struct vm_process_stats pr_stats;	/* at its end (ps_resident 0 once ended) */
+	struct wl_counts pr_counts;	/* its threads' accesses and verification */
+};
+
 /* What the report says: taken once, after the run. */
 struct run_result {
 	struct vm_stats r_stats;
 	struct vm_lock_stats r_locks;	/* process-wide: this is the only instance */
-	struct wl_counts r_counts;
+	struct wl_counts r_counts;	/* every process's together */
+	struct proc_result *r_procs;	/* one per process (o_procs) */
+	int r_nprocs;
 	double r_elapsed;		/* seconds the user threads ran */
 	long r_bad;			/* vm_validate's problems */
 	bool r_compared;		/* r_cmp holds --compare's figures */
@@ -106,6 +179,10 @@ struct run_result {
 };
 
 /* "run.c" */
+/* The live display: one line on stderr, rewritten twice a second: acc
+ * accesses so far at t seconds, the machine's faults and lists, then tail. */
+void run_live_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
+    const char *tail);
 /* mc_on_error: clear the live line (arg: &o_live); vmsim then says why. */
 void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg);
 /* Run the user threads to their quota or the deadline; returns the seconds. */
@@ -114,6 +191,16 @@ double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh);
  * figures into r, resume. */
 void run_collect(const struct opts *o, struct vm *vm, struct wl_shared *sh, double el,
     struct run_result *r);
+
+/* "sched.c" */
+/*
+ * The run: create each process at its start, run its threads, end it at
+ * its end, quota or trace (its report taken, then vm_process_destroy);
+ * at the run's end validate the machine and take every statistic into r.
+ * keep (NULL: none): process 0's workload state is kept there, not freed
+ * (--record).  Returns 0, or -1 if a process could not start (said).
+ */
+int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct run_result *r);
 
 /* "report.c", "report_json.c" */
 extern const char *const report_named[];	/* counters with a summary line */

@@ -1,8 +1,9 @@
 /*
- * main.c - the vmsim command: run user threads against a vmsim instance,
- * in the order of work cli.h lists: options (options.c), the checks before
- * any work (preflight.c), the run (run.c), the report (report.c, or
- * report_json.c; compare.c) and --record (record.c).
+ * main.c - the vmsim command: run processes of user threads on a vmsim
+ * machine, in the order of work cli.h lists: options (options.c,
+ * proc_opts.c), the checks before any work (preflight.c), the run
+ * (sched.c), the report (report.c, or report_json.c; compare.c) and
+ * --record (record.c).
  *
  * Exit status: 0 all accesses verified and the structures valid; 1 a
  * verification failure, an invalid structure, or output lost (a write
@@ -12,6 +13,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -31,38 +33,46 @@ int main(int argc, char **argv)
 {
 	static struct run_result r;
 	struct opts o;
+	struct vm_config machine;
 	struct vm *vm;
 	struct wl_shared sh;
 	char err[512];
 	bool failed, lost = false;
-	double el;
+	int rc;
 
 	memset(&o, 0, sizeof(o));
+	memset(&sh, 0, sizeof(sh));
 	cli_fds_check();
 	opts_parse(argc, argv, &o);
 	preflight(&o);
 	if (o.o_mrc) {			/* curves instead of one run */
-		int rc = mrc_command(&o);
-
+		rc = mrc_command(&o);
+		proc_opts_free(&o);
 		return out_close() != 0 ? 1 : rc;
 	}
 	if (o.o_pagefile_new)
 		cli_created(o.o_vm.vc_machine.mc_pagefile_path);
-	o.o_vm.vc_space.as_image_fill = wl_image_fill;
-	o.o_vm.vc_machine.mc_on_error = run_on_error;
-	o.o_vm.vc_machine.mc_on_error_arg = &o.o_live;
-	if (vm_create(&o.o_vm, &vm, err, sizeof(err)) != 0)
+	/* the machine alone, its processes to come and go in sched_run; or,
+	 * without --process, the machine and its one (default) process, p1 */
+	machine = o.o_vm;
+	machine.vc_space.as_virtual = o.o_nproc_args ? 0 : o.o_procs[0].cp_virtual;
+	machine.vc_space.as_name = o.o_procs[0].cp_name;
+	machine.vc_space.as_image_fill = wl_image_fill;
+	machine.vc_space.as_image_arg = &o.o_procs[0].cp_wl;
+	machine.vc_machine.mc_on_error = run_on_error;
+	machine.vc_machine.mc_on_error_arg = &o.o_live;
+	if (vm_create(&machine, &vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
-	if (wl_init(&sh, vm, &o.o_wl) != 0)
-		cli_refuse("out of memory for the workload's records");
-	el = run_threads(&o, vm, &sh);
+	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, &r);
 	if (vm_error(vm, err, sizeof(err)) != 0) {
 		/* The page file failed, and no user thread faulted since. */
 		fprintf(stderr, "vmsim: %s\n", err);
+		proc_opts_free(&o);
+		free(r.r_procs);
 		return 1;
 	}
-	run_collect(&o, vm, &sh, el, &r);
-	failed = r.r_bad || wl_failures(&r.r_counts);
+	r.r_compared = o.o_compare && compare_run(&o, &r.r_stats, &r.r_cmp) == 0;
+	failed = rc != 0 || r.r_bad || wl_failures(&r.r_counts);
 	lost |= o.o_compare && !r.r_compared;
 	if (o.o_json) {
 		report_json(stdout, &o, &r);
@@ -73,12 +83,15 @@ int main(int argc, char **argv)
 	}
 	if (atomic_load(&sh.ws_record_full))
 		cli_warn("--record: the recording filled the memory it may use: the run stopped "
-		    "there, after %" PRIu64 " accesses in %.2f s", r.r_counts.wt_accesses, el);
+		    "there, after %" PRIu64 " accesses in %.2f s", r.r_counts.wt_accesses,
+		    r.r_elapsed);
 	if (o.o_record != NULL)
 		lost |= record_write(&o, &sh) != 0;
 	wl_destroy(&sh);
 	vm_destroy(vm);
 	trace_free(&o.o_trace);
+	proc_opts_free(&o);
+	free(r.r_procs);
 	lost |= out_close() != 0;
 	return failed || lost ? 1 : 0;
 }

@@ -45,10 +45,8 @@ _Static_assert(WL_MAX_THREADS == 256, "options.def: --threads (1-256)");
 _Static_assert(TRACE_LINE_MAX == 4096, "options.def: --trace, lines of at most 4096 bytes");
 _Static_assert(OPT_N <= 64, "o_given has a bit per option");
 
-static _Noreturn void usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* A bad option: one line ending "(see --help)", exit 2. */
-static _Noreturn void usage_error(const char *fmt, ...)
+_Noreturn void opts_usage_error(const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -93,19 +91,19 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static uint64_t opt_size(const char *name, const char *arg)
+uint64_t opts_size(const char *name, const char *arg)
 {
 	uint64_t v;
 
 	if (parse_size(arg, &v) != 0)
-		usage_error("--%s: '%s' is not a size of at most 16E (e.g. 64M, 1G, 4096)", name,
+		opts_usage_error("--%s: '%s' is not a size of at most 16E (e.g. 64M, 1G, 4096)", name,
 		    cli_q(arg));
 	if (v % VM_PAGE_SIZE)
-		usage_error("--%s: %s is not a multiple of the 4K page size", name, cli_q(arg));
+		opts_usage_error("--%s: %s is not a multiple of the 4K page size", name, cli_q(arg));
 	return v;
 }
 
-static long long opt_int(const char *name, const char *arg, long long lo, long long hi)
+long long opts_int(const char *name, const char *arg, long long lo, long long hi)
 {
 	char *end;
 	long long v;
@@ -113,12 +111,12 @@ static long long opt_int(const char *name, const char *arg, long long lo, long l
 	errno = 0;
 	v = strtoll(arg, &end, 10);
 	if (errno || end == arg || *end != '\0' || v < lo || v > hi)
-		usage_error("--%s: '%s' is not a whole number from %lld to %lld", name, cli_q(arg),
+		opts_usage_error("--%s: '%s' is not a whole number from %lld to %lld", name, cli_q(arg),
 		    lo, hi);
 	return v;
 }
 
-static double opt_double(const char *name, const char *arg, double lo, double hi)
+double opts_double(const char *name, const char *arg, double lo, double hi)
 {
 	char *end;
 	double v;
@@ -126,7 +124,7 @@ static double opt_double(const char *name, const char *arg, double lo, double hi
 	errno = 0;
 	v = strtod(arg, &end);
 	if (errno || end == arg || *end != '\0' || !(v >= lo && v <= hi))
-		usage_error("--%s: '%s' is not a number from %g to %g", name, cli_q(arg), lo, hi);
+		opts_usage_error("--%s: '%s' is not a number from %g to %g", name, cli_q(arg), lo, hi);
 	return v;
 }
 
@@ -135,10 +133,11 @@ static enum vm_trim_policy opt_policy(const char *arg)
 	for (int i = 0; i < 3; i++)
 		if (strcmp(arg, opts_trim_policy_names[i]) == 0)
 			return (enum vm_trim_policy)i;
-	usage_error("--trim-policy: unknown policy '%s' (aging, fifo, random)", cli_q(arg));
+	opts_usage_error("--trim-policy: unknown policy '%s' (aging, fifo, random)", cli_q(arg));
 }
 
-static void opt_workload(struct opts *o, const char *arg)
+void opts_workload(const char *what, const char *arg, const char **name, enum wl_kind *kind,
+    const char **trace)
 {
 	static const struct { const char *name; enum wl_kind kind; } k[] = {
 		{ "runs", WL_RUNS }, { "uniform", WL_UNIFORM }, { "zipf", WL_ZIPF },
@@ -147,19 +146,19 @@ static void opt_workload(struct opts *o, const char *arg)
 
 	if (strncmp(arg, "trace:", 6) == 0) {
 		if (arg[6] == '\0')
-			usage_error("--workload trace:FILE: the file name is empty");
-		o->o_trace_path = arg + 6;
+			opts_usage_error("--%s trace:FILE: the file name is empty", what);
+		*trace = arg + 6;
 		arg = "trace";
 	}
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
 		if (strcmp(arg, k[i].name) == 0) {
-			o->o_workload = k[i].name;
-			o->o_wl.wc_kind = k[i].kind;
+			*name = k[i].name;
+			*kind = k[i].kind;
 			return;
 		}
 	}
-	usage_error("--workload: unknown workload '%s' (runs, uniform, zipf, scan, phases, trace)",
-	    cli_q(arg));
+	opts_usage_error("--%s: unknown workload '%s' (runs, uniform, zipf, scan, phases, trace)",
+	    what, cli_q(arg));
 }
 
 static void opt_trace_format(struct opts *o, const char *arg)
@@ -168,7 +167,7 @@ static void opt_trace_format(struct opts *o, const char *arg)
 	char err[256];
 
 	if (tfmt_spec_parse(arg, &sp, err, sizeof(err)) != 0)
-		usage_error("--trace-format: '%s': %s", cli_q(arg), err);
+		opts_usage_error("--trace-format: '%s': %s", cli_q(arg), err);
 	o->o_tload.tl_format = sp.tf_kind;
 	o->o_tload.tl_hex = sp.tf_hex;
 	o->o_tload.tl_pages = sp.tf_pages;
@@ -200,10 +199,10 @@ static void opt_mrc_frames(struct opts *o, const char *arg)
 		v = strtoull(p, &end, 10);
 		if (errno || end == p || *p < '0' || *p > '9' || v < 1 || v >= 1ULL << 31 ||
 		    (*end != ',' && *end != '\0'))
-			usage_error("--mrc: '%s' is not a list of frame counts from 1 to %llu "
+			opts_usage_error("--mrc: '%s' is not a list of frame counts from 1 to %llu "
 			    "(e.g. 8,64,512)", cli_q(arg), (1ULL << 31) - 1);
 		if (n == MRC_FRAMES_MAX)
-			usage_error("--mrc: more than %d frame counts", MRC_FRAMES_MAX);
+			opts_usage_error("--mrc: more than %d frame counts", MRC_FRAMES_MAX);
 		frames[n++] = v;
 		p = end;
 		if (*p == '\0')
@@ -241,7 +240,7 @@ static unsigned opt_mrc_vmsim(const char *arg)
 	if (set != 0)
 		return set;
 bad:
-	usage_error("--mrc-vmsim: '%s' is not 'none' or a list of aging, fifo, random",
+	opts_usage_error("--mrc-vmsim: '%s' is not 'none' or a list of aging, fifo, random",
 	    cli_q(arg));
 }
 
@@ -252,37 +251,39 @@ static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 	struct wl_config *w = &o->o_wl;
 
 	switch (id) {
-	case OPT_PHYSICAL: v->vc_machine.mc_physical = opt_size("physical", arg); break;
-	case OPT_VIRTUAL: v->vc_space.as_virtual = opt_size("virtual", arg); break;
-	case OPT_PAGEFILE: v->vc_machine.mc_pagefile = opt_size("pagefile", arg); break;
+	case OPT_PHYSICAL: v->vc_machine.mc_physical = opts_size("physical", arg); break;
+	case OPT_VIRTUAL: v->vc_space.as_virtual = opts_size("virtual", arg); break;
+	case OPT_PAGEFILE: v->vc_machine.mc_pagefile = opts_size("pagefile", arg); break;
 	case OPT_PAGEFILE_PATH: v->vc_machine.mc_pagefile_path = arg; break;
-	case OPT_THREADS: w->wc_threads = (int)opt_int("threads", arg, 1, WL_MAX_THREADS); break;
-	case OPT_SECONDS: w->wc_seconds = opt_double("seconds", arg, 0.001, 1e6); break;
-	case OPT_ACCESSES: w->wc_accesses = (uint64_t)opt_int("accesses", arg, 1, INT64_MAX); break;
-	case OPT_SEED: w->wc_seed = (uint64_t)opt_int("seed", arg, 0, INT64_MAX); break;
-	case OPT_WRITE_RATIO: w->wc_write_ratio = opt_double("write-ratio", arg, 0.0, 1.0); break;
-	case OPT_WORKLOAD: opt_workload(o, arg); break;
-	case OPT_MAX_RUN: w->wc_max_run = (int)opt_int("max-run", arg, 1, 1 << 20); break;
-	case OPT_TRIM_BATCH: v->vc_machine.mc_trim_batch = (int)opt_int("trim-batch", arg, 1, 256); break;
-	case OPT_WRITE_BATCH: v->vc_machine.mc_write_batch = (int)opt_int("write-batch", arg, 1, 64); break;
-	case OPT_ZIPF_S: w->wc_zipf_s = opt_double("zipf-s", arg, 0.01, 10.0); break;
-	case OPT_SCAN_SIZE:
-		w->wc_scan_pages = opt_size("scan-size", arg) / VM_PAGE_SIZE;
-		if (w->wc_scan_pages == 0)
-			usage_error("--scan-size: must be at least one page");
+	case OPT_THREADS: w->wc_threads = (int)opts_int("threads", arg, 1, WL_MAX_THREADS); break;
+	case OPT_SECONDS: w->wc_seconds = opts_double("seconds", arg, 0.001, 1e6); break;
+	case OPT_ACCESSES: w->wc_accesses = (uint64_t)opts_int("accesses", arg, 1, INT64_MAX); break;
+	case OPT_SEED: w->wc_seed = (uint64_t)opts_int("seed", arg, 0, INT64_MAX); break;
+	case OPT_WRITE_RATIO: w->wc_write_ratio = opts_double("write-ratio", arg, 0.0, 1.0); break;
+	case OPT_WORKLOAD:
+		opts_workload("workload", arg, &o->o_workload, &w->wc_kind, &o->o_trace_path);
 		break;
-	case OPT_PHASE_LEN: w->wc_phase_len = (uint64_t)opt_int("phase-len", arg, 1, INT64_MAX); break;
+	case OPT_MAX_RUN: w->wc_max_run = (int)opts_int("max-run", arg, 1, 1 << 20); break;
+	case OPT_TRIM_BATCH: v->vc_machine.mc_trim_batch = (int)opts_int("trim-batch", arg, 1, 256); break;
+	case OPT_WRITE_BATCH: v->vc_machine.mc_write_batch = (int)opts_int("write-batch", arg, 1, 64); break;
+	case OPT_ZIPF_S: w->wc_zipf_s = opts_double("zipf-s", arg, 0.01, 10.0); break;
+	case OPT_SCAN_SIZE:
+		w->wc_scan_pages = opts_size("scan-size", arg) / VM_PAGE_SIZE;
+		if (w->wc_scan_pages == 0)
+			opts_usage_error("--scan-size: must be at least one page");
+		break;
+	case OPT_PHASE_LEN: w->wc_phase_len = (uint64_t)opts_int("phase-len", arg, 1, INT64_MAX); break;
 	case OPT_PHASE_SIZE:
-		w->wc_phase_pages = opt_size("phase-size", arg) / VM_PAGE_SIZE;
+		w->wc_phase_pages = opts_size("phase-size", arg) / VM_PAGE_SIZE;
 		if (w->wc_phase_pages == 0)
-			usage_error("--phase-size: must be at least one page");
+			opts_usage_error("--phase-size: must be at least one page");
 		break;
 	case OPT_TRACE: o->o_trace_path = arg; break;
 	case OPT_TRIM_POLICY: v->vc_space.as_trim_policy = opt_policy(arg); break;
 	case OPT_RECORD: o->o_record = arg; break;
 	case OPT_COMPARE: o->o_compare = 1; break;
-	case OPT_READONLY: v->vc_space.as_readonly_fraction = opt_double("readonly-fraction", arg, 0.0, 1.0); break;
-	case OPT_PREFETCH: v->vc_space.as_prefetch = (int)opt_int("prefetch", arg, 0, 63); break;
+	case OPT_READONLY: v->vc_space.as_readonly_fraction = opts_double("readonly-fraction", arg, 0.0, 1.0); break;
+	case OPT_PREFETCH: v->vc_space.as_prefetch = (int)opts_int("prefetch", arg, 0, 63); break;
 	case OPT_DEFRAG: v->vc_machine.mc_defrag = 1; break;
 	case OPT_TRIM_HINTS: o->o_tun.vt_trim_hints = 1; break;
 	case OPT_TRACE_FORMAT: opt_trace_format(o, arg); break;
@@ -290,6 +291,11 @@ static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 	case OPT_MRC: o->o_mrc = true; opt_mrc_frames(o, arg); break;
 	case OPT_MRC_VMSIM: o->o_mrc_vmsim = opt_mrc_vmsim(arg); break;
 	case OPT_MRC_PLOT: o->o_mrc_plot = arg; break;
+	case OPT_PROCESS:
+		if (o->o_nproc_args == CLI_MAX_PROCESSES)
+			opts_usage_error("--process: more than %d processes", CLI_MAX_PROCESSES);
+		o->o_proc_args[o->o_nproc_args++] = arg;
+		break;
 	case OPT_JSON: o->o_json = 1; break;
 	case OPT_QUIET: o->o_quiet = 1; break;
 	case OPT_HELP:
@@ -320,6 +326,17 @@ static const struct {
 	{ OPT_WRITE_RATIO, ~KIND(WL_TRACE), "the trace says which accesses write" },
 };
 
+/* What takes one process, refused beside --process. */
+static const struct {
+	enum opt_id on_id;
+	const char *on_why;
+} opts_not_procs[] = {
+	{ OPT_RECORD, "it records one process's reference string" },
+	{ OPT_COMPARE, "it compares one process's trace with the oracles" },
+	{ OPT_MRC, "it runs one trace at many sizes" },
+	{ OPT_READONLY, "the read-only image belongs to one process" },
+};
+
 /* What --mrc replaces, and what vmsim's runs use (no effect without them). */
 static const enum opt_id opts_not_mrc[] = { OPT_PHYSICAL, OPT_TRIM_POLICY, OPT_COMPARE,
 	OPT_RECORD };
@@ -332,53 +349,66 @@ static void opts_check_traces(struct opts *o)
 	bool trace = o->o_wl.wc_kind == WL_TRACE;
 
 	if (!trace && (GIVEN(o, OPT_TRACE_FORMAT) || GIVEN(o, OPT_NO_IFETCH) || o->o_mrc))
-		usage_error("--%s needs a trace: --workload trace:FILE", GIVEN(o, OPT_TRACE_FORMAT) ?
+		opts_usage_error("--%s needs a trace: --workload trace:FILE", GIVEN(o, OPT_TRACE_FORMAT) ?
 		    "trace-format" : GIVEN(o, OPT_NO_IFETCH) ? "no-ifetch" : "mrc");
 	if (GIVEN(o, OPT_NO_IFETCH) && GIVEN(o, OPT_TRACE_FORMAT) &&
 	    o->o_tload.tl_format != TFMT_LACKEY)
-		usage_error("--no-ifetch applies to lackey logs, not --trace-format %s",
+		opts_usage_error("--no-ifetch applies to lackey logs, not --trace-format %s",
 		    tfmt_names[o->o_tload.tl_format]);
 	if (!o->o_mrc && (GIVEN(o, OPT_MRC_VMSIM) || GIVEN(o, OPT_MRC_PLOT)))
-		usage_error("--%s needs --mrc", GIVEN(o, OPT_MRC_VMSIM) ? "mrc-vmsim" : "mrc-plot");
+		opts_usage_error("--%s needs --mrc", GIVEN(o, OPT_MRC_VMSIM) ? "mrc-vmsim" : "mrc-plot");
 	if (!o->o_mrc)
 		return;
 	for (size_t i = 0; i < sizeof(opts_not_mrc) / sizeof(opts_not_mrc[0]); i++)
 		if (GIVEN(o, opts_not_mrc[i]))
-			usage_error("--%s has no effect with --mrc: %s", opt_name(opts_not_mrc[i]),
+			opts_usage_error("--%s has no effect with --mrc: %s", opt_name(opts_not_mrc[i]),
 			    opts_not_mrc[i] == OPT_PHYSICAL ? "the frame counts are its list" :
 			    opts_not_mrc[i] == OPT_TRIM_POLICY ? "--mrc-vmsim names the policies" :
 			    "it makes its own runs");
 	for (size_t i = 0; o->o_mrc_vmsim == 0 && i < sizeof(opts_vmsim_run) /
 	    sizeof(opts_vmsim_run[0]); i++)
 		if (GIVEN(o, opts_vmsim_run[i]))
-			usage_error("--%s has no effect with --mrc-vmsim none: vmsim does not run",
+			opts_usage_error("--%s has no effect with --mrc-vmsim none: vmsim does not run",
 			    opt_name(opts_vmsim_run[i]));
 }
 
 /* Options that only make sense together, and those that cannot take effect. */
 static void opts_check(struct opts *o)
 {
-	bool trace = o->o_wl.wc_kind == WL_TRACE;
+	bool trace = o->o_wl.wc_kind == WL_TRACE, procs = o->o_nproc_args > 0;
+	unsigned kinds = proc_opts_kinds(o);	/* every process's workload */
+
+	for (size_t i = 0; procs && i < sizeof(opts_not_procs) / sizeof(opts_not_procs[0]); i++)
+		if (GIVEN(o, opts_not_procs[i].on_id))
+			opts_usage_error("--%s cannot combine with --process: %s",
+			    opt_name(opts_not_procs[i].on_id), opts_not_procs[i].on_why);
 
 	if (trace && o->o_trace_path == NULL)
-		usage_error("--workload trace needs a file: --trace FILE or --workload trace:FILE");
+		opts_usage_error("--workload trace needs a file: --trace FILE or --workload trace:FILE");
 	if (!trace && o->o_trace_path != NULL)
-		usage_error("--trace FILE needs --workload trace");
+		opts_usage_error("--trace FILE needs --workload trace");
 	if (o->o_compare && !trace)
-		usage_error("--compare needs --workload trace (record a run with --record FILE first)");
-	for (size_t i = 0; i < sizeof(opts_apply) / sizeof(opts_apply[0]); i++)
-		if (GIVEN(o, opts_apply[i].oa_id) && !(opts_apply[i].oa_kinds & KIND(o->o_wl.wc_kind)))
-			usage_error("--%s has no effect on --workload %s: %s",
-			    opt_name(opts_apply[i].oa_id), o->o_workload, opts_apply[i].oa_why);
+		opts_usage_error("--compare needs --workload trace (record a run with --record FILE first)");
+	for (size_t i = 0; i < sizeof(opts_apply) / sizeof(opts_apply[0]); i++) {
+		if (!GIVEN(o, opts_apply[i].oa_id) || (opts_apply[i].oa_kinds & kinds) ||
+		    (procs && opts_apply[i].oa_id == OPT_SECONDS))
+			continue;	/* with --process, --seconds is the machine's run */
+		if (procs)
+			opts_usage_error("--%s has no effect on any process's workload: %s",
+			    opt_name(opts_apply[i].oa_id), opts_apply[i].oa_why);
+		opts_usage_error("--%s has no effect on --workload %s: %s",
+		    opt_name(opts_apply[i].oa_id), o->o_workload, opts_apply[i].oa_why);
+	}
 	if (GIVEN(o, OPT_SECONDS) && GIVEN(o, OPT_ACCESSES))
-		usage_error("--seconds and --accesses both set the run's length: give one");
-	if (GIVEN(o, OPT_SEED) && trace && o->o_vm.vc_space.as_trim_policy != VM_TRIM_RANDOM &&
+		opts_usage_error("--seconds and --accesses both set the run's length: give one");
+	if (GIVEN(o, OPT_SEED) && !(kinds & ~KIND(WL_TRACE)) &&
+	    o->o_vm.vc_space.as_trim_policy != VM_TRIM_RANDOM &&
 	    !(o->o_mrc && (o->o_mrc_vmsim & (1u << VM_TRIM_RANDOM))))
-		usage_error("--seed has no effect on --workload trace unless --trim-policy random");
+		opts_usage_error("--seed has no effect on --workload trace unless --trim-policy random");
 	opts_check_traces(o);
 	if (o->o_vm.vc_machine.mc_pagefile == 0) {
 		if (GIVEN(o, OPT_PAGEFILE_PATH) || o->o_vm.vc_space.as_prefetch || o->o_vm.vc_machine.mc_defrag)
-			usage_error("--%s has no effect with --pagefile 0: there is no page file",
+			opts_usage_error("--%s has no effect with --pagefile 0: there is no page file",
 			    GIVEN(o, OPT_PAGEFILE_PATH) ? "pagefile-path" :
 			    o->o_vm.vc_space.as_prefetch ? "prefetch" : "defrag");
 	}
@@ -398,22 +428,24 @@ static void opts_check_ranges(struct opts *o)
 	char a[32], b[32];
 
 	if (GIVEN(o, OPT_TRIM_BATCH) && (uint64_t)o->o_vm.vc_machine.mc_trim_batch > tb_max)
-		usage_error("--trim-batch: %d is more than a quarter of the %llu frames: at most %llu "
+		opts_usage_error("--trim-batch: %d is more than a quarter of the %llu frames: at most %llu "
 		    "with --physical %s", o->o_vm.vc_machine.mc_trim_batch, (unsigned long long)nframes,
 		    (unsigned long long)tb_max, vm_size_str(a, sizeof(a), o->o_vm.vc_machine.mc_physical));
+	if (o->o_nproc_args > 0)
+		return;		/* the rest is each process's (proc_opts_check) */
 	if (GIVEN(o, OPT_SCAN_SIZE) && o->o_wl.wc_scan_pages > npages)
-		usage_error("--scan-size: %s is larger than the region: at most --virtual %s",
+		opts_usage_error("--scan-size: %s is larger than the region: at most --virtual %s",
 		    vm_size_str(a, sizeof(a), o->o_wl.wc_scan_pages * VM_PAGE_SIZE),
 		    vm_size_str(b, sizeof(b), o->o_vm.vc_space.as_virtual));
 	if (GIVEN(o, OPT_PHASE_SIZE) && o->o_wl.wc_phase_pages > npages)
-		usage_error("--phase-size: %s is larger than the region: at most --virtual %s",
+		opts_usage_error("--phase-size: %s is larger than the region: at most --virtual %s",
 		    vm_size_str(a, sizeof(a), o->o_wl.wc_phase_pages * VM_PAGE_SIZE),
 		    vm_size_str(b, sizeof(b), o->o_vm.vc_space.as_virtual));
 	if (ro > 0 && ro_pages == 0)
-		usage_error("--readonly-fraction: %g of the %llu-page region is no page: at least %.3g",
+		opts_usage_error("--readonly-fraction: %g of the %llu-page region is no page: at least %.3g",
 		    ro, (unsigned long long)npages, 1.0 / (double)npages);
 	if (ro_pages > o->o_vm.vc_machine.mc_pagefile / VM_PAGE_SIZE)
-		usage_error("--readonly-fraction: the read-only part (%llu pages) must fit in the "
+		opts_usage_error("--readonly-fraction: the read-only part (%llu pages) must fit in the "
 		    "page file (%llu slots): its pages live there", (unsigned long long)ro_pages,
 		    (unsigned long long)(o->o_vm.vc_machine.mc_pagefile / VM_PAGE_SIZE));
 }
@@ -422,9 +454,11 @@ void opts_recheck(struct opts *o)
 {
 	char err[512];
 
-	if (vm_config_check(&o->o_vm, err, sizeof(err)) != 0)
+	if (o->o_nproc_args == 0 && vm_config_check(&o->o_vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
 	opts_check_ranges(o);
+	if (o->o_nproc_args > 0)
+		proc_opts_check(o);	/* each process's region, and the schedule */
 }
 
 bool opts_given(const struct opts *o, int id)
@@ -452,9 +486,9 @@ void opts_parse(int argc, char **argv, struct opts *o)
 	/* '+': no permutation, so --mrc may take the next argument as its list */
 	while ((c = getopt_long(argc, argv, "+:", opts_long, NULL)) != -1) {
 		if (c == ':')
-			usage_error("%s needs a value", cli_q(argv[optind - 1]));
+			opts_usage_error("%s needs a value", cli_q(argv[optind - 1]));
 		if (c < 256 || c >= 256 + OPT_N)
-			usage_error("unknown option '%s'", cli_q(argv[optind - 1]));
+			opts_usage_error("unknown option '%s'", cli_q(argv[optind - 1]));
 		o->o_given |= 1ULL << (c - 256);
 		if (c == 256 + OPT_MRC && optarg == NULL && optind < argc &&
 		    strspn(argv[optind], "0123456789,") == strlen(argv[optind]) && argv[optind][0])
@@ -462,17 +496,20 @@ void opts_parse(int argc, char **argv, struct opts *o)
 		opt_set(o, (enum opt_id)(c - 256), optarg);
 	}
 	if (optind < argc)
-		usage_error("unexpected argument '%s'", cli_q(argv[optind]));
+		opts_usage_error("unexpected argument '%s'", cli_q(argv[optind]));
 	if (!GIVEN(o, OPT_ACCESSES))
 		o->o_wl.wc_accesses = 0;
-	opts_check(o);
 	if (o->o_mrc && !GIVEN(o, OPT_THREADS))
 		o->o_wl.wc_threads = 1;		/* --mrc replays with one thread by default */
-	o->o_tun.vt_max_faulters = o->o_wl.wc_threads;
-	o->o_vm.vc_space.as_seed = o->o_wl.wc_seed;
-	opts_recheck(o);
 	if (o->o_wl.wc_phase_pages == 0)
 		o->o_wl.wc_phase_pages = o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE / 2;
 	o->o_wl.wc_record = o->o_record != NULL;
+	proc_opts_build(o);
+	opts_check(o);
+	o->o_tun.vt_max_faulters = 0;
+	for (int i = 0; i < o->o_nprocs; i++)
+		o->o_tun.vt_max_faulters += o->o_procs[i].cp_wl.wc_threads;
+	o->o_vm.vc_space.as_seed = o->o_wl.wc_seed;
+	opts_recheck(o);
 	o->o_live = !o->o_quiet && !o->o_json && isatty(2);
 }

@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -197,6 +198,29 @@ static void pf_check_kind(const struct pf_file *f)
 		    pf_kind(m));
 }
 
+/* With --process: no output may be a process's trace either. */
+static void pf_check_proc_traces(const struct opts *o, const struct pf_file out[6])
+{
+	char a[512], b[512];
+
+	for (int i = 0; i < o->o_nproc_args; i++) {
+		const char *path = o->o_procs[i].cp_trace_path;
+		bool in = path != NULL && strcmp(path, "-") == 0;
+		struct pf_file t = { .pf_what = in ? "trace - (standard input)" : "trace",
+			.pf_path = in ? NULL : path, .pf_fd = 0 };
+
+		if (path == NULL)
+			continue;
+		pf_identify(&t);
+		pf_check_kind(&t);
+		for (int j = 1; j < 6; j++)
+			if (out[j].pf_output && pf_same(&t, &out[j]))
+				cli_refuse("%s and --process %d's %s are the same file: the run would "
+				    "overwrite its input", pf_name(&out[j], a, sizeof(a)), i + 1,
+				    pf_name(&t, b, sizeof(b)));
+	}
+}
+
 /* No output may be the input or another output. */
 static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 {
@@ -226,6 +250,7 @@ static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 			    "one output would overwrite the other" : "the run would overwrite its input");
 		}
 	}
+	pf_check_proc_traces(o, f);
 	*pagefile = f[1];
 }
 
@@ -234,6 +259,30 @@ static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 struct pf_memory {
 	uint64_t pm_vm, pm_wl, pm_trace, pm_compare, pm_total;
 };
+
+/* With --process: the machine with every region at once (an upper bound:
+ * they need not all live together), each process's workload state and
+ * each trace read so far. */
+static void pf_memory_procs(const struct opts *o, struct pf_memory *m)
+{
+	struct vm_config c = o->o_vm;
+
+	c.vc_space.as_virtual = 0;
+	m->pm_wl = m->pm_trace = 0;
+	for (int i = 0; i < o->o_nprocs; i++) {
+		const struct cli_proc *cp = &o->o_procs[i];
+		bool shared = false;
+
+		c.vc_space.as_virtual = vm_sat_add(c.vc_space.as_virtual, cp->cp_virtual);
+		m->pm_wl = vm_sat_add(m->pm_wl, wl_footprint(&cp->cp_wl, cp->cp_virtual / VM_PAGE_SIZE));
+		for (int j = 0; j < i && cp->cp_trace != NULL; j++)
+			shared |= o->o_procs[j].cp_trace == cp->cp_trace;
+		if (cp->cp_trace != NULL && !shared)
+			m->pm_trace = vm_sat_add(m->pm_trace,
+			    vm_sat_mul(cp->cp_trace->t_n, sizeof(struct trace_ref)));
+	}
+	m->pm_vm = vm_footprint(&c, NULL);
+}
 
 /* The run's memory, as far as known now (pm_trace 0 before the trace). */
 static uint64_t pf_memory(const struct opts *o, struct pf_memory *m)
@@ -244,6 +293,8 @@ static uint64_t pf_memory(const struct opts *o, struct pf_memory *m)
 	m->pm_vm = vm_footprint(&o->o_vm, NULL);
 	m->pm_wl = wl_footprint(&o->o_wl, npages);
 	m->pm_trace = vm_sat_mul(n, sizeof(struct trace_ref));
+	if (o->o_nproc_args > 0)
+		pf_memory_procs(o, m);
 	m->pm_compare = 0;
 	if (o->o_compare)	/* the oracles' ids and next-use arrays, maps, heaps */
 		m->pm_compare = vm_sat_add(vm_sat_add(vm_sat_mul(n, 8), vm_sat_mul(distinct, 48)),
@@ -324,6 +375,80 @@ static void pf_trace_load(struct opts *o)
 		    UINT32_MAX, cli_q(o->o_trace_path), o->o_trace.t_n);
 }
 
+/* The trace process i replays: the one an earlier process read from the
+ * same path, or its own, read now in what memory is left. */
+static void pf_proc_trace(struct opts *o, int i)
+{
+	struct cli_proc *cp = &o->o_procs[i];
+	bool virt = proc_opts_virtual_given(o, cp);
+	struct trace_load_opts lo = o->o_tload;
+	struct pf_memory m;
+	uint64_t left;
+	char err[768];
+
+	for (int j = 0; j < i; j++) {
+		const struct cli_proc *pj = &o->o_procs[j];
+
+		if (pj->cp_trace == NULL || strcmp(pj->cp_trace_path, cp->cp_trace_path) != 0)
+			continue;
+		if (!virt)
+			cp->cp_virtual = pj->cp_virtual;
+		if (pj->cp_trace->t_n > 0 && pj->cp_trace->t_max_vpn >= cp->cp_virtual / VM_PAGE_SIZE)
+			cli_refuse("--process %d: trace %s reaches page %" PRIu64 ", beyond its "
+			    "%" PRIu64 "-page region", i + 1, cli_q(cp->cp_trace_path),
+			    pj->cp_trace->t_max_vpn, cp->cp_virtual / VM_PAGE_SIZE);
+		cp->cp_trace = pj->cp_trace;
+		goto out;
+	}
+	if ((cp->cp_trace = calloc(1, sizeof(*cp->cp_trace))) == NULL)
+		cli_refuse("out of memory");
+	left = vm_memory_limit() - pf_memory(o, &m);	/* pf_check_memory passed */
+	left /= 3 * sizeof(struct trace_ref) + 48;	/* as pf_trace_load */
+	lo.tl_page_size = VM_PAGE_SIZE;
+	lo.tl_npages = cp->cp_virtual / VM_PAGE_SIZE;
+	lo.tl_ndistinct = virt ? lo.tl_npages : 0;
+	lo.tl_max_refs = left > SIZE_MAX ? SIZE_MAX : (left ? (size_t)left : 1);
+	lo.tl_why = "all that fits in 3/4 of this machine's memory";
+	if (trace_load_opts(cp->cp_trace_path, &lo, cp->cp_trace, err, sizeof(err)) != 0)
+		cli_refuse("--process %d: %s", i + 1, err);
+	if (lo.tl_no_ifetch && cp->cp_trace->t_format != TFMT_LACKEY)
+		cli_refuse("--no-ifetch applies to lackey logs; %s reads as %s",
+		    cli_q(cp->cp_trace_path), tfmt_names[cp->cp_trace->t_format]);
+	if (tfmt_foreign(cp->cp_trace->t_format) && !virt)
+		cp->cp_virtual = vm_sat_mul(cp->cp_trace->t_distinct > 0 ?
+		    cp->cp_trace->t_distinct : 1, VM_PAGE_SIZE);
+out:
+	cp->cp_wl.wc_trace = cp->cp_trace;
+	cp->cp_wl.wc_accesses = cp->cp_trace->t_n;
+}
+
+/* Every process's trace, then the checks that needed them. */
+static void pf_proc_traces(struct opts *o)
+{
+	bool any = false;
+
+	for (int i = 0; i < o->o_nprocs; i++) {
+		if (o->o_procs[i].cp_wl.wc_kind != WL_TRACE)
+			continue;
+		pf_proc_trace(o, i);
+		pf_check_memory(o);
+		any = true;
+	}
+	if (any)
+		proc_opts_check(o);
+}
+
+/* Without --process: the one process is what the options (and the trace's
+ * defaults) now say. */
+static void pf_single_process(struct opts *o)
+{
+	struct cli_proc *cp = &o->o_procs[0];
+
+	cp->cp_virtual = o->o_vm.vc_space.as_virtual;
+	cp->cp_wl = o->o_wl;
+	cp->cp_trace = o->o_wl.wc_kind == WL_TRACE ? &o->o_trace : NULL;
+}
+
 /* A timed --record may use what is left after everything else. */
 static void pf_record_budget(struct opts *o)
 {
@@ -377,10 +502,14 @@ void preflight(struct opts *o)
 
 	pf_check_files(o, &pagefile);
 	pf_check_memory(o);
-	if (o->o_wl.wc_kind == WL_TRACE) {
+	if (o->o_nproc_args > 0) {
+		pf_proc_traces(o);
+	} else if (o->o_wl.wc_kind == WL_TRACE) {
 		pf_trace_load(o);
 		pf_check_memory(o);
 	}
+	if (o->o_nproc_args == 0)
+		pf_single_process(o);
 	pf_record_budget(o);
 	if (o->o_vm.vc_machine.mc_pagefile_path != NULL)
 		o->o_pagefile_new = !pagefile.pf_exists;

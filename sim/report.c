@@ -16,7 +16,7 @@ const char *const report_named[] = {
 	"trim_batches", "trim_calls", "trimmed_by_hint", "written", "write_batches",
 	"write_runs", "readonly_pages", "access_violations", "prefetched", "prefetch_used",
 	"prefetch_wasted", "defrag_moves", "pgf_free_rows", "zeroed", "zeroed_inline",
-	"repurposed", "waits_avail", "bounces", "nzeroed", "nfree", "nstandby", "nmodified",
+	"repurposed", "repurposed_cross", "waits_avail", "bounces", "nzeroed", "nfree", "nstandby", "nmodified",
 	"nactive", "pgf_used", "trimmer_busy_ns", "writer_busy_ns", "zero_busy_ns",
 	NULL
 };
@@ -32,12 +32,37 @@ static double per(uint64_t a, uint64_t b)
 	return b ? (double)a / (double)b : 0.0;
 }
 
+/* With --process: the processes in all; each one's on its own line. */
+static void report_config_procs(FILE *f, const struct opts *o)
+{
+	const struct vm_machine_config *m = &o->o_vm.vc_machine;
+	uint64_t virt = 0;
+	int threads = 0;
+	char ph[32], vi[32], pg[32];
+
+	for (int i = 0; i < o->o_nprocs; i++) {
+		virt += o->o_procs[i].cp_virtual;
+		threads += o->o_procs[i].cp_wl.wc_threads;
+	}
+	fprintf(f, "vmsim: %d processes, %d user threads in all, seed %" PRIu64 "\n", o->o_nprocs,
+	    threads, o->o_wl.wc_seed);
+	fprintf(f, "memory:      physical %s (%" PRIu64 " frames), virtual %s in all (%" PRIu64
+	    " pages), page file %s (%s)\n", vm_size_str(ph, sizeof(ph), m->mc_physical),
+	    m->mc_physical / VM_PAGE_SIZE, vm_size_str(vi, sizeof(vi), virt), virt / VM_PAGE_SIZE,
+	    vm_size_str(pg, sizeof(pg), m->mc_pagefile),
+	    m->mc_pagefile_path ? cli_q(m->mc_pagefile_path) : "in memory");
+}
+
 static void report_config(FILE *f, const struct opts *o)
 {
 	const struct vm_machine_config *m = &o->o_vm.vc_machine;
 	uint64_t virt = o->o_vm.vc_space.as_virtual;
 	char ph[32], vi[32], pg[32];
 
+	if (o->o_nproc_args > 0) {	/* each process's own on its process: line */
+		report_config_procs(f, o);
+		return;
+	}
 	fprintf(f, "vmsim: %d user thread%s, workload %s, write ratio %.2f, seed %" PRIu64 "\n",
 	    o->o_wl.wc_threads, o->o_wl.wc_threads == 1 ? "" : "s", o->o_workload,
 	    o->o_wl.wc_write_ratio, o->o_wl.wc_seed);
@@ -80,6 +105,29 @@ static void report_paging(FILE *f, const struct opts *o, const struct run_result
 		    " whole free rows now\n", s->vs_defrag_moves, s->vs_pgf_free_rows);
 }
 
+/* One line per process: its lifetime, accesses, faults by kind, resident
+ * pages at its end (0 once ended) and at most, pages trimmed from it, and
+ * its verification. */
+static void report_processes(FILE *f, const struct run_result *r)
+{
+	for (int i = 0; i < r->r_nprocs; i++) {
+		const struct proc_result *p = &r->r_procs[i];
+		const struct vm_process_stats *st = &p->pr_stats;
+		const struct wl_counts *c = &p->pr_counts;
+
+		fprintf(f, "process:     %s ", p->pr_cfg->cp_name);
+		if (p->pr_start < 0)
+			fprintf(f, "never started; ");
+		else
+			fprintf(f, "%.2f-%.2f s%s: ", p->pr_start, p->pr_end, p->pr_ended ? " (ended)" : "");
+		fprintf(f, "%" PRIu64 " accesses; faults %" PRIu64 " dz, %" PRIu64 " soft, %" PRIu64
+		    " hard; resident %" PRIu64 " (peak %" PRIu64 "), %" PRIu64 " trimmed; verify %s\n",
+		    c->wt_accesses, st->ps_faults_dz, st->ps_faults_soft, st->ps_faults_hard,
+		    st->ps_resident, st->ps_resident_peak, st->ps_trimmed,
+		    wl_failures(c) ? "FAILED" : "ok");
+	}
+}
+
 void report_summary(FILE *f, const struct opts *o, const struct run_result *r)
 {
 	const struct vm_stats *s = &r->r_stats;
@@ -96,7 +144,8 @@ void report_summary(FILE *f, const struct opts *o, const struct run_result *r)
 	    s->vs_faults_soft_modified, s->vs_faults_hard, s->vs_faults_collided);
 	report_paging(f, o, r);
 	fprintf(f, "zeroing:     %" PRIu64 " by the zero-page thread, %" PRIu64 " inline by faulters; %"
-	    PRIu64 " standby pages repurposed\n", s->vs_zeroed, s->vs_zeroed_inline, s->vs_repurposed);
+	    PRIu64 " standby pages repurposed (%" PRIu64 " from another process)\n", s->vs_zeroed,
+	    s->vs_zeroed_inline, s->vs_repurposed, s->vs_repurposed_cross);
 	fprintf(f, "waits:       %" PRIu64 " faults waited for a free page, %" PRIu64 " bounced "
 	    "(page file full)\n", s->vs_waits_avail, s->vs_bounces);
 	fprintf(f, "lists:       zeroed %" PRIu64 ", free %" PRIu64 ", standby %" PRIu64 ", modified %"
@@ -114,6 +163,7 @@ void report_summary(FILE *f, const struct opts *o, const struct run_result *r)
 	stats_print_rest(f, "other:", 13, vm_stat_fields, vm_stat_nfields, s, report_named);
 	stats_print_rest(f, "other:", 13, vm_lock_stat_fields, vm_lock_stat_nfields, ls,
 	    report_lock_named);
+	report_processes(f, r);
 	fprintf(f, "verify:      %" PRIu64 " wrong page, %" PRIu64 " zeroed, %" PRIu64 " lost writes, %"
 	    PRIu64 " read-only writes let through: %s\n", c->wt_wrong_page, c->wt_zeroed,
 	    c->wt_lost_write, c->wt_ro_written, wl_failures(c) ? "FAILED" : "ok");

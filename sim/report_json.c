@@ -33,6 +33,48 @@ static void json_config(struct json *j, const struct opts *o)
 	json_end(j);
 }
 
+static void json_verify(struct json *j, const struct wl_counts *c)
+{
+	json_u64(j, "verify_failures", wl_failures(c));
+	json_object(j, "verify");
+	json_u64(j, "wrong_page", c->wt_wrong_page);
+	json_u64(j, "zeroed", c->wt_zeroed);
+	json_u64(j, "lost_write", c->wt_lost_write);
+	json_u64(j, "readonly_written", c->wt_ro_written);
+	json_end(j);
+}
+
+/* "processes": one object per process, in --process order. */
+static void json_processes(struct json *j, const struct run_result *r)
+{
+	json_array(j, "processes");
+	for (int i = 0; i < r->r_nprocs; i++) {
+		const struct proc_result *p = &r->r_procs[i];
+		const struct cli_proc *cp = p->pr_cfg;
+
+		json_object(j, NULL);
+		json_string(j, "name", cp->cp_name);
+		json_u64(j, "virtual", cp->cp_virtual);
+		json_i64(j, "threads", cp->cp_wl.wc_threads);
+		json_string(j, "workload", cp->cp_workload);
+		if (p->pr_start < 0) {
+			json_null(j, "start_s");
+			json_null(j, "end_s");
+		} else {
+			json_double(j, "start_s", "%.3f", p->pr_start);
+			json_double(j, "end_s", "%.3f", p->pr_end);
+		}
+		json_bool(j, "ended", p->pr_ended);
+		json_u64(j, "accesses", p->pr_counts.wt_accesses);
+		json_u64(j, "writes", p->pr_counts.wt_writes);
+		/* every per-process counter of the table, under its key */
+		stats_json(j, vm_process_stat_fields, vm_process_stat_nfields, &p->pr_stats);
+		json_verify(j, &p->pr_counts);
+		json_end(j);
+	}
+	json_end(j);
+}
+
 void report_json(FILE *f, const struct opts *o, const struct run_result *r)
 {
 	const struct vm_stats *s = &r->r_stats;
@@ -58,14 +100,9 @@ void report_json(FILE *f, const struct opts *o, const struct run_result *r)
 	json_double(&j, "writer", "%.4f", (double)s->vs_writer_busy_ns / (el * 1e9));
 	json_double(&j, "zero", "%.4f", (double)s->vs_zero_busy_ns / (el * 1e9));
 	json_end(&j);
-	json_u64(&j, "verify_failures", wl_failures(c));
-	json_object(&j, "verify");
-	json_u64(&j, "wrong_page", c->wt_wrong_page);
-	json_u64(&j, "zeroed", c->wt_zeroed);
-	json_u64(&j, "lost_write", c->wt_lost_write);
-	json_u64(&j, "readonly_written", c->wt_ro_written);
-	json_end(&j);
+	json_verify(&j, c);
 	json_i64(&j, "validate_problems", r->r_bad);
+	json_processes(&j, r);
 	if (r->r_compared)
 		compare_json(&j, &r->r_cmp);
 	json_end(&j);

@@ -18,19 +18,18 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-/* The live display: one line, rewritten twice a second. */
-static void live_line(struct vm *vm, struct wl_shared *sh, double t, uint64_t *last_acc, double *last_t)
+void run_live_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
+    const char *tail)
 {
 	struct vm_stats s;
-	uint64_t acc = wl_progress(sh);
 	double rate = (double)(acc - *last_acc) / (t - *last_t);
 
 	vm_get_stats(vm, &s);
 	fprintf(stderr, "\r%5.1fs %9.0f acc/s | faults dz %-7" PRIu64 " soft %-7" PRIu64
 	    " hard %-7" PRIu64 "| lists Z %-5" PRIu64 " F %-5" PRIu64 " S %-5" PRIu64
-	    " M %-5" PRIu64 " A %-6" PRIu64 "\033[K", t, rate, s.vs_faults_dz,
+	    " M %-5" PRIu64 " A %-6" PRIu64 "%s\033[K", t, rate, s.vs_faults_dz,
 	    s.vs_faults_soft_standby + s.vs_faults_soft_modified, s.vs_faults_hard,
-	    s.vs_nzeroed, s.vs_nfree, s.vs_nstandby, s.vs_nmodified, s.vs_nactive);
+	    s.vs_nzeroed, s.vs_nfree, s.vs_nstandby, s.vs_nmodified, s.vs_nactive, tail);
 	*last_acc = acc;
 	*last_t = t;
 }
@@ -62,7 +61,7 @@ double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh)
 		if (!o->o_wl.wc_accesses && el >= o->o_wl.wc_seconds)
 			atomic_store(&sh->ws_stop, 1);
 		if (o->o_live && el - last_t >= 0.5)
-			live_line(vm, sh, el, &last_acc, &last_t);
+			run_live_line(vm, wl_progress(sh), el, &last_acc, &last_t, "");
 		done = atomic_load(&sh->ws_stop) ||
 		    (o->o_wl.wc_accesses && wl_progress(sh) >= o->o_wl.wc_accesses);
 	}

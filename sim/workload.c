@@ -196,6 +196,9 @@ uint64_t wl_footprint(const struct wl_config *cfg, uint64_t npages)
 
 int wl_init(struct wl_shared *sh, struct vm *vm, const struct wl_config *cfg)
 {
+	memset(sh, 0, sizeof(*sh));
+	if (vm_default_process(vm) == NULL)
+		return -1;	/* a bare machine: wl_init_process */
 	return wl_init_process(sh, vm_default_process(vm), cfg);
 }
 
@@ -444,6 +447,7 @@ void *wl_thread_main(void *arg)
 		wl_access(t, vpn, write);
 	}
 	atomic_store_explicit(&t->wt_progress, t->wt_c.wt_accesses, memory_order_relaxed);
+	atomic_fetch_add(&sh->ws_done, 1);
 	return NULL;
 }
 

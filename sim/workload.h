@@ -123,6 +123,7 @@ struct wl_shared {
 	_Atomic uint8_t *ws_ever;	/* per page: some thread has written it */
 	_Atomic uint64_t ws_seq;	/* recording: the global order */
 	_Atomic int ws_stop;
+	_Atomic int ws_done;		/* (a) threads that have finished (quota, or stopped) */
 	_Atomic int ws_record_full;	/* (a) recording reached wc_record_max, or memory ran
 					 * out: the run was stopped there */
 	struct wl_thread *ws_threads;

@@ -264,5 +264,124 @@ absent "$tmp/big.pf"
 expect_error "recording 2^62 accesses" "per-page state and records 16E or more" timeout 20 "$V" $small --accesses 4611686018427387904 --record "$tmp/r.rec"
 absent "$tmp/r.rec"
 
+# ---- issue 9: processes (--process KEY=VALUE,...) ----
+# Every refusal: one line, exit 2, before any work.
+P="--physical 256K --virtual 512K --pagefile 1M --quiet"
+for k in ws-min ws-max hard-max priority bogus; do
+	expect_error "process: key $k refused" "--process 1: unknown key '$k' \(keys: name, virtual, threads, workload, write-ratio, zipf-s, max-run, scan-size, phase-len, phase-size, trace, accesses, start, seconds\)" "$V" $P --process "$k=1"
+done
+expect_error "process: not KEY=VALUE"  "--process 2: 'virtual' is not KEY=VALUE" "$V" $P --process '' --process virtual
+expect_error "process: empty item"     "--process 1: an empty KEY=VALUE in 'name=a,,threads=1'" "$V" $P --process name=a,,threads=1
+expect_error "process: bad size"       "--process 1: virtual: '12Q' is not a size" "$V" $P --process virtual=12Q
+expect_error "process: unaligned size" "--process 1: virtual: 5000 is not a multiple of the 4K page size" "$V" $P --process virtual=5000
+expect_error "process: bad threads"    "--process 1: threads: '0' is not a whole number from 1 to 256" "$V" $P --process threads=0
+expect_error "process: bad write ratio" "--process 1: write-ratio: '2' is not a number from 0 to 1" "$V" $P --process write-ratio=2
+expect_error "process: bad start"      "--process 1: start: '-1' is not a number" "$V" $P --process start=-1
+expect_error "process: zero seconds"   "--process 1: seconds: '0' is not a number from 0.001" "$V" $P --process seconds=0
+expect_error "process: bad workload"   "--process 1: workload: unknown workload 'lru'" "$V" $P --process workload=lru
+expect_error "process: name with a space" "--process 1: name: 'a b' is not 1 to 31 printable bytes" "$V" $P --process "name=a b"
+expect_error "process: name too long"  "--process 1: name: '[a]{32}' is not 1 to 31 printable bytes" "$V" $P --process name=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+expect_error "process: empty name"     "--process 1: name: '' is not 1 to 31" "$V" $P --process name=
+expect_error "process: duplicate name" "--process 2: the name 'p1' is process 1's already" "$V" $P --process '' --process name=p1
+expect_error "process: key not for its workload" "--process 2: max-run has no effect on workload zipf: it applies to workload runs" "$V" $P --process '' --process workload=zipf,max-run=4
+expect_error "process: write-ratio on a trace" "--process 1: write-ratio has no effect on workload trace" "$V" $P --process workload=trace:"$t",write-ratio=1
+expect_error "process: quota on a trace" "--process 1: accesses has no effect on workload trace: it replays the trace once" "$V" $P --process workload=trace:"$t",accesses=5
+expect_error "process: trace key without trace" "--process 1: trace has no effect on workload runs" "$V" $P --process trace="$t"
+expect_error "process: trace needs a file" "--process 1: workload trace needs a file: trace=FILE or workload=trace:FILE" "$V" $P --process workload=trace
+expect_error "process: starts after the run" "--process 2: start 5 is not before the run's end at 3 s \(--seconds\)" "$V" $P --process '' --process start=5
+expect_error "process: ends after the run" "--process 1: start 1 \+ seconds 3 ends at 4 s, after the run's end at 3 s \(--seconds\)" "$V" $P --process start=1,seconds=3
+expect_error "process: threads add up" "--process: 300 user threads in all \(p1 200, p2 100\): at most 256" "$V" $P --process threads=200 --process threads=100
+expect_error "process: one region over the limit" "--process 1 \(p1\): virtual 2M exceeds the commit limit: physical 256K \+ pagefile 1M = 1280K" "$V" $P --process virtual=2M
+expect_error "process: commit, all at once" "--process: the commit limit would be exceeded at 0 s: p1 768K \+ p2 768K = 1536K live, more than 1280K \(physical 256K \+ page file 1M\)" "$V" $P --process virtual=768K --process virtual=768K
+expect_error "process: commit, closed intervals" "exceeded at 1 s: p1 768K \+ late 768K = 1536K live" "$V" $P --process virtual=768K,seconds=1 --process virtual=768K,start=1,name=late
+expect_error "process: commit, the third" "exceeded at 2 s: p2 512K \+ p3 1M = 1536K live" "$V" $P --process virtual=768K,seconds=1 --process virtual=512K,start=0.5 --process virtual=1M,start=2
+for opt in "--record $tmp/p.rec" --compare "--mrc 8" "--readonly-fraction 0.1"; do
+	expect_error "process: ${opt%% *} refused" "${opt%% *} cannot combine with --process" "$V" $P --accesses 10 --process '' $opt
+done
+absent "$tmp/p.rec"
+expect_error "process: a global option no process uses" "--max-run has no effect on any process's workload: it applies to --workload runs" "$V" $P --max-run 4 --process workload=zipf
+expect_error "process: --accesses with only traces" "--accesses has no effect on any process's workload" "$V" $P --accesses 10 --process workload=trace:"$t"
+expect_error "process: a trace is an output" "--pagefile-path .*t.trace and --process 2's trace .*t.trace are the same file" "$V" $P --pagefile-path "$t" --process '' --process workload=trace:"$t"; intact "process trace = page file"
+expect_error "process: malformed trace" "--process 1: .*bad.trace:4: expected 'R' or 'W'" "$V" $P --process workload=trace:"$tmp/bad.trace"
+expect_error "process: trace beyond its region" "--process 1: .*far.trace:4: page 99999 is beyond the 128-page region" "$V" $P --process workload=trace:"$tmp/far.trace"
+many=(); for i in $(seq 1025); do many+=(--process ''); done
+expect_error "process: more than 1024" "--process: more than 1024 processes" "$V" $P "${many[@]}"
+
+# Three processes on 64 frames: one for the whole run, one starting late,
+# one ending early.  Each verified; lifetimes honoured (to the scheduler's
+# 20 ms slices, and a loaded machine's delays); the late one ran; the
+# early one holds nothing at the end; the machine's counts are the sum.
+out=$("$V" --physical 256K --pagefile 2M --quiet --json --seconds 1.5 --threads 2 \
+	--process name=whole,virtual=1M --process name=late,virtual=512K,start=0.6,workload=uniform \
+	--process name=early,virtual=512K,seconds=0.5,workload=zipf); rc=$?
+if [ "$rc" -eq 0 ] && python3 - "$out" <<'PY'
+import json, sys
+j = json.loads(sys.argv[1])
+p = {e["name"]: e for e in j["processes"]}
+assert list(p) == ["whole", "late", "early"], list(p)
+for e in p.values():
+    for k in ["accesses", "faults", "working_set_pages", "working_set_peak_pages", "pages_trimmed",
+              "verify_failures", "start_s", "end_s", "virtual", "threads", "workload"]:
+        assert k in e, (e["name"], k)
+    assert all(k in e["faults"] for k in ["demand_zero", "soft", "hard"])
+    assert e["verify_failures"] == 0 and e["accesses"] > 0 and e["faults"]["demand_zero"] > 0, e
+    assert e["working_set_peak_pages"] >= e["working_set_pages"], e
+assert j["verify_failures"] == 0 and j["validate_problems"] == 0
+w, l, e = p["whole"], p["late"], p["early"]
+assert w["start_s"] < 0.2 and not w["ended"] and w["working_set_pages"] > 0, w
+assert 0.6 <= l["start_s"] < 1.0 and not l["ended"] and l["end_s"] >= 1.5, l
+assert e["start_s"] < 0.2 and e["ended"] and 0.5 <= e["end_s"] < 0.9, e
+assert e["working_set_pages"] == 0 and e["working_set_peak_pages"] > 0, e
+assert w["virtual"] == 1 << 20 and l["workload"] == "uniform" and e["threads"] == 2
+assert j["accesses"] == sum(x["accesses"] for x in p.values())
+for k in ["demand_zero", "hard"]:
+    assert j["faults"][k] == sum(x["faults"][k] for x in p.values()), k
+PY
+then ok; else bad "3 processes, one late, one early: exit $rc: $out"; fi
+
+# Quotas: each process makes exactly its accesses, and the run ends when
+# the last one is done (no --seconds); the default quota is --accesses, per process.
+out=$("$V" $P --json --accesses 3000 --process threads=3 --process accesses=7001,workload=scan); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=j["processes"]
+assert [e["accesses"] for e in p] == [3000, 7001] and j["accesses"] == 10001, p
+assert all(e["verify_failures"] == 0 for e in p) and j["validate_problems"] == 0
+assert [e["ended"] for e in p].count(False) == 1, p   # the last to end ends the run' "$out"
+then ok; else bad "process quotas: exit $rc: $out"; fi
+
+# Without --process: one process, p1, with the run's figures; the summary
+# has one line for it.
+out=$("$V" $small --accesses 5000 --json); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=j["processes"]
+assert len(p) == 1 and p[0]["name"] == "p1" and p[0]["accesses"] == 5000 == j["accesses"], p
+assert p[0]["faults"]["demand_zero"] == j["faults"]["demand_zero"] and p[0]["verify_failures"] == 0
+assert p[0]["virtual"] == 1 << 20 and p[0]["working_set_pages"] > 0' "$out"
+then ok; else bad "one process without --process: exit $rc: $out"; fi
+out=$("$V" $P --accesses 5000 --process name=a --process name=b,workload=scan); rc=$?
+# (the first to reach its quota ends, resident 0; the last ends the run with it)
+if [ "$rc" -eq 0 ] && [ "$(grep -c '^process: ' <<<"$out")" = 2 ] &&
+   [ "$(grep -cE '^process: +(a|b) [0-9.]+-[0-9.]+ s( \(ended\))?: 5000 accesses; faults [0-9]+ dz, [0-9]+ soft, [0-9]+ hard; resident [0-9]+ \(peak [0-9]+\), [0-9]+ trimmed; verify ok$' <<<"$out")" = 2 ] &&
+   [ "$(grep -cE '^process: .* \(ended\): .* resident 0 \(' <<<"$out")" = 1 ]
+then ok; else bad "summary: a line per process: exit $rc: $out"; fi
+
+# Traces per process: each replays its own file once, to its end, which
+# ends the process; a process's virtual size bounds its trace.
+out=$("$V" $P --json --process workload=trace:"$tmp/ok.trace",virtual=64K \
+	--process workload=trace:"$t",threads=1,virtual=64K --process accesses=2000); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=j["processes"]
+assert [e["accesses"] for e in p] == [5, 3, 2000], p
+assert all(e["verify_failures"] == 0 for e in p)' "$out"
+then ok; else bad "a trace per process: exit $rc: $out"; fi
+
+# Cross-process repurposing: 4 processes write on 16 frames, so frames
+# pass between them all the time; a frame with another process's bytes
+# would be a wrong_page.
+out=$("$V" --physical 64K --pagefile 4M --quiet --json --accesses 20000 --write-ratio 1 --threads 2 \
+	--process virtual=512K --process virtual=512K --process virtual=512K,workload=uniform \
+	--process virtual=512K,workload=scan); rc=$?
+if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p=j["processes"]
+assert j["pages_repurposed"] > 0 and j["verify_failures"] == 0 and j["validate_problems"] == 0, j
+assert all(e["accesses"] == 20000 and e["faults"]["hard"] > 0 and e["pages_trimmed"] > 0 for e in p), p' "$out"
+then ok; else bad "cross-process repurposing: exit $rc: $out"; fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -106,6 +106,11 @@ int main(void)
 	fill(vm_lock_stat_fields, vm_lock_stat_nfields, &r.r_locks, 5000011);
 	r.r_elapsed = 1.0;
 	r.r_counts.wt_accesses = 3;
+	r.r_procs = calloc(1, sizeof(*r.r_procs));
+	r.r_nprocs = 1;
+	r.r_procs[0].pr_cfg = &o.o_procs[0];
+	r.r_procs[0].pr_end = 1.0;
+	fill(vm_process_stat_fields, vm_process_stat_nfields, &r.r_procs[0].pr_stats, 9000011);
 	CHECK("the table fills struct vm_stats",
 	    (size_t)vm_stat_nfields * sizeof(uint64_t) == sizeof(struct vm_stats));
 	CHECK("the lock table fills struct vm_lock_stats",
@@ -123,6 +128,18 @@ int main(void)
 			in_table |= strcmp(vm_stat_fields[i].sf_name, *p) == 0;
 		CHECK("report_named names counters of the table", in_table);
 	}
+	CHECK("the process table fills struct vm_process_stats",
+	    (size_t)vm_process_stat_nfields * sizeof(uint64_t) == sizeof(struct vm_process_stats));
+	for (int i = 0; i < vm_process_stat_nfields; i++) {
+		const struct vm_stat_field *f = &vm_process_stat_fields[i];
+		const char *procs = strstr(json, "\"processes\":[{\"name\":\"p1\"");
+
+		if (procs == NULL || !has_member(procs, f->sf_key, vm_stat_value(&r.r_procs[0].pr_stats, f)))
+			fprintf(stderr, "per-process %s (\"%s\") not in processes[0]\n", f->sf_name, f->sf_key);
+		CHECK("every per-process counter in processes[0]", procs != NULL &&
+		    has_member(procs, f->sf_key, vm_stat_value(&r.r_procs[0].pr_stats, f)));
+	}
+	CHECK("one process: line", strstr(summary, "\nprocess:     p1 0.00-1.00 s: ") != NULL);
 	CHECK("today's keys kept", has_member(json, "pagefile_writes_saved",
 	    r.r_stats.vs_trimmed_clean) && strstr(json, "\"busy_fraction\":{") != NULL &&
 	    strstr(json, "\"verify\":{") != NULL && strstr(json, "\"config\":{") != NULL);

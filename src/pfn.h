@@ -20,8 +20,9 @@
  *
  *   ZEROED    on the zeroed list: all-zero, no owner
  *   FREE      on the free list: no owner, old bytes (zeroed before reuse)
- *   STANDBY   on the standby list: owner's PTE is transition; the page-file
- *             slot pf_slot holds the same bytes
+ *   STANDBY   on the standby list of its priority (pf_priority; eight
+ *             lists): owner's PTE is transition; the page-file slot
+ *             pf_slot holds the same bytes
  *   MODIFIED  on the modified list, or off every list while the modified
  *             page writer writes it (PFN_F_WRITING); owner's PTE transition
  *   ACTIVE    mapped: owner's PTE valid
@@ -68,6 +69,10 @@ struct pfn {
 	uint8_t pf_state;	/* enum pfn_state (P) */
 	uint8_t pf_flags;	/* PFN_F_* (P) */
 	uint8_t pf_onlist;	/* linked on the list pf_state names (P,L) */
+	/* memory priority (plist.c): while STANDBY, which of the eight
+	 * standby lists it is on, its owner's priority when it became standby
+	 * (pfn_set_state); written only while on no list (P) */
+	uint8_t pf_priority;
 	/* vm_lock_pages() references (MmProbeAndLockPages' reference count):
 	 * nonzero only while ACTIVE, and then never trimmed.  (T,P); the
 	 * trimmer's freeze also reads it with neither, see vm_lock.h. */
@@ -92,6 +97,7 @@ struct plist {
 	uint32_t pl_tail;		/* (L) */
 	_Atomic uint64_t pl_count;	/* written under (L); read without */
 	uint8_t pl_state;		/* the pfn_state it holds (c) */
+	uint32_t pl_bit;		/* a standby list's bit in vm_standby_mask, else 0 (c) */
 } __attribute__((aligned(64)));
 
 static inline uint32_t pfn_lockcnt(const struct pfn *pf)
@@ -115,9 +121,11 @@ void pfn_free_owned(struct vm *vm, struct pfn *pf);
 
 /* "plist.c" */
 void plist_init(struct plist *pl, enum pfn_state state);
+void plist_init_standby(struct vm *vm, int prio);
 void plist_insert_tail(struct vm *vm, struct pfn *pf);
 void plist_remove(struct vm *vm, struct pfn *pf);
 struct pfn *plist_take_head(struct vm *vm, enum pfn_state state);
+uint64_t plist_standby_count(struct vm *vm, int prio);
 
 static inline uint64_t plist_count(const struct plist *pl)
 {

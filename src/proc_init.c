@@ -86,6 +86,7 @@ int proc_build(struct vm *vm, const struct vm_space_config *sp, unsigned id, boo
 	p->ps_cfg.as_name = NULL;
 	proc_name(p, sp);
 	p->ps_commit = sp->as_virtual;
+	atomic_init(&p->ps_priority, (uint8_t)sp->as_priority);
 	p->ps_npages = sp->as_virtual / VM_PAGE_SIZE;
 	p->ps_nregions = (p->ps_npages + (1ULL << PTE_REGION_SHIFT) - 1) >> PTE_REGION_SHIFT;
 	p->ps_trim_age = 1;

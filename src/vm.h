@@ -47,6 +47,17 @@
  */
 #define VM_MAX_PROCESSES 1024
 
+/*
+ * Memory priority (Windows Internals ch. 5, "Page priority"): 0-7, a
+ * process's pages taking its priority as they go to standby.  The machine
+ * keeps eight standby lists, one per priority, and a frame is repurposed
+ * from the lowest-priority non-empty one first.  The default is 5,
+ * Windows' normal memory priority (MEMORY_PRIORITY_NORMAL); 7 is kept
+ * longest.
+ */
+#define VM_PRIORITIES 8
+#define VM_PRIORITY_DEFAULT 5
+
 /* A sentence for a VM_E* code, e.g. "... at most half the frames ...". */
 const char *vm_strerror(int rc);
 
@@ -115,6 +126,10 @@ struct vm_space_config {
 	 * not call vmsim */
 	void (*as_image_fill)(void *arg, uint64_t vpn, void *page);
 	void *as_image_arg;
+	/* memory priority, 0-7 (VM_PRIORITIES above); VM_CONFIG_DEFAULT's is
+	 * VM_PRIORITY_DEFAULT, 5, Windows' normal (a zeroed struct asks for 0,
+	 * the lowest) */
+	int as_priority;
 };
 
 struct vm_config {
@@ -124,7 +139,8 @@ struct vm_config {
 
 #define VM_CONFIG_DEFAULT ((struct vm_config){ \
 	.vc_machine = { .mc_physical = 16ULL << 20, .mc_pagefile = 64ULL << 20 }, \
-	.vc_space = { .as_virtual = 64ULL << 20, .as_trim_policy = VM_TRIM_FIFO, .as_seed = 1 } })
+	.vc_space = { .as_virtual = 64ULL << 20, .as_trim_policy = VM_TRIM_FIFO, .as_seed = 1, \
+	    .as_priority = VM_PRIORITY_DEFAULT } })
 
 /*
  * Creation.  Returns 0 and the instance in *out, or a VM_E* status with one
@@ -179,7 +195,8 @@ uint64_t vm_npages(struct vm *vm);
  * as_virtual 0, a bare machine.  vm_destroy destroys every process left.
  *
  * vm_process_create  a new process on vm from sp (as_virtual, trim policy,
- *                    prefetch, read-only part, name), while others run.
+ *                    prefetch, read-only part, name, memory priority),
+ *                    while others run.
  *                    Its as_virtual is charged against the commit limit;
  *                    more than the limit left is refused with VM_ECOMMIT
  *                    and the arithmetic in err, e.g. "commit limit 128M
@@ -201,6 +218,15 @@ uint64_t vm_npages(struct vm *vm);
  *                    charge returned.  No thread may be touching its
  *                    region (as for vm_destroy).  It parks the machine's
  *                    system threads for the while (nesting with vm_pause).
+ *
+ * vm_process_set_priority  p's memory priority becomes prio (0-7): its
+ *                    pages take it as they go to standby from now on (a
+ *                    trim of a clean page, the modified writer finishing
+ *                    a write); a page already on standby keeps the list
+ *                    it is on until it leaves it.  Safe while p runs.
+ *                    Returns 0, or VM_EINVAL (nothing changed) if prio is
+ *                    not 0-7.
+ * vm_process_priority  p's memory priority now.
  *
  * vm_lock_pages, vm_unlock_pages, vm_pread and vm_pwrite take the machine
  * and an address: the range must lie inside one process's region.
@@ -234,6 +260,8 @@ uint64_t vm_process_npages(struct vm_process *p);
 const char *vm_process_name(struct vm_process *p);
 struct vm *vm_process_machine(struct vm_process *p);
 struct vm_process *vm_default_process(struct vm *vm);	/* NULL if none */
+int vm_process_set_priority(struct vm_process *p, int prio);
+int vm_process_priority(struct vm_process *p);
 
 /*
  * Kernel access to the region.  The kernel reads and writes user memory

@@ -71,7 +71,15 @@
 	X(trim_calls,		"trim_calls",		VM_STAT_COUNT, "freeze + zap + thaw system calls") \
 	X(nzeroed,		"lists.zeroed",		VM_STAT_GAUGE, "frames on the zeroed list") \
 	X(nfree,		"lists.free",		VM_STAT_GAUGE, "frames on the free list") \
-	X(nstandby,		"lists.standby",	VM_STAT_GAUGE, "frames on the standby list") \
+	X(nstandby,		"lists.standby",	VM_STAT_GAUGE, "frames on standby (the eight lists' sum)") \
+	X(nstandby_p0,		"lists.standby_p0",	VM_STAT_GAUGE, "frames on the standby list of memory priority 0 (repurposed first)") \
+	X(nstandby_p1,		"lists.standby_p1",	VM_STAT_GAUGE, "frames on the standby list of memory priority 1") \
+	X(nstandby_p2,		"lists.standby_p2",	VM_STAT_GAUGE, "frames on the standby list of memory priority 2") \
+	X(nstandby_p3,		"lists.standby_p3",	VM_STAT_GAUGE, "frames on the standby list of memory priority 3") \
+	X(nstandby_p4,		"lists.standby_p4",	VM_STAT_GAUGE, "frames on the standby list of memory priority 4") \
+	X(nstandby_p5,		"lists.standby_p5",	VM_STAT_GAUGE, "frames on the standby list of memory priority 5 (the default)") \
+	X(nstandby_p6,		"lists.standby_p6",	VM_STAT_GAUGE, "frames on the standby list of memory priority 6") \
+	X(nstandby_p7,		"lists.standby_p7",	VM_STAT_GAUGE, "frames on the standby list of memory priority 7 (repurposed last)") \
 	X(nmodified,		"lists.modified",	VM_STAT_GAUGE, "frames on the modified list (or being written)") \
 	X(nactive,		"lists.active",		VM_STAT_GAUGE, "frames mapped") \
 	X(nlocked,		"locked_frames",	VM_STAT_GAUGE, "frames locked by vm_lock_pages") \
@@ -105,6 +113,7 @@
 	X(faults_soft,		"faults.soft",		VM_STAT_COUNT, "soft faults (standby + modified)") \
 	X(resident,		"working_set_pages",	VM_STAT_GAUGE, "resident pages now (valid PTEs)") \
 	X(resident_peak,	"working_set_peak_pages", VM_STAT_GAUGE, "the most resident pages at once") \
+	X(priority,		"memory_priority",	VM_STAT_GAUGE, "memory priority now, 0-7: its pages' standby list") \
 	X(virtual_pages,	"virtual_pages",	VM_STAT_GAUGE, "pages of region") \
 	X(committed_bytes,	"committed_bytes",	VM_STAT_GAUGE, "bytes charged against the commit limit") \
 	X(readonly_pages,	"readonly_pages",	VM_STAT_GAUGE, "read-only pages (the first of its region)") \

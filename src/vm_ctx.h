@@ -95,6 +95,9 @@ struct vm_process {
 	char ps_name[VM_PROCESS_NAME_MAX];	/* (c) */
 	struct vm_space_config ps_cfg;	/* as_name NULL: the name is ps_name (c) */
 	uint64_t ps_commit;		/* bytes charged against the commit limit (c) */
+	/* memory priority 0-7 (vm_process_set_priority): its pages take it
+	 * as they go to standby (pfn_set_state) (a) */
+	_Atomic uint8_t ps_priority;
 
 	/* the region and its page table (c) */
 	char *ps_base;			/* the region */
@@ -161,10 +164,23 @@ struct vm {
 
 	/* the state machine (layer 1) */
 	struct pfn *vm_pfns;		/* (P) per entry */
-	struct plist vm_lists[PLIST_N];
+	struct plist vm_lists[PLIST_N];	/* by state; STANDBY's: see vm_standby */
 	struct pgf vm_pgf;
 	struct map vm_map;
 	_Atomic uint64_t vm_mapseq;	/* next pf_mapseq (working-set ages, wsm.c) (a) */
+
+	/*
+	 * Memory priority (plist.c): the eight standby lists, one per
+	 * priority (a frame's pf_priority), repurposed from the lowest
+	 * non-empty one first.  vm_lists[PFN_STATE_STANDBY] links no page:
+	 * its pl_count is the eight lists' total, changed with theirs, so
+	 * plist_count(vm_list(vm, PFN_STATE_STANDBY)) is the standby count.
+	 * vm_standby_mask: bit p set while vm_standby[p] holds a page, changed
+	 * (atomic or/and) as its count leaves or reaches 0, under its list
+	 * lock; a take reads it to find the lowest non-empty list at once.
+	 */
+	struct plist vm_standby[VM_PRIORITIES];
+	_Atomic uint32_t vm_standby_mask;	/* (L) per bit, read (a) */
 
 	/*
 	 * The processes (vm_proc.c).  vm_procs[i] is process i, or NULL; an

@@ -109,6 +109,14 @@
  *    either is busy, or the page is the head or the tail (pl_head/pl_tail
  *    change), the unlink drops the shared lock and takes it exclusive.
  *    Inserts and head takes are always exclusive (plist.c).
+ *  - Standby is eight lists, one per memory priority (vm_standby[]), each
+ *    an ordinary list lock, one at a time: a take tries the lowest
+ *    non-empty one (vm_standby_mask), releases it, tries the next.  A
+ *    frame's pf_priority changes only in pfn_set_state(.., STANDBY) under
+ *    its PFN lock while it is on no list, so it names its list for as
+ *    long as it is on one.  The mask's bit p and the total (the count of
+ *    vm_lists[PFN_STATE_STANDBY]) change with list p's count under its
+ *    lock (shared only to unlink, when no insert runs).
  *  - No lock is held while waiting on an event, while copying a batch
  *    (trimmer, writer, zero thread), or while touching the managed region
  *    (a fault there would re-enter the fault handler).

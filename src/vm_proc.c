@@ -1,6 +1,6 @@
 /*
- * vm_proc.c - the public entry points of processes: vm_process_create and
- * vm_process_destroy (vm.h).  A process is an address space on a machine:
+ * vm_proc.c - the public entry points of processes: vm_process_create,
+ * vm_process_destroy and the memory priority (vm.h).  A process is an address space on a machine:
  * built whole (proc_init.c), its region entered in the SIGBUS handler's
  * registry, then in the machine's table with its commit charge; and taken
  * apart while the other processes keep running, by the teardown protocol
@@ -98,6 +98,23 @@ void vm_process_destroy(struct vm_process *p)
 	pthread_mutex_unlock(&vm->vm_proc_mtx);
 	vm_threads_resume(vm);
 	proc_free(p);
+}
+
+/*
+ * Memory priority (vm.h): a relaxed store the standby transition reads
+ * under the frame's PFN lock (pfn_set_state); no page moves.
+ */
+int vm_process_set_priority(struct vm_process *p, int prio)
+{
+	if (prio < 0 || prio >= VM_PRIORITIES)
+		return VM_EINVAL;
+	atomic_store_explicit(&p->ps_priority, (uint8_t)prio, memory_order_relaxed);
+	return 0;
+}
+
+int vm_process_priority(struct vm_process *p)
+{
+	return atomic_load_explicit(&p->ps_priority, memory_order_relaxed);
 }
 
 uint64_t vm_commit_limit(struct vm *vm)

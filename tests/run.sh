@@ -66,6 +66,10 @@ run "stress/realism-all"   "$S" realism-all 4 64 1024 1024 4 $((20000 * scale)) 
 # process destroyed under load while the others fault, and replaced
 P="$B/tests/stress/procs"
 run "procs/share"       "$P" procs-share share 3 3 64 256 768 4 $((10000 * scale))
+# memory priority: processes at priorities 0 and 7 (the eight standby lists
+# checked each round), and priorities changed while the threads fault
+run "procs/priority"    "$P" procs-priority share 2 2 64 256 768 4 $((10000 * scale)) priority=fixed workload=zipf
+run "procs/priority-change" "$P" procs-priority-change churn 3 2 64 256 768 4 $((5000 * scale)) priority=change
 run "procs/share-fifo"  "$P" procs-share-fifo share 4 2 128 512 1920 3 $((10000 * scale)) policy=fifo workload=zipf defrag=1
 run "procs/churn"       "$P" procs-churn churn 3 2 64 256 768 4 $((5000 * scale))
 run "procs/churn-random" "$P" procs-churn-random churn 4 2 96 256 1024 4 $((5000 * scale)) policy=random workload=uniform

@@ -124,7 +124,7 @@ echo
 
 # ---- 4: thrashing: total throughput as one process's working set grows ----
 S4=$((S > 1 ? S - 1 : 1))
-M4="--physical 16M --pagefile 128M --write-ratio 0.3 --seconds $S4 --json --quiet"
+M4="--physical 16M --pagefile 128M --write-ratio 0.3 --seconds $S4 --json --quiet --trim-policy fifo"
 : >"$OUT/thrash.dat"
 for w in 4 6 8 10 12 14 16 20 24; do
 	run "e4-none-$w" $M4 --process name=steady,workload=uniform,virtual=6M,threads=1 \
@@ -132,7 +132,7 @@ for w in 4 6 8 10 12 14 16 20 24; do
 	run "e4-lim-$w" $M4 --process name=steady,workload=uniform,virtual=6M,threads=1,ws-min=6M \
 	    --process name=grow,workload=uniform,virtual=${w}M,threads=1,ws-max=9M,hard-max
 done
-echo "### 4. Thrashing (steady: uniform over 6M; grow: uniform over W; 16M of frames; with limits: steady ws-min=6M, grow ws-max=9M,hard-max)"
+echo "### 4. Thrashing (global FIFO replacement, --trim-policy fifo; steady: uniform over 6M; grow: uniform over W; 16M of frames; with limits: steady ws-min=6M, grow ws-max=9M,hard-max)"
 echo
 echo '```'
 cat "$OUT/e4-none-12.cmd" "$OUT/e4-lim-12.cmd"
@@ -142,21 +142,22 @@ echo
 py <<'PY'
 import json, sys
 out = sys.argv[1]
-print("| grow's W | total accesses/s, no limits | steady's, no limits | total accesses/s, limits | steady's, limits | grow hard faults / access: none, limits |")
-print("|---|---|---|---|---|---|")
+print("| grow's W | total accesses/s: no limits | limits | steady's accesses/s: no limits | limits | steady's hard faults / access: no limits | limits | grow's: no limits | limits |")
+print("|---|---|---|---|---|---|---|---|---|")
 dat = open(f"{out}/thrash.dat", "w")
-dat.write("# W_MiB total_none steady_none grow_none total_lim steady_lim grow_lim\n")
+dat.write("# W_MiB total_none steady_none grow_none total_lim steady_lim grow_lim steady_hf_none steady_hf_lim\n")
 for w in [4, 6, 8, 10, 12, 14, 16, 20, 24]:
     row = []
     for k in ("none", "lim"):
         j = json.load(open(f"{out}/e4-{k}-{w}.json"))
         p = {q["name"]: q for q in j["processes"]}
         el = j["elapsed_s"]
-        row.append((j["accesses"] / el, p["steady"]["accesses"] / el, p["grow"]["accesses"] / el,
-                    p["grow"]["faults"]["hard"] / max(1, p["grow"]["accesses"])))
-    (tn, sn, gn, hn), (tl, sl, gl, hl) = row
-    print(f"| {w}M | {tn:.0f} | {sn:.0f} | {tl:.0f} | {sl:.0f} | {hn:.3f}, {hl:.3f} |")
-    dat.write(f"{w} {tn:.0f} {sn:.0f} {gn:.0f} {tl:.0f} {sl:.0f} {gl:.0f}\n")
+        st, gr = p["steady"], p["grow"]
+        row.append((j["accesses"] / el, st["accesses"] / el, gr["accesses"] / el,
+                    st["faults"]["hard"] / max(1, st["accesses"]), gr["faults"]["hard"] / max(1, gr["accesses"])))
+    (tn, sn, gn, shn, ghn), (tl, sl, gl, shl, ghl) = row
+    print(f"| {w}M | {tn:.0f} | {tl:.0f} | {sn:.0f} | {sl:.0f} | {shn:.4f} | {shl:.4f} | {ghn:.3f} | {ghl:.3f} |")
+    dat.write(f"{w} {tn:.0f} {sn:.0f} {gn:.0f} {tl:.0f} {sl:.0f} {gl:.0f} {shn:.5f} {shl:.5f}\n")
 PY
 echo
 if command -v gnuplot >/dev/null 2>&1; then

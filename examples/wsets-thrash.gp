@@ -29,7 +29,7 @@ set grid xtics ytics
 set key top right box opaque
 set yrange [0:*]
 set arrow from 10,graph 0 to 10,graph 1 nohead dt 3 lc rgb "#888888"
-set label "steady 6M + grow W = 16M" at 10.3,graph 0.95 tc rgb "#666666"
+set label "steady 6M + grow W = 16M" at 10.3,graph 0.04 tc rgb "#666666"
 plot dat using 1:2 with linespoints lw 2 pt 7 lc 1 title "total, no limits", \
      dat using 1:5 with linespoints lw 2 pt 5 lc 2 title "total, limits", \
      dat using 1:3 with linespoints lw 1 dt 2 pt 6 lc 1 title "steady, no limits", \

@@ -127,9 +127,7 @@ static void report_processes(FILE *f, const struct run_result *r)
 		    st->ps_faults_soft, st->ps_faults_hard, st->ps_resident, st->ps_resident_peak,
 		    st->ps_trimmed, st->ps_replaced, st->ps_ws_min, st->ps_ws_max,
 		    st->ps_ws_hard_max ? " (hard max)" : "");
-#ifdef VM_PRIORITIES	/* ws-prio's ps_priority */
 		fprintf(f, ", priority %" PRIu64, (uint64_t)st->ps_priority);
-#endif
 		fprintf(f, "; verify %s\n", wl_failures(c) ? "FAILED" : "ok");
 	}
 }

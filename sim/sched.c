@@ -155,10 +155,8 @@ static int sched_start(const struct opts *o, struct vm *vm, struct sched_proc *s
 	sc.as_seed = cp->cp_wl.wc_seed;
 	sc.as_image_fill = wl_image_fill;
 	sc.as_image_arg = (void *)&cp->cp_wl;	/* its wc_tag names the process */
-#ifdef VM_PRIORITIES
 	if (cp->cp_priority >= 0)
 		sc.as_priority = cp->cp_priority;
-#endif
 	sp->sp_state = SP_DONE;
 	if (o->o_nproc_args == 0)	/* the one process: vm_create made it */
 		sp->sp_p = vm_default_process(vm);

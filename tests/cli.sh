@@ -265,10 +265,6 @@ expect_error "recording 2^62 accesses" "per-page state and records 16E or more" 
 absent "$tmp/r.rec"
 
 # ---- issue 9: processes (--process KEY=VALUE,...) ----
-# Memory priority (issue 10, branch ws-prio): the library has it when
-# src/vm.h defines VM_PRIORITIES; until then its checks are skipped, said.
-if grep -q '^#define VM_PRIORITIES' "$(dirname "$0")/../src/vm.h"; then has_prio=1 prio5=", priority 5"
-else has_prio=0 prio5=""; echo "SKIP: memory priority checks: src/vm.h has no VM_PRIORITIES (ws-prio not merged)"; fi
 # Every refusal: one line, exit 2, before any work.
 P="--physical 256K --virtual 512K --pagefile 1M --quiet"
 expect_error "process: unknown key" "--process 1: unknown key 'bogus' \(keys: name, virtual, threads, workload, write-ratio, zipf-s, max-run, scan-size, phase-len, phase-size, trace, accesses, start, seconds, ws-min, ws-max, hard-max, priority\)" "$V" $P --process bogus=1
@@ -371,7 +367,7 @@ then ok; else bad "one process without --process: exit $rc: $out"; fi
 out=$("$V" $P --accesses 5000 --process name=a --process name=b,workload=scan); rc=$?
 # (the first to reach its quota ends, resident 0; the last ends the run with it)
 if [ "$rc" -eq 0 ] && [ "$(grep -c '^process: ' <<<"$out")" = 2 ] &&
-   [ "$(grep -cE '^process: +(a|b) [0-9.]+-[0-9.]+ s( \(ended\))?: 5000 accesses; faults [0-9]+ dz, [0-9]+ soft, [0-9]+ hard; resident [0-9]+ \(peak [0-9]+\), [0-9]+ trimmed, 0 replaced; ws [0-9]+-[0-9]+ pages'"$prio5"'; verify ok$' <<<"$out")" = 2 ] &&
+   [ "$(grep -cE '^process: +(a|b) [0-9.]+-[0-9.]+ s( \(ended\))?: 5000 accesses; faults [0-9]+ dz, [0-9]+ soft, [0-9]+ hard; resident [0-9]+ \(peak [0-9]+\), [0-9]+ trimmed, 0 replaced; ws [0-9]+-[0-9]+ pages, priority 5; verify ok$' <<<"$out")" = 2 ] &&
    [ "$(grep -cE '^process: .* \(ended\): .* resident 0 \(' <<<"$out")" = 1 ]
 then ok; else bad "summary: a line per process: exit $rc: $out"; fi
 
@@ -403,14 +399,14 @@ out=$("$V" --physical 1M --pagefile 4M --quiet --json --accesses 2000 \
 	--process name=a,virtual=512K,ws-min=64K,ws-max=128K,hard-max,priority=2 \
 	--process name=b,virtual=512K,ws-max=192K,hard-max=0 --process name=c,virtual=512K,ws-min=1M); rc=$?
 if [ "$rc" -eq 0 ] && python3 -c 'import json,sys; j=json.loads(sys.argv[1]); p={e["name"]: e for e in j["processes"]}
-lim = {n: (e["ws_min_pages"], e["ws_max_pages"], e["ws_hard_max"], e["memory_priority"] if int(sys.argv[2]) else [2, 5, 5][ord(n) - 97]) for n, e in p.items()}
+lim = {n: (e["ws_min_pages"], e["ws_max_pages"], e["ws_hard_max"], e["memory_priority"]) for n, e in p.items()}
 assert lim["a"] == (16, 32, 1, 2), lim
 assert lim["b"][1:] == (48, 0, 5) and lim["b"][0] <= 48, lim
 assert lim["c"][:3] == (256, 345, 0), lim   # max stays the default, above the min
-assert all(e["verify_failures"] == 0 and e["accesses"] == 2000 for e in p.values()) and j["validate_problems"] == 0' "$out" "$has_prio"
+assert all(e["verify_failures"] == 0 and e["accesses"] == 2000 for e in p.values()) and j["validate_problems"] == 0' "$out"
 then ok; else bad "working-set keys in the JSON: exit $rc: $out"; fi
 out=$("$V" --physical 1M --pagefile 4M --quiet --accesses 2000 --process name=a,virtual=512K,ws-min=64K,ws-max=128K,hard-max,priority=2); rc=$?
-if [ "$rc" -eq 0 ] && grep -qE "^process: +a .* [0-9]+ replaced; ws 16-32 pages \\(hard max\\)$( [ $has_prio = 1 ] && echo ', priority 2'); verify ok\$" <<<"$out"
+if [ "$rc" -eq 0 ] && grep -qE "^process: +a .* [0-9]+ replaced; ws 16-32 pages \\(hard max\\), priority 2; verify ok\$" <<<"$out"
 then ok; else bad "working-set limits in the process: line: exit $rc: $out"; fi
 
 # A hard maximum under load: 4 threads of a process at a hard max of 16
@@ -439,7 +435,6 @@ done
 # both verified, their priorities reported, and the priority-1 pages
 # are repurposed first: at the end the priority-1 standby list holds no
 # more than the priority-6 one.
-if [ "$has_prio" = 1 ]; then
 out=$("$V" --physical 1M --pagefile 8M --quiet --json --seconds 1.5 \
 	--process name=low,virtual=1M,threads=1,workload=zipf,ws-max=32K,hard-max,priority=1 \
 	--process name=high,virtual=1M,threads=1,workload=zipf,ws-max=32K,hard-max,priority=6 \
@@ -450,7 +445,6 @@ assert all(e["verify_failures"] == 0 and e["accesses"] > 0 for e in p.values()) 
 l = j["lists"]
 assert l["standby_p6"] > 0 and l["standby_p1"] <= l["standby_p6"], l' "$out"
 then ok; else bad "priorities 1 and 6: exit $rc: $out"; fi
-fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -45,8 +45,8 @@ CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 LDLIBS  := -llzma -lzstd -lm
 
 CORE    := vm_util vm_lock vm_event vm_park \
-           pte pfn plist pfnalloc pgf map vm_fail \
-           validate image trimwin trim_capture trim_policy trim mpw zero defrag pglock vmio \
+           pte pfn plist pfnalloc pgf map vm_fail wsl \
+           validate image trimwin trim_capture trim_policy wsm trim mpw zero defrag pglock vmio \
            proc_free fault \
            vm_config proc_init vm_init vm_threads vm_stats \
            vm_sigbus vm_proc vm

@@ -59,6 +59,9 @@ struct cli_proc {
 	struct trace *cp_trace;		/* loaded by preflight (shared by same-path processes) */
 	double cp_start;		/* seconds into the run */
 	double cp_end;			/* seconds into the run; INFINITY: the run's end */
+	uint64_t cp_ws_min, cp_ws_max;	/* working-set limits, pages; 0: the library's default */
+	bool cp_hard_max;		/* hard-max: the maximum is hard (VM_WS_HARD_MAX) */
+	int cp_priority;		/* memory priority 0-7; -1: the library's default */
 	unsigned cp_keys;		/* bit (1 << PK_x) per key given (proc_opts.c) */
 	char *cp_text;			/* its --process text, split: cp_trace_path's home */
 };

@@ -6,8 +6,12 @@
  * threads in all, and the commit charge at every moment of the run.
  *
  * The rules (README, "Processes"):
- *  - an unknown key is refused with the list of keys (the working-set
- *    issue's ws-min, ws-max, hard-max and priority included, until then);
+ *  - an unknown key is refused with the list of keys;
+ *  - ws-min and ws-max are sizes (bytes with K/M/G, whole pages), at
+ *    least a page and at most the machine's frames, min <= max when both
+ *    are given; one alone keeps the library's default for the other,
+ *    moved to it if they would cross (ws-min 8M alone: max 8M at least);
+ *    hard-max (alone, or =0/=1) makes the maximum hard; priority is 0-7;
  *  - a key that cannot affect its process's workload is refused, as its
  *    option would be (max-run with workload zipf...); a repeated key
  *    replaces the earlier value;
@@ -32,7 +36,7 @@
 enum proc_key {
 	PK_NAME, PK_VIRTUAL, PK_THREADS, PK_WORKLOAD, PK_WRITE_RATIO, PK_ZIPF_S, PK_MAX_RUN,
 	PK_SCAN_SIZE, PK_PHASE_LEN, PK_PHASE_SIZE, PK_TRACE, PK_ACCESSES, PK_START, PK_SECONDS,
-	PK_N
+	PK_WS_MIN, PK_WS_MAX, PK_HARD_MAX, PK_PRIORITY, PK_N
 };
 
 /* Each key: the workloads it applies to, and why not to the others. */
@@ -55,10 +59,15 @@ static const struct {
 	[PK_ACCESSES] = { "accesses", ~KIND(WL_TRACE), "it replays the trace once, to its end" },
 	[PK_START] = { "start", ALL_KINDS, NULL },
 	[PK_SECONDS] = { "seconds", ALL_KINDS, NULL },
+	[PK_WS_MIN] = { "ws-min", ALL_KINDS, NULL },
+	[PK_WS_MAX] = { "ws-max", ALL_KINDS, NULL },
+	[PK_HARD_MAX] = { "hard-max", ALL_KINDS, NULL },
+	[PK_PRIORITY] = { "priority", ALL_KINDS, NULL },
 };
 
 static const char proc_key_list[] = "name, virtual, threads, workload, write-ratio, zipf-s, "
-	"max-run, scan-size, phase-len, phase-size, trace, accesses, start, seconds";
+	"max-run, scan-size, phase-len, phase-size, trace, accesses, start, seconds, ws-min, ws-max, "
+	"hard-max, priority";
 
 /* The process the global options describe: every process's defaults. */
 static void proc_defaults(const struct opts *o, int i, struct cli_proc *cp)
@@ -76,6 +85,7 @@ static void proc_defaults(const struct opts *o, int i, struct cli_proc *cp)
 	if (i > 0)
 		cp->cp_wl.wc_seed = vm_seed_mix(o->o_wl.wc_seed, 0x70726f63ULL + (uint64_t)i);
 	cp->cp_end = INFINITY;
+	cp->cp_priority = -1;
 }
 
 static void proc_name_set(struct cli_proc *cp, const char *what, const char *v)
@@ -89,6 +99,17 @@ static void proc_name_set(struct cli_proc *cp, const char *what, const char *v)
 		opts_usage_error("--%s: '%s' is not 1 to %d printable bytes without spaces", what,
 		    cli_q(v), CLI_PROC_NAME_MAX);
 	memcpy(cp->cp_name, v, n + 1);
+}
+
+/* A working-set limit: a size of at least one page, in pages (the
+ * machine's frames are checked in proc_check_one). */
+static uint64_t proc_ws_pages(const char *what, const char *v)
+{
+	uint64_t b = opts_size(what, v);
+
+	if (b < VM_PAGE_SIZE)
+		opts_usage_error("--%s: must be at least one page (4K)", what);
+	return b / VM_PAGE_SIZE;
 }
 
 /* One KEY=VALUE into cp; what is "process N: KEY" for refusals. */
@@ -124,6 +145,10 @@ static void proc_key_set(struct cli_proc *cp, enum proc_key k, const char *what,
 	case PK_ACCESSES: w->wc_accesses = (uint64_t)opts_int(what, v, 1, INT64_MAX); break;
 	case PK_START: cp->cp_start = opts_double(what, v, 0.0, 1e6); break;
 	case PK_SECONDS: cp->cp_end = opts_double(what, v, 0.001, 1e6); break;	/* + start below */
+	case PK_WS_MIN: cp->cp_ws_min = proc_ws_pages(what, v); break;
+	case PK_WS_MAX: cp->cp_ws_max = proc_ws_pages(what, v); break;
+	case PK_HARD_MAX: cp->cp_hard_max = opts_int(what, v, 0, 1) != 0; break;
+	case PK_PRIORITY: cp->cp_priority = (int)opts_int(what, v, 0, 7); break;
 	case PK_N: break;
 	}
 }
@@ -143,18 +168,22 @@ static void proc_parse(const struct opts *o, int n, const char *s, struct cli_pr
 		opts_usage_error("--process %d: an empty KEY=VALUE in '%s'", n, cli_q(s));
 	for (char *it = strtok_r(buf, ",", &save); it != NULL; it = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(it, '=');
+		const char *val = "1";	/* hard-max alone: the flag */
 		int k;
 
-		if (eq == NULL)
+		if (eq == NULL && strcmp(it, proc_keys[PK_HARD_MAX].pk_name) != 0)
 			opts_usage_error("--process %d: '%s' is not KEY=VALUE", n, cli_q(it));
-		*eq = '\0';
+		if (eq != NULL) {
+			*eq = '\0';
+			val = eq + 1;
+		}
 		for (k = 0; k < PK_N && strcmp(it, proc_keys[k].pk_name) != 0; k++)
 			;
 		if (k == PK_N)
 			opts_usage_error("--process %d: unknown key '%s' (keys: %s)", n, cli_q(it),
 			    proc_key_list);
 		snprintf(what, sizeof(what), "process %d: %s", n, proc_keys[k].pk_name);
-		proc_key_set(cp, (enum proc_key)k, what, eq + 1);
+		proc_key_set(cp, (enum proc_key)k, what, val);
 		cp->cp_keys |= 1u << k;
 	}
 	for (int k = 0; k < PK_N; k++)
@@ -168,6 +197,14 @@ static void proc_parse(const struct opts *o, int n, const char *s, struct cli_pr
 		    "workload=trace:FILE", n);
 	else
 		cp->cp_wl.wc_accesses = 0;	/* the trace's length, once it is read */
+	if ((cp->cp_keys >> PK_WS_MIN & 1) && (cp->cp_keys >> PK_WS_MAX & 1) &&
+	    cp->cp_ws_min > cp->cp_ws_max) {
+		char a[32], b[32];
+
+		opts_usage_error("--process %d: ws-min %s is more than ws-max %s", n,
+		    vm_size_str(a, sizeof(a), cp->cp_ws_min * VM_PAGE_SIZE),
+		    vm_size_str(b, sizeof(b), cp->cp_ws_max * VM_PAGE_SIZE));
+	}
 	seconds = cp->cp_end;
 	if (cp->cp_keys >> PK_SECONDS & 1)
 		cp->cp_end = cp->cp_start + seconds;
@@ -275,12 +312,22 @@ static void proc_check_one(const struct opts *o, const struct cli_proc *cp)
 {
 	struct vm_config c = o->o_vm;
 	uint64_t npages = cp->cp_virtual / VM_PAGE_SIZE;
+	uint64_t frames = o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE;
 	char err[512], a[32], b[32];
 	int n = cp->cp_index + 1;
 
 	c.vc_space.as_virtual = cp->cp_virtual;
 	if (vm_config_check(&c, err, sizeof(err)) != 0)
 		cli_refuse("--process %d (%s): %s", n, cp->cp_name, err);
+	for (int k = PK_WS_MIN; k <= PK_WS_MAX; k++) {
+		uint64_t v = k == PK_WS_MIN ? cp->cp_ws_min : cp->cp_ws_max;
+
+		if (v > frames)
+			opts_usage_error("--process %d: %s %s is more than the machine's frames: at "
+			    "most --physical %s", n, proc_keys[k].pk_name,
+			    vm_size_str(a, sizeof(a), v * VM_PAGE_SIZE),
+			    vm_size_str(b, sizeof(b), frames * VM_PAGE_SIZE));
+	}
 	if (cp->cp_wl.wc_kind == WL_SCAN && cp->cp_wl.wc_scan_pages > npages)
 		opts_usage_error("--process %d: scan-size %s is larger than its region: at most "
 		    "virtual %s", n, vm_size_str(a, sizeof(a), cp->cp_wl.wc_scan_pages * VM_PAGE_SIZE),

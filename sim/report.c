@@ -106,8 +106,9 @@ static void report_paging(FILE *f, const struct opts *o, const struct run_result
 }
 
 /* One line per process: its lifetime, accesses, faults by kind, resident
- * pages at its end (0 once ended) and at most, pages trimmed from it, and
- * its verification. */
+ * pages at its end (0 once ended) and at most, pages trimmed from it (and
+ * replaced by its own faults at a hard maximum), its working-set limits
+ * and memory priority, and its verification. */
 static void report_processes(FILE *f, const struct run_result *r)
 {
 	for (int i = 0; i < r->r_nprocs; i++) {
@@ -121,10 +122,13 @@ static void report_processes(FILE *f, const struct run_result *r)
 		else
 			fprintf(f, "%.2f-%.2f s%s: ", p->pr_start, p->pr_end, p->pr_ended ? " (ended)" : "");
 		fprintf(f, "%" PRIu64 " accesses; faults %" PRIu64 " dz, %" PRIu64 " soft, %" PRIu64
-		    " hard; resident %" PRIu64 " (peak %" PRIu64 "), %" PRIu64 " trimmed; verify %s\n",
-		    c->wt_accesses, st->ps_faults_dz, st->ps_faults_soft, st->ps_faults_hard,
-		    st->ps_resident, st->ps_resident_peak, st->ps_trimmed,
-		    wl_failures(c) ? "FAILED" : "ok");
+		    " hard; resident %" PRIu64 " (peak %" PRIu64 "), %" PRIu64 " trimmed, %" PRIu64
+		    " replaced; ws %" PRIu64 "-%" PRIu64 " pages%s", c->wt_accesses, st->ps_faults_dz,
+		    st->ps_faults_soft, st->ps_faults_hard, st->ps_resident, st->ps_resident_peak,
+		    st->ps_trimmed, st->ps_replaced, st->ps_ws_min, st->ps_ws_max,
+		    st->ps_ws_hard_max ? " (hard max)" : "");
+		fprintf(f, ", priority %" PRIu64, (uint64_t)st->ps_priority);
+		fprintf(f, "; verify %s\n", wl_failures(c) ? "FAILED" : "ok");
 	}
 }
 

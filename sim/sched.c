@@ -108,6 +108,38 @@ static void sched_fail(const struct opts *o, const char *fmt, ...)
 }
 
 /*
+ * p's working-set limits from cp's keys (ws-min, ws-max, hard-max; its
+ * priority is as_priority at creation), over the library's defaults: a limit given
+ * alone keeps the other's default, moved to it if they would cross.
+ * Returns 0, or -1 with the library's refusal in err.
+ */
+static int sched_limits(const struct cli_proc *cp, struct vm_process *p, char *err, size_t len)
+{
+	uint64_t min, max;
+	unsigned flags;
+	int rc;
+
+	if (cp->cp_ws_min == 0 && cp->cp_ws_max == 0 && !cp->cp_hard_max)
+		return 0;
+	vm_process_get_limits(p, &min, &max, &flags);
+	if (cp->cp_ws_min)
+		min = cp->cp_ws_min;
+	if (cp->cp_ws_max)
+		max = cp->cp_ws_max;
+	if (min > max && cp->cp_ws_min)
+		max = min;
+	else if (min > max)
+		min = max;
+	flags = cp->cp_hard_max ? VM_WS_HARD_MAX : 0;
+	if ((rc = vm_process_set_limits(p, min, max, flags)) != 0) {
+		snprintf(err, len, "working-set limits %" PRIu64 "-%" PRIu64 " pages: %s", min, max,
+		    vm_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Create sp's process on vm and start its threads, at t.  Returns 0, or -1
  * with one line on stderr (the run goes on without it, and fails).
  */
@@ -123,6 +155,8 @@ static int sched_start(const struct opts *o, struct vm *vm, struct sched_proc *s
 	sc.as_seed = cp->cp_wl.wc_seed;
 	sc.as_image_fill = wl_image_fill;
 	sc.as_image_arg = (void *)&cp->cp_wl;	/* its wc_tag names the process */
+	if (cp->cp_priority >= 0)
+		sc.as_priority = cp->cp_priority;
 	sp->sp_state = SP_DONE;
 	if (o->o_nproc_args == 0)	/* the one process: vm_create made it */
 		sp->sp_p = vm_default_process(vm);
@@ -131,6 +165,10 @@ static int sched_start(const struct opts *o, struct vm *vm, struct sched_proc *s
 		return -1;
 	}
 	sp->sp_res->pr_start = t;
+	if (sched_limits(cp, sp->sp_p, err, sizeof(err)) != 0) {
+		sched_fail(o, "process %s could not start at %.2f s: %s", cp->cp_name, t, err);
+		goto fail;
+	}
 	if (wl_init_process(&sp->sp_sh, sp->sp_p, &cp->cp_wl) != 0 ||
 	    (sp->sp_tids = calloc((size_t)n, sizeof(*sp->sp_tids))) == NULL) {
 		sched_fail(o, "process %s could not start at %.2f s: out of memory", cp->cp_name, t);

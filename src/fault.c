@@ -3,7 +3,8 @@
  * SIGBUS handler: atomics, futex and userfaultfd ioctls only; no malloc, no
  * stdio, no condition variables.  Layer 2 (vm_work.h): calls layer 1 (frames
  * come from pfnalloc.c) and, once per mapped page, the trimmer's hint hook
- * (trim_hint_note).
+ * (trim_hint_note); after a fault of a process at a hard maximum, local
+ * replacement (wsm_replace_local, fault_resolve).
  *
  * fault_once() takes the PTE's region lock and dispatches on the PTE's
  * format in one switch:
@@ -88,22 +89,11 @@ static enum step fault_valid(struct vm_process *p, uint64_t vpn, pte_t pte, int 
 	return STEP_DONE;
 }
 
-/* One more valid PTE in p: its resident count and peak. */
-static void fault_resident_inc(struct vm_process *p)
-{
-	uint64_t n = atomic_fetch_add_explicit(&p->ps_resident, 1, memory_order_relaxed) + 1;
-	uint64_t peak = atomic_load_explicit(&p->ps_resident_peak, memory_order_relaxed);
-
-	while (n > peak && !atomic_compare_exchange_weak_explicit(&p->ps_resident_peak, &peak, n,
-	    memory_order_relaxed, memory_order_relaxed))
-		;
-}
-
 /*
  * The frame pf, off every list in state `from', becomes p's page vpn:
  * ACTIVE, stamped with its place in mapping order (FIFO), its bytes copied
- * into the page, the PTE valid (accessed; or, read ahead, not yet), one
- * more resident page in p.  The one "become active" sequence: soft,
+ * into the page, the PTE valid (accessed; or, read ahead, not yet), at the
+ * tail of p's working-set list (one more resident page).  The one "become active" sequence: soft,
  * demand-zero, hard, bounced and prefetched faults all end here.  Caller
  * holds the region lock and the PFN lock, and has set the owner (pf_proc,
  * pf_vpn); the PFN lock stays held.
@@ -125,7 +115,7 @@ static void fault_activate(struct vm_process *p, uint64_t vpn, struct pfn *pf,
 		pte_write_valid_prefetched(p, vpn, frame);
 	else
 		pte_write_valid(p, vpn, frame);
-	fault_resident_inc(p);
+	wsl_insert(p, pf);
 }
 
 /* Soft fault: the frame is still ours, on standby or modified. */
@@ -469,6 +459,11 @@ enum fault_result fault_resolve(struct vm_process *p, uint64_t vpn, int is_write
 			break;
 		}
 	}
+	/* a hard maximum: replace our own oldest pages (wsm.c) */
+	if (r == FAULT_DONE && (atomic_load_explicit(&p->ps_ws_flags, memory_order_relaxed) &
+	    VM_WS_HARD_MAX) && atomic_load_explicit(&p->ps_resident, memory_order_relaxed) >
+	    atomic_load_explicit(&p->ps_ws_max, memory_order_relaxed))
+		wsm_replace_local(p);
 	if (vm_tstats != NULL) {
 		vm_tstats->ts_faults++;
 		vm_tstats->ts_fault_ns += vm_now_ns() - t0;

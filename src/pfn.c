@@ -64,9 +64,29 @@ void pfn_dump(struct vm *vm, const struct pfn *pf, const char *why)
 		return;
 }
 
+/* The memory priority of pf's owner (ACTIVE or MODIFIED, on its way to
+ * standby); the default for a frame with no owner, which only a unit test
+ * driving the state machine alone makes.  Caller holds the PFN lock. */
+static uint8_t pfn_owner_priority(struct vm *vm, const struct pfn *pf)
+{
+	struct vm_process *owner;
+
+	if (pf->pf_vpn == PFN_VPN_NONE)
+		return VM_PRIORITY_DEFAULT;
+	owner = vm_pfn_owner(vm, pf);
+	VM_ASSERT(owner != NULL);
+	if (owner == NULL)
+		return VM_PRIORITY_DEFAULT;
+	return atomic_load_explicit(&owner->ps_priority, memory_order_relaxed);
+}
+
 /*
  * Change pf's state from `from' to `to'.  Caller holds the PFN lock and has
  * taken the page off its list; plist_insert_tail() links it on the new one.
+ * A frame becoming standby (a trim of a clean page, the writer finishing a
+ * write) takes its owner's memory priority now, which names its standby
+ * list until it leaves it (a later change of the process's priority does
+ * not move it).
  */
 void pfn_set_state(struct vm *vm, struct pfn *pf, enum pfn_state from, enum pfn_state to)
 {
@@ -76,5 +96,7 @@ void pfn_set_state(struct vm *vm, struct pfn *pf, enum pfn_state from, enum pfn_
 		vm_panic("pfn %u: %s -> %s", vm_pfn_index(vm, pf),
 		    pfn_state_name(from), pfn_state_name(to));
 	}
+	if (to == PFN_STATE_STANDBY)
+		pf->pf_priority = pfn_owner_priority(vm, pf);
 	pf->pf_state = (uint8_t)to;
 }

@@ -7,6 +7,8 @@
  *       exclusive; or shared plus the PFN locks of the page and both its
  *       neighbours (a middle unlink, see vm_lock.h)
  *   (T) the PTE region lock of the page's owner
+ *   (W) the working-set lock (ps_ws_lock) of the process whose working-set
+ *       list the frame is on (wsl.c)
  *   Two keys, e.g. (T,P): both to write, either one to read.
  *
  * Page states (pf_state) and their lists (Windows Internals, ch. 5):
@@ -18,8 +20,9 @@
  *
  *   ZEROED    on the zeroed list: all-zero, no owner
  *   FREE      on the free list: no owner, old bytes (zeroed before reuse)
- *   STANDBY   on the standby list: owner's PTE is transition; the page-file
- *             slot pf_slot holds the same bytes
+ *   STANDBY   on the standby list of its priority (pf_priority; eight
+ *             lists): owner's PTE is transition; the page-file slot
+ *             pf_slot holds the same bytes
  *   MODIFIED  on the modified list, or off every list while the modified
  *             page writer writes it (PFN_F_WRITING); owner's PTE transition
  *   ACTIVE    mapped: owner's PTE valid
@@ -66,13 +69,26 @@ struct pfn {
 	uint8_t pf_state;	/* enum pfn_state (P) */
 	uint8_t pf_flags;	/* PFN_F_* (P) */
 	uint8_t pf_onlist;	/* linked on the list pf_state names (P,L) */
+	/* memory priority (plist.c): while STANDBY, which of the eight
+	 * standby lists it is on, its owner's priority when it became standby
+	 * (pfn_set_state); written only while on no list (P) */
+	uint8_t pf_priority;
 	/* vm_lock_pages() references (MmProbeAndLockPages' reference count):
 	 * nonzero only while ACTIVE, and then never trimmed.  (T,P); the
 	 * trimmer's freeze also reads it with neither, see vm_lock.h. */
 	_Atomic uint32_t pf_lockcnt;
-	/* when it last became ACTIVE, from vm_mapseq (FIFO trim policy); 0 while
-	 * not active.  Written under (P); the FIFO trimmer reads it without. */
+	/* when it last became ACTIVE or was last passed by its working-set
+	 * list's hand, from vm_mapseq: the list is ordered by it, and the
+	 * working-set manager compares processes by their heads' (wsm.c); 0
+	 * while not active.  Written under (P) or (W); read without. */
 	_Atomic uint64_t pf_mapseq;
+	/* the working-set list of the owner (wsl.c): linked there exactly
+	 * while ACTIVE, in the order pages became valid */
+	uint32_t pf_wsnext;	/* toward the tail (newest), or PFN_NONE (W) */
+	uint32_t pf_wsprev;	/* toward the head (oldest), or PFN_NONE (W) */
+	/* owner's process index + 1 while on its working-set list, else 0;
+	 * written under (W,P), read (a) */
+	_Atomic uint16_t pf_wsproc;
 };
 
 struct plist {
@@ -81,6 +97,7 @@ struct plist {
 	uint32_t pl_tail;		/* (L) */
 	_Atomic uint64_t pl_count;	/* written under (L); read without */
 	uint8_t pl_state;		/* the pfn_state it holds (c) */
+	uint32_t pl_bit;		/* a standby list's bit in vm_standby_mask, else 0 (c) */
 } __attribute__((aligned(64)));
 
 static inline uint32_t pfn_lockcnt(const struct pfn *pf)
@@ -104,9 +121,11 @@ void pfn_free_owned(struct vm *vm, struct pfn *pf);
 
 /* "plist.c" */
 void plist_init(struct plist *pl, enum pfn_state state);
+void plist_init_standby(struct vm *vm, int prio);
 void plist_insert_tail(struct vm *vm, struct pfn *pf);
 void plist_remove(struct vm *vm, struct pfn *pf);
 struct pfn *plist_take_head(struct vm *vm, enum pfn_state state);
+uint64_t plist_standby_count(struct vm *vm, int prio);
 
 static inline uint64_t plist_count(const struct plist *pl)
 {

@@ -13,6 +13,13 @@
  * The tunable vt_shared_unlink = 0 makes every operation exclusive (the
  * benchmark's on/off).
  *
+ * Standby is eight lists, one per memory priority (Windows keeps eight):
+ * a standby frame is on vm_standby[pf_priority], and a take of a standby
+ * frame tries them from priority 0 up, so the lowest-priority pages are
+ * repurposed first: vm_standby_mask, a bit per non-empty list, names the
+ * lowest at once.  vm_lists[PFN_STATE_STANDBY] links nothing; its count
+ * is the eight lists' total, kept with theirs (vm_ctx.h).
+ *
  * Layer 1 (vm_ctx.h): calls layer 0 only.
  */
 #include <sched.h>
@@ -25,11 +32,42 @@ void plist_init(struct plist *pl, enum pfn_state state)
 	pl->pl_head = pl->pl_tail = PFN_NONE;
 	atomic_init(&pl->pl_count, 0);
 	pl->pl_state = (uint8_t)state;
+	pl->pl_bit = 0;
 }
 
-static void plist_count_add(struct plist *pl, int64_t d)
+/* Standby list prio of the eight (vm_standby[prio]). */
+void plist_init_standby(struct vm *vm, int prio)
 {
-	atomic_fetch_add_explicit(&pl->pl_count, (uint64_t)d, memory_order_relaxed);
+	plist_init(&vm->vm_standby[prio], PFN_STATE_STANDBY);
+	vm->vm_standby[prio].pl_bit = 1u << prio;
+}
+
+/* The list pf is on, or goes on: the one its state names, or for a standby
+ * frame the standby list of its priority. */
+static struct plist *plist_of(struct vm *vm, const struct pfn *pf)
+{
+	if (pf->pf_state == PFN_STATE_STANDBY)
+		return &vm->vm_standby[pf->pf_priority];
+	return vm_list(vm, (enum pfn_state)pf->pf_state);
+}
+
+/* Count d (+1 or -1) more pages on pl; for a standby list also in the
+ * standby total, and its bit in vm_standby_mask follows it to and from 0.
+ * Caller holds pl's lock (shared only to unlink: then no insert runs, and
+ * the unlink that reaches 0 clears the bit). */
+static inline __attribute__((always_inline)) void plist_count_add(struct vm *vm,
+    struct plist *pl, int64_t d)
+{
+	uint64_t old = atomic_fetch_add_explicit(&pl->pl_count, (uint64_t)d, memory_order_relaxed);
+
+	if (pl->pl_bit == 0)
+		return;
+	atomic_fetch_add_explicit(&vm_list(vm, PFN_STATE_STANDBY)->pl_count, (uint64_t)d,
+	    memory_order_relaxed);
+	if (old + (uint64_t)d == 0)
+		atomic_fetch_and_explicit(&vm->vm_standby_mask, ~pl->pl_bit, memory_order_relaxed);
+	else if (old == 0)
+		atomic_fetch_or_explicit(&vm->vm_standby_mask, pl->pl_bit, memory_order_relaxed);
 }
 
 /* Caller holds the list lock exclusive. */
@@ -47,13 +85,14 @@ static void plist_unlink_locked(struct vm *vm, struct plist *pl, struct pfn *pf)
 		vm->vm_pfns[pf->pf_flink].pf_blink = pf->pf_blink;
 	pf->pf_flink = pf->pf_blink = PFN_NONE;
 	pf->pf_onlist = 0;
-	plist_count_add(pl, -1);
+	plist_count_add(vm, pl, -1);
 }
 
-/* Link pf at the tail of the list its state names.  Caller holds the PFN lock. */
+/* Link pf at the tail of the list its state (and, standby, its priority)
+ * names.  Caller holds the PFN lock. */
 void plist_insert_tail(struct vm *vm, struct pfn *pf)
 {
-	struct plist *pl = vm_list(vm, (enum pfn_state)pf->pf_state);
+	struct plist *pl = plist_of(vm, pf);
 	uint32_t idx = vm_pfn_index(vm, pf);
 
 	lk_assert_held(&pf->pf_lock);
@@ -67,7 +106,7 @@ void plist_insert_tail(struct vm *vm, struct pfn *pf)
 		vm->vm_pfns[pl->pl_tail].pf_flink = idx;
 	pl->pl_tail = idx;
 	pf->pf_onlist = 1;
-	plist_count_add(pl, 1);
+	plist_count_add(vm, pl, 1);
 	lk_release_excl(&pl->pl_lock);
 }
 
@@ -98,7 +137,7 @@ static bool plist_remove_shared(struct vm *vm, struct plist *pl, struct pfn *pf)
 	next->pf_blink = pf->pf_blink;
 	pf->pf_flink = pf->pf_blink = PFN_NONE;
 	pf->pf_onlist = 0;
-	plist_count_add(pl, -1);
+	plist_count_add(vm, pl, -1);
 	done = true;
 	lk_release(&next->pf_lock);
 out_unlock_prev:
@@ -108,10 +147,10 @@ out_unlock_list:
 	return done;
 }
 
-/* Unlink pf from the list its state names.  Caller holds the PFN lock. */
+/* Unlink pf from the list it is on.  Caller holds the PFN lock. */
 void plist_remove(struct vm *vm, struct pfn *pf)
 {
-	struct plist *pl = vm_list(vm, (enum pfn_state)pf->pf_state);
+	struct plist *pl = plist_of(vm, pf);
 
 	lk_assert_held(&pf->pf_lock);
 	if (vm->vm_tun.vt_shared_unlink && plist_remove_shared(vm, pl, pf))
@@ -122,30 +161,58 @@ void plist_remove(struct vm *vm, struct pfn *pf)
 }
 
 /*
- * Take the first page of a list whose PFN lock is free.  The PFN lock ranks
- * above the list lock, so it is only tried: a page whose lock is busy is
- * being worked on (most likely rescued by a soft fault) and is skipped.
+ * One pass over pl from its head: the first page whose PFN lock is free,
+ * unlinked with that lock held; NULL if every page was busy (or none).
+ * The PFN lock ranks above the list lock, so it is only tried: a page whose
+ * lock is busy is being worked on (most likely rescued by a soft fault).
+ */
+static inline struct pfn *plist_try_head(struct vm *vm, struct plist *pl)
+{
+	lk_acquire_excl(&pl->pl_lock);
+	for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm->vm_pfns[i].pf_flink) {
+		struct pfn *pf = &vm->vm_pfns[i];
+		if (lk_try(&pf->pf_lock)) {
+			plist_unlink_locked(vm, pl, pf);
+			lk_release_excl(&pl->pl_lock);
+			return pf;
+		}
+	}
+	lk_release_excl(&pl->pl_lock);
+	return NULL;
+}
+
+/*
+ * Take the first free-to-lock page of the list of `state'; for STANDBY, of
+ * the lowest-priority standby list that has one (MiRemoveAnyPage's order).
  * Returns the page unlinked with its PFN lock held, or NULL if the list is
- * empty or every page on it was busy through a few passes.
+ * empty (every standby list) or every page on it was busy through a few
+ * passes.
  */
 struct pfn *plist_take_head(struct vm *vm, enum pfn_state state)
 {
 	struct plist *pl = vm_list(vm, state);
+	struct pfn *pf = NULL;
 
 	for (int pass = 0; pass < 4; pass++) {
 		if (plist_count(pl) == 0)
 			return NULL;
-		lk_acquire_excl(&pl->pl_lock);
-		for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm->vm_pfns[i].pf_flink) {
-			struct pfn *pf = &vm->vm_pfns[i];
-			if (lk_try(&pf->pf_lock)) {
-				plist_unlink_locked(vm, pl, pf);
-				lk_release_excl(&pl->pl_lock);
-				return pf;
-			}
+		if (state != PFN_STATE_STANDBY) {
+			pf = plist_try_head(vm, pl);
+		} else {
+			uint32_t mask = atomic_load_explicit(&vm->vm_standby_mask,
+			    memory_order_relaxed);
+			for (; mask != 0 && pf == NULL; mask &= mask - 1)
+				pf = plist_try_head(vm, &vm->vm_standby[__builtin_ctz(mask)]);
 		}
-		lk_release_excl(&pl->pl_lock);
+		if (pf != NULL)
+			return pf;
 		sched_yield();
 	}
 	return NULL;
+}
+
+/* Frames on the standby list of priority prio now (read without a lock). */
+uint64_t plist_standby_count(struct vm *vm, int prio)
+{
+	return plist_count(&vm->vm_standby[prio]);
 }

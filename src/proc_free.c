@@ -67,10 +67,10 @@ static uint64_t proc_free_page(struct vm_process *p, uint64_t vpn)
 		VM_ASSERT(!pte_is_trimming(pte));
 		pf = &vm->vm_pfns[pte_payload(pte)];
 		lk_acquire(&pf->pf_lock);
+		wsl_remove(p, pf);
 		pfn_free_owned(vm, pf);
 		lk_release(&pf->pf_lock);
 		pte_write_demand_zero(p, vpn);
-		atomic_fetch_sub_explicit(&p->ps_resident, 1, memory_order_relaxed);
 		return 1;
 	case PTE_FMT_TRANS:
 		return proc_free_trans(p, vpn, pte);

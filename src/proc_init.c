@@ -86,9 +86,17 @@ int proc_build(struct vm *vm, const struct vm_space_config *sp, unsigned id, boo
 	p->ps_cfg.as_name = NULL;
 	proc_name(p, sp);
 	p->ps_commit = sp->as_virtual;
+	atomic_init(&p->ps_priority, (uint8_t)sp->as_priority);
 	p->ps_npages = sp->as_virtual / VM_PAGE_SIZE;
 	p->ps_nregions = (p->ps_npages + (1ULL << PTE_REGION_SHIFT) - 1) >> PTE_REGION_SHIFT;
 	p->ps_trim_age = 1;
+	wsl_init(p);
+	lk_init(&p->ps_win_lock, LK_RANK_WIN);
+	/* Windows' default limits, 50 and 345 pages, scaled (vm.h) */
+	p->ps_ws_min = vm->vm_nframes / 16 < 50 ? vm->vm_nframes / 16 : 50;
+	p->ps_ws_max = vm->vm_nframes / 4 > 345 ? vm->vm_nframes / 4 : 345;
+	if (p->ps_ws_min == 0)
+		p->ps_ws_min = 1;
 	p->ps_trim_rng = vm_seed_mix(sp->as_seed, 0x7117);
 	p->ps_ptes = proc_calloc(p->ps_npages, sizeof(*p->ps_ptes));
 	p->ps_pte_locks = proc_calloc(p->ps_nregions, sizeof(*p->ps_pte_locks));

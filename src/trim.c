@@ -4,10 +4,10 @@
  * trim_capture.c (how).
  *
  * Woken when available pages (zeroed + free + standby) run low, it trims
- * batches until they are back at the goal: each batch from one process
- * (the one with the most resident pages), chosen and marked by that
- * process's policy (trim_collect), then captured and finished
- * (trim_batch_run).
+ * batches until they are back at the goal: each batch from one process,
+ * chosen by the working-set manager (wsm_collect: above max, above min,
+ * oldest first) and marked by that process's policy, then captured and
+ * finished (trim_batch_run).
  * Aging asks for pages untouched for ps_trim_age sweeps (per process); when a sweep finds
  * candidates but none old enough it falls back to plain CLOCK (age 0), and
  * each batch trimmed raises the age again, up to vm_trim_age_max.
@@ -44,7 +44,7 @@ void *trim_thread(void *arg)
 			continue;
 		}
 		t0 = vm_now_ns();
-		valid = trim_collect(vm, &b);
+		valid = wsm_collect(vm, &b);
 		if (b.tb_n > 0) {
 			trim_batch_run(&b);
 			if (b.tb_proc->ps_trim_age < vm->vm_trim_age_max)
@@ -68,7 +68,7 @@ static uint64_t trim_everything(struct vm_process *p)
 	uint64_t n = 0;
 
 	for (;;) {
-		uint64_t valid = trim_collect_from(p, &b);
+		uint64_t valid = trim_collect_from(p, &b, p->ps_vm->vm_trim_batch);
 		if (b.tb_n > 0) {
 			trim_batch_run(&b);
 			n += (uint64_t)b.tb_n;

@@ -7,7 +7,9 @@
  *  1. mark: under each region lock and the frame's PFN lock, the
  *     candidate's PTE goes TRIMMING (trim_mark).  It stays mapped; a thread
  *     that faults on it waits for the batch.
- *  2. capture, with no lock held: write-protect the batch's window but its
+ *  2. capture, with no lock held, span by span (a batch sorted by vpn is
+ *     cut where two pages are more than TRIM_WIN_GAP apart, so no window
+ *     spans more than the batch needs): write-protect the span's window but its
  *     locked pages (trimwin.c; one shootdown when none is locked), compare
  *     each frozen page that has a page-file copy with its frame (a page
  *     equal to the frame it was mapped from was not written) and copy the
@@ -67,18 +69,29 @@ void trim_batch_sort(struct trim_batch *b)
 #endif
 }
 
-/* Step 2: freeze, capture the contents into the frames, zap, thaw. */
-static void trim_capture(struct trim_batch *b)
+/*
+ * A gap of more than this many pages between two pages of a batch (sorted
+ * by vpn) splits its window: a window's write-protect and thaw make the
+ * kernel walk every PTE of the span (bench/wp_walk.c: 10-14 ns an empty
+ * one), so 512 unrelated pages cost about what one more window's
+ * shootdowns do.  The spans a batch is cut into are thus proportional to
+ * the batch, never to the region.
+ */
+#define TRIM_WIN_GAP 512
+
+/* Step 2 for pages [i0, i1) of the batch, one window: freeze, capture the
+ * contents into the frames, zap, thaw. */
+static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 {
 	struct vm_process *p = b->tb_proc;
 	struct vm *vm = p->ps_vm;
-	uint64_t lo = b->tb_page[0].tpg_vpn, hi = b->tb_page[b->tb_n - 1].tpg_vpn + 1;
+	uint64_t lo = b->tb_page[i0].tpg_vpn, hi = b->tb_page[i1 - 1].tpg_vpn + 1;
 	uint64_t wlo = lo > p->ps_ro_end ? lo : p->ps_ro_end;
 	uint64_t vpns[VM_TRIM_BATCH_MAX];
 
 	trim_window_open(p, lo, hi, wlo);
 	hw_copy_begin();
-	for (int i = 0; i < b->tb_n; i++) {
+	for (int i = i0; i < i1; i++) {
 		struct trim_page *t = &b->tb_page[i];
 		char *va = vm_va(p, t->tpg_vpn);
 		char *fr = vm_frame(vm, t->tpg_frame);
@@ -91,11 +104,29 @@ static void trim_capture(struct trim_batch *b)
 		    (t->tpg_noslot || memcmp(va, fr, VM_PAGE_SIZE) != 0);
 		if (t->tpg_dirty)
 			memcpy(fr, va, VM_PAGE_SIZE);
-		vpns[i] = t->tpg_vpn;
+		vpns[i - i0] = t->tpg_vpn;
 	}
 	hw_copy_end();
-	map_zap(p, vpns, b->tb_n);
+	map_zap(p, vpns, i1 - i0);
 	trim_window_close(p, wlo, hi);
+}
+
+/* Step 2: the batch's windows, one per span of pages with no gap over
+ * TRIM_WIN_GAP, one after the other: a process has one window at a time,
+ * and ps_win_lock keeps the trimmer and faulters replacing locally at a
+ * hard maximum (wsm.c) from opening two. */
+static void trim_capture(struct trim_batch *b)
+{
+	int i0 = 0;
+
+	lk_acquire(&b->tb_proc->ps_win_lock);
+	for (int i = 1; i <= b->tb_n; i++) {
+		if (i < b->tb_n && b->tb_page[i].tpg_vpn - b->tb_page[i - 1].tpg_vpn <= TRIM_WIN_GAP)
+			continue;
+		trim_capture_span(b, i0, i);
+		i0 = i;
+	}
+	lk_release(&b->tb_proc->ps_win_lock);
 }
 
 /* A prefetched page leaves the working set: was it used?  Caller holds
@@ -113,8 +144,8 @@ static void trim_prefetch_account(struct vm_process *p, uint64_t vpn)
 		vm_stat_add(vm, prefetch_wasted, 1);
 }
 
-/* Step 3 for one page: transition PTE, one resident page fewer; frame to
- * modified or standby.  Returns true if the page went to standby. */
+/* Step 3 for one page: off the working-set list (one resident page
+ * fewer), transition PTE; frame to modified or standby.  Returns true if the page went to standby. */
 static bool trim_finish(struct vm_process *p, const struct trim_page *t)
 {
 	struct vm *vm = p->ps_vm;
@@ -137,10 +168,10 @@ static bool trim_finish(struct vm_process *p, const struct trim_page *t)
 		}
 		to = PFN_STATE_MODIFIED;
 	}
+	wsl_remove(p, pf);
 	pfn_set_state(vm, pf, PFN_STATE_ACTIVE, to);
 	plist_insert_tail(vm, pf);
 	pte_write_transition(p, t->tpg_vpn, t->tpg_frame);
-	atomic_fetch_sub_explicit(&p->ps_resident, 1, memory_order_relaxed);
 	lk_release(&pf->pf_lock);
 	lk_release(rl);
 	return to == PFN_STATE_STANDBY;

@@ -3,19 +3,23 @@
  * and the trim hints.  Layer 2 (vm_work.h): calls layer 1 and
  * trim_capture.c's trim_mark; the fault path calls trim_hint_note().
  *
- *  aging   a clock hand sweeps the PTEs and ages each valid page by its
- *          accessed bit (set by the access routine, standing in for the
- *          MMU); pages untouched for vm_trim_age sweeps are trimmed.  With
- *          no access routine every page looks unreferenced (vm.h).
- *  fifo    the pages mapped longest ago (pf_mapseq, stamped when the frame
- *          became active), whatever their accessed bits
- *  random  a uniformly random set of valid pages
+ * Every policy works from the process's working-set list (wsl.c), never
+ * the PTEs at large, so a batch costs what the pages it passes cost,
+ * whatever the virtual size:
+ *
+ *  aging   CLOCK over the list: the hand is the head; each page passed goes
+ *          to the tail, young again if its accessed bit (set by the access
+ *          routine, standing in for the MMU) was set, a sweep older if not;
+ *          pages untouched for ps_trim_age sweeps are trimmed.  With no
+ *          access routine every page looks unreferenced (vm.h).
+ *  fifo    the pages mapped longest ago: the head of the list, whatever
+ *          their accessed bits
+ *  random  random pages of the list (wsl_sample)
  *  hints   (vt_trim_hints, any policy) first, the pages faulters' sequential
  *          runs left behind, whatever their accessed bits (seed 001)
  *
- * fifo and random scan every PTE for each batch and keep the batch's best
- * keys in a heap (trim_select): O(pages log batch), not O(1), but exact.
- * Locked pages (pglock.c) are never candidates.  Each process has its own
+ * Locked pages (pglock.c) are never candidates: the hand passes them to
+ * the tail.  Each process has its own
  * clock hand, age, random stream and hint ring; each batch comes from one
  * process, the one with the most resident pages (trim_collect).  Whatever the policy, a
  * candidate joins the batch through trim_mark() under its region lock.
@@ -56,7 +60,7 @@ static bool trim_candidate(struct vm *vm, pte_t pte)
 }
 
 /* Hold the region lock of vpn, releasing *held if it is another: the
- * collectors walk pages in order, region by region.  Returns it. */
+ * collectors take the pages of a batch one by one.  Returns it. */
 static lk_t *trim_region_switch(struct vm_process *p, lk_t *held, uint64_t vpn)
 {
 	lk_t *rl = vm_pte_lock(p, vpn);
@@ -69,48 +73,65 @@ static lk_t *trim_region_switch(struct vm_process *p, lk_t *held, uint64_t vpn)
 	return rl;
 }
 
+/* The PTE of working-set entry e, if it is still valid and names e's frame
+ * (read with or without its region lock); 0 otherwise. */
+static pte_t trim_entry_pte(struct vm_process *p, const struct wsl_entry *e)
+{
+	pte_t pte = pte_read(p, e->we_vpn);
+
+	return pte_is_valid(pte) && pte_payload(pte) == e->we_frame ? pte : 0;
+}
+
 /* Consider one PTE for aging; add it to the batch if it is to be trimmed.
  * Returns whether the page was a candidate at all, so the trimmer sleeps
  * when only locked pages are mapped.  Caller holds its region lock. */
-static bool trim_consider(uint64_t vpn, struct trim_batch *b)
+static bool trim_consider(const struct wsl_entry *e, struct trim_batch *b)
 {
 	struct vm_process *p = b->tb_proc;
-	pte_t pte = pte_read(p, vpn);
+	pte_t pte = trim_entry_pte(p, e);
 
-	if (!trim_candidate(p->ps_vm, pte))
+	if (pte == 0 || !trim_candidate(p->ps_vm, pte))
 		return false;
-	if (trim_aging_pick(p, vpn, pte))
-		trim_mark(vpn, pte, b);
+	if (trim_aging_pick(p, e->we_vpn, pte))
+		trim_mark(e->we_vpn, pte, b);
 	return true;
 }
 
+#define TRIM_CHUNK 32	/* working-set entries taken per hold of the WS lock */
+
 /*
- * Aging: sweep the process's clock hand until the batch is full, at most
- * one revolution, appending to what the batch holds.  The sweep never
- * wraps past the end of the region, so its vpns ascend.  Returns how many
- * candidates the sweep saw.
+ * Aging (CLOCK over the working-set list): the hand is the list's head.
+ * Each entry passed goes to the tail: a referenced page is young again
+ * (second chance), an unreferenced one a sweep older, one old enough joins
+ * the batch (a locked one is passed over).  At most one revolution, until
+ * the batch is full, appending to what it holds.  Returns how many
+ * candidates it saw.  The cost is per entry passed: the working set, not
+ * the virtual size.
  */
 static uint64_t trim_collect_clock(struct trim_batch *b)
 {
 	struct vm_process *p = b->tb_proc;
-	int max = p->ps_vm->vm_trim_batch;
-	uint64_t scanned = 0, valid = 0;
+	int max = b->tb_max;
+	uint64_t budget = wsl_count(p), valid = 0;
+	struct wsl_entry e[TRIM_CHUNK];
 
-	while (b->tb_n < max && scanned < p->ps_npages) {
-		uint64_t vpn = p->ps_trim_hand, end = vm_region_end(p, vpn);
-		lk_t *rl = vm_pte_lock(p, vpn);
+	while (b->tb_n < max && budget > 0) {
+		int want = max - b->tb_n, n;
+		lk_t *held = NULL;
 
-		lk_acquire(rl);
-		for (; vpn < end && b->tb_n < max; vpn++)
-			valid += trim_consider(vpn, b);
-		lk_release(rl);
-		scanned += vpn - p->ps_trim_hand;
-		p->ps_trim_hand = vpn;
-		if (vpn == p->ps_npages) {
-			p->ps_trim_hand = 0;
-			if (b->tb_n > 0)
-				break;
+		if (want > TRIM_CHUNK)
+			want = TRIM_CHUNK;
+		if ((uint64_t)want > budget)
+			want = (int)budget;
+		n = wsl_rotate(p, e, want);
+		if (n == 0)
+			break;
+		budget -= (uint64_t)n;
+		for (int i = 0; i < n; i++) {
+			held = trim_region_switch(p, held, e[i].we_vpn);
+			valid += trim_consider(&e[i], b);
 		}
+		lk_release(held);
 	}
 	return valid;
 }
@@ -146,37 +167,66 @@ void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vp
 }
 
 /*
- * FIFO and random: choose up to k valid pages of p, those mapped longest
- * ago (smallest pf_mapseq) or a uniformly random set (smallest random
- * keys), into out, ascending.  Reads PTEs, pf_mapseq and pf_lockcnt
- * without locks: only the trimmer makes a valid page invalid, so the
- * choice stays valid until trim_collect_scan() marks it (and rechecks the
- * lock).  *nvalid gets the candidates seen.
+ * FIFO and random: choose up to k candidates of p into out, ascending by
+ * vpn.  FIFO: the pages mapped longest ago, from the head of the
+ * working-set list; each entry passed goes to the tail (a candidate will
+ * leave the list when trimmed; a locked page or one in a batch already
+ * waits its turn again), at most one revolution.  Random: random entries
+ * of the list (wsl_sample).  Reads PTEs and pf_lockcnt without locks: only
+ * the trimmer makes a valid page invalid, so the choice stays valid until
+ * trim_collect_scan() marks it (and rechecks).  *nvalid gets the
+ * candidates seen.
  */
 int trim_select(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid)
 {
-	struct trim_pick h[VM_TRIM_BATCH_MAX];
+	return trim_select_by(p, out, k, nvalid, p->ps_cfg.as_trim_policy == VM_TRIM_RANDOM);
+}
+
+/* trim_select, random or not (fifo: the head, whatever p's policy; local
+ * replacement takes the oldest pages so, wsm.c).  rng: p->ps_trim_rng is
+ * the trimmer's, so only the trimmer asks for random. */
+int trim_select_by(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid, bool random)
+{
+	struct wsl_entry e[VM_TRIM_BATCH_MAX];
 	struct vm *vm = p->ps_vm;
-	bool fifo = p->ps_cfg.as_trim_policy == VM_TRIM_FIFO;
-	int n = 0;
+	uint64_t budget = wsl_count(p);
+	int n = 0, m;
 
 	VM_ASSERT(k >= 1 && k <= VM_TRIM_BATCH_MAX);
 	*nvalid = 0;
-	for (uint64_t vpn = 0; vpn < p->ps_npages; vpn++) {
-		pte_t pte = pte_read(p, vpn);
-		uint64_t key;
-
-		if (!trim_candidate(vm, pte))
-			continue;
-		(*nvalid)++;
-		key = fifo ? atomic_load_explicit(&vm->vm_pfns[pte_payload(pte)].pf_mapseq,
-		    memory_order_relaxed) : vm_rand(&p->ps_trim_rng);
-		trim_pick_add(h, &n, k, key, vpn);
+	if (random) {
+		m = wsl_sample(p, e, k, &p->ps_trim_rng);
+		for (int i = 0; i < m; i++) {
+			pte_t pte = trim_entry_pte(p, &e[i]);
+			if (pte != 0 && trim_candidate(vm, pte))
+				out[n++] = e[i].we_vpn;
+		}
+		*nvalid = (uint64_t)n;
+		goto sort;
 	}
-	for (int i = 0; i < n; i++)
-		out[i] = h[i].tp_vpn;
+	while (n < k && budget > 0) {
+		int want = k - n;
+		if ((uint64_t)want > budget)
+			want = (int)budget;
+		m = wsl_rotate(p, e, want);
+		if (m == 0)
+			break;
+		budget -= (uint64_t)m;
+		for (int i = 0; i < m; i++) {
+			pte_t pte = trim_entry_pte(p, &e[i]);
+			if (pte != 0 && trim_candidate(vm, pte))
+				out[n++] = e[i].we_vpn;
+		}
+	}
+	*nvalid = (uint64_t)n;
+sort:
 	vm_sort_by_key(out, (size_t)n, sizeof(out[0]));
-	return n;
+	/* random may draw an entry twice: keep one */
+	m = 0;
+	for (int i = 0; i < n; i++)
+		if (m == 0 || out[m - 1] != out[i])
+			out[m++] = out[i];
+	return m;
 }
 
 /* FIFO and random: select, then mark under each region lock, appending
@@ -185,7 +235,7 @@ static uint64_t trim_collect_scan(struct trim_batch *b)
 {
 	struct vm_process *p = b->tb_proc;
 	uint64_t pick[VM_TRIM_BATCH_MAX], valid;
-	int n = trim_select(p, pick, p->ps_vm->vm_trim_batch - b->tb_n, &valid);
+	int n = trim_select(p, pick, b->tb_max - b->tb_n, &valid);
 	lk_t *held = NULL;
 
 	for (int i = 0; i < n; i++) {
@@ -235,7 +285,7 @@ static void trim_collect_hints(struct trim_batch *b)
 
 	if (head - p->ps_hint_tail > VM_HINT_RING)
 		p->ps_hint_tail = head - VM_HINT_RING;	/* lapped: those are gone */
-	for (; p->ps_hint_tail != head && b->tb_n < p->ps_vm->vm_trim_batch; p->ps_hint_tail++) {
+	for (; p->ps_hint_tail != head && b->tb_n < b->tb_max; p->ps_hint_tail++) {
 		uint64_t h = atomic_exchange_explicit(
 		    &p->ps_hints[p->ps_hint_tail & (VM_HINT_RING - 1)], 0, memory_order_relaxed);
 		uint64_t vpn = h - 1;
@@ -254,74 +304,36 @@ static void trim_collect_hints(struct trim_batch *b)
 }
 
 /*
- * Choose and mark the next batch from process p into b, ascending by vpn:
+ * Choose and mark the next batch of at most max pages from process p into
+ * b, ascending by vpn:
  * the hints first, then the policy's pages (every valid page, by the
  * clock, while vm_empty_working_set runs).  Returns how many candidates
  * were seen (0: nothing mapped that could be trimmed).  The trimmer's
  * thread only.
  */
-uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b)
+uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b, int max)
 {
 	uint64_t valid;
 	int nhint;
 
+	VM_ASSERT(max >= 1 && max <= VM_TRIM_BATCH_MAX);
 	b->tb_proc = p;
 	b->tb_n = 0;
-	if (p->ps_vm->vm_trim_everything)
-		return trim_collect_clock(b);
+	b->tb_max = max;
+	if (p->ps_vm->vm_trim_everything) {
+		valid = trim_collect_clock(b);
+		trim_batch_sort(b);
+		return valid;
+	}
 	if (p->ps_vm->vm_tun.vt_trim_hints)
 		trim_collect_hints(b);
 	nhint = b->tb_n;
-	if (nhint == p->ps_vm->vm_trim_batch)
+	if (nhint == b->tb_max)
 		valid = 0;	/* the hints filled the batch */
 	else if (p->ps_cfg.as_trim_policy == VM_TRIM_AGING)
 		valid = trim_collect_clock(b);
 	else
 		valid = trim_collect_scan(b);
-	if (nhint > 0)
-		trim_batch_sort(b);
+	trim_batch_sort(b);
 	return valid + (uint64_t)nhint;
-}
-
-/*
- * Which process the next batch comes from: the one with the most resident
- * pages (one clock per process; the working-set manager of a later issue
- * replaces this).  If it has nothing the trimmer could take (every page
- * locked or in flight), the others are tried, biggest first.  Returns the
- * candidates seen in the process b was collected from (b->tb_proc; NULL
- * and 0 with no process).  The trimmer's thread only: the table may grow
- * meanwhile, never shrink (teardown pauses the trimmer).
- */
-uint64_t trim_collect(struct vm *vm, struct trim_batch *b)
-{
-	uint32_t hw = atomic_load_explicit(&vm->vm_nprocs_hw, memory_order_acquire);
-	uint64_t below = UINT64_MAX;	/* (resident, id) keys tried so far are >= this */
-
-	b->tb_proc = NULL;
-	b->tb_n = 0;
-	for (;;) {
-		struct vm_process *best = NULL;
-		uint64_t best_key = 0, valid;
-
-		for (uint32_t i = 0; i < hw; i++) {
-			struct vm_process *p = vm_proc(vm, i);
-			uint64_t key;
-
-			if (p == NULL)
-				continue;
-			/* resident pages (fewer than 2^32 frames), then the index:
-			 * a total order, so each process is tried once */
-			key = (atomic_load_explicit(&p->ps_resident, memory_order_relaxed) << 16) | i;
-			if (key >= (1ULL << 16) && key > best_key && key < below) {
-				best = p;
-				best_key = key;
-			}
-		}
-		if (best == NULL)
-			return 0;
-		valid = trim_collect_from(best, b);
-		if (valid > 0 || b->tb_n > 0)
-			return valid;
-		below = best_key;	/* nothing to take there: the next in order */
-	}
 }

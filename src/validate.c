@@ -3,6 +3,8 @@
  *
  *  lists   each list's links are consistent, its count equals the pages on
  *          it, every page on it has the list's state and is marked on-list;
+ *          each of the eight standby lists holds only frames of its
+ *          priority, and their counts add up to the standby total;
  *  frames  an owned frame's owner is a live process (pf_proc) and a page
  *          of it (pf_vpn); an active frame's owner PTE is valid and names
  *          it; a standby or modified frame's owner PTE is transition and
@@ -11,7 +13,8 @@
  *          slot; zeroed frames are all zero (expensive); only active
  *          frames are locked, and the locked frames number vm_nlocked, at
  *          most vm_lock_limit;
- *  procs   each table entry is a process of this machine at its index;
+ *  procs   each table entry is a process of this machine at its index,
+ *          its memory priority 0-7;
  *          the live count and the commit charge add up;
  *  PTEs    of every process: every valid or transition PTE names a frame
  *          that names it (process and page) back; the valid ones number
@@ -56,35 +59,68 @@ static void vbad(struct vcheck *v, const char *fmt, ...)
 	fputc('\n', v->vk_f);
 }
 
+/* One list: its links, count, and every page on it of its state (and, a
+ * standby list, of its priority prio; -1 for the others); how many. */
+static uint64_t validate_list(struct vm *vm, struct vcheck *v, struct plist *pl, int prio)
+{
+	uint32_t prev = PFN_NONE;
+	uint64_t n = 0;
+	char name[32];
+
+	if (prio < 0)
+		snprintf(name, sizeof(name), "%s list", pfn_state_name((enum pfn_state)pl->pl_state));
+	else
+		snprintf(name, sizeof(name), "standby list %d", prio);
+
+	for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm->vm_pfns[i].pf_flink) {
+		struct pfn *pf = &vm->vm_pfns[i];
+		if (i >= vm->vm_nframes || n > vm->vm_nframes) {
+			vbad(v, "%s: bad link %u (loop or corruption)", name, i);
+			break;
+		}
+		if (pf->pf_state != pl->pl_state || !pf->pf_onlist)
+			vbad(v, "%s: pfn %u has state %s onlist %u", name, i,
+			    pfn_state_name(pf->pf_state), pf->pf_onlist);
+		if (prio >= 0 && pf->pf_priority != prio)
+			vbad(v, "%s: pfn %u has priority %u", name, i,
+			    pf->pf_priority);
+		if (pf->pf_blink != prev)
+			vbad(v, "%s: pfn %u blink %d, expected %d", name, i,
+			    (int)pf->pf_blink, (int)prev);
+		prev = i;
+		n++;
+	}
+	if (pl->pl_tail != prev)
+		vbad(v, "%s: tail %d, last page %d", name, (int)pl->pl_tail, (int)prev);
+	if (plist_count(pl) != n)
+		vbad(v, "%s: count %llu, %llu pages linked", name,
+		    (unsigned long long)plist_count(pl), (unsigned long long)n);
+	return n;
+}
+
+/* Every list; the eight standby lists add up to the standby count, and
+ * vm_lists[PFN_STATE_STANDBY], which holds that count, links nothing. */
 static void validate_lists(struct vm *vm, struct vcheck *v, uint64_t *onlist)
 {
-	for (int s = 0; s < PLIST_N; s++) {
-		struct plist *pl = &vm->vm_lists[s];
-		uint32_t prev = PFN_NONE;
-		uint64_t n = 0;
+	struct plist *total = vm_list(vm, PFN_STATE_STANDBY);
+	uint64_t nstandby = 0;
 
-		for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm->vm_pfns[i].pf_flink) {
-			struct pfn *pf = &vm->vm_pfns[i];
-			if (i >= vm->vm_nframes || n > vm->vm_nframes) {
-				vbad(v, "%s list: bad link %u (loop or corruption)", pfn_state_name(s), i);
-				break;
-			}
-			if (pf->pf_state != s || !pf->pf_onlist)
-				vbad(v, "%s list: pfn %u has state %s onlist %u", pfn_state_name(s), i,
-				    pfn_state_name(pf->pf_state), pf->pf_onlist);
-			if (pf->pf_blink != prev)
-				vbad(v, "%s list: pfn %u blink %d, expected %d", pfn_state_name(s), i,
-				    (int)pf->pf_blink, (int)prev);
-			prev = i;
-			n++;
-		}
-		if (pl->pl_tail != prev)
-			vbad(v, "%s list: tail %d, last page %d", pfn_state_name(s), (int)pl->pl_tail, (int)prev);
-		if (plist_count(pl) != n)
-			vbad(v, "%s list: count %llu, %llu pages linked", pfn_state_name(s),
-			    (unsigned long long)plist_count(pl), (unsigned long long)n);
-		*onlist += n;
+	for (int s = 0; s < PLIST_N; s++)
+		if (s != PFN_STATE_STANDBY)
+			*onlist += validate_list(vm, v, vm_list(vm, (enum pfn_state)s), -1);
+	for (int prio = 0; prio < VM_PRIORITIES; prio++) {
+		uint64_t n = validate_list(vm, v, &vm->vm_standby[prio], prio);
+		if ((n != 0) != !!(atomic_load(&vm->vm_standby_mask) & (1u << prio)))
+			vbad(v, "standby list %d: %llu pages, non-empty mask %#x", prio,
+			    (unsigned long long)n, atomic_load(&vm->vm_standby_mask));
+		nstandby += n;
 	}
+	if (total->pl_head != PFN_NONE || total->pl_tail != PFN_NONE || plist_count(total) != nstandby)
+		vbad(v, "standby list: count %llu (the total), %llu pages on the eight lists "
+		    "(head %d tail %d)",
+		    (unsigned long long)plist_count(total), (unsigned long long)nstandby,
+		    (int)total->pl_head, (int)total->pl_tail);
+	*onlist += nstandby;
 }
 
 static bool frame_is_zero(struct vm *vm, uint32_t f)
@@ -111,6 +147,9 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 		vbad(v, "pfn %u: %s but on no list", f, pfn_state_name(s));
 	if (s == PFN_STATE_ACTIVE && pf->pf_onlist)
 		vbad(v, "pfn %u: active but on a list", f);
+	if (atomic_load(&pf->pf_wsproc) != (s == PFN_STATE_ACTIVE ? pf->pf_proc + 1u : 0u))
+		vbad(v, "pfn %u: %s, on the working-set list of process %d", f, pfn_state_name(s),
+		    (int)atomic_load(&pf->pf_wsproc) - 1);
 	if (s != PFN_STATE_ACTIVE && pfn_lockcnt(pf) != 0)
 		vbad(v, "pfn %u: %s but locked %u times", f, pfn_state_name(s), pfn_lockcnt(pf));
 	if (pf->pf_slot != PGF_SLOT_NONE) {
@@ -162,6 +201,46 @@ static void validate_frame(struct vm *vm, struct vcheck *v, uint32_t f, int expe
 	default:
 		vbad(v, "pfn %u: bad state %d", f, s);
 	}
+}
+
+/*
+ * One process's working-set list: linked both ways, every entry ACTIVE,
+ * owned by the process, on this list (pf_wsproc), its PTE valid and naming
+ * it; as many entries as the resident count and as nvalid, the valid PTEs
+ * (each of which names a frame of this process that names it back,
+ * validate_ptes): so the list holds exactly the valid pages.
+ */
+static void validate_wsl(struct vm_process *ps, struct vcheck *v, uint64_t nvalid)
+{
+	struct vm *vm = ps->ps_vm;
+	uint32_t prev = PFN_NONE, f = ps->ps_ws_head;
+	uint64_t n = 0;
+
+	for (; f != PFN_NONE && n <= vm->vm_nframes; prev = f, f = vm->vm_pfns[f].pf_wsnext, n++) {
+		struct pfn *pf;
+		pte_t p;
+
+		if (f >= vm->vm_nframes) {
+			vbad(v, "process %u: working-set list names frame %u", ps->ps_id, f);
+			return;
+		}
+		pf = &vm->vm_pfns[f];
+		p = pf->pf_vpn < ps->ps_npages ? pte_read(ps, pf->pf_vpn) : 0;
+		if (pf->pf_wsprev != prev)
+			vbad(v, "process %u: working-set entry %llu, frame %u: back link %d, not %d",
+			    ps->ps_id, (unsigned long long)n, f, (int)pf->pf_wsprev, (int)prev);
+		if (pf->pf_state != PFN_STATE_ACTIVE ||
+		    pf->pf_proc != ps->ps_id || atomic_load(&pf->pf_wsproc) != ps->ps_id + 1u ||
+		    pte_format(p) != PTE_FMT_VALID || pte_payload(p) != f)
+			vbad(v, "process %u: working-set entry %llu, frame %u (%s, process %u, vpn "
+			    "%u), is not a valid page of it", ps->ps_id, (unsigned long long)n, f,
+			    pfn_state_name((enum pfn_state)pf->pf_state), pf->pf_proc, pf->pf_vpn);
+	}
+	if (prev != ps->ps_ws_tail || n != nvalid || n != atomic_load(&ps->ps_resident))
+		vbad(v, "process %u: working-set list of %llu entries (tail %d, last %d), %llu "
+		    "valid PTEs, resident count %llu", ps->ps_id, (unsigned long long)n,
+		    (int)ps->ps_ws_tail, (int)prev, (unsigned long long)nvalid,
+		    (unsigned long long)atomic_load(&ps->ps_resident));
 }
 
 /* One process's PTEs; the valid ones must number its resident count. */
@@ -217,6 +296,11 @@ static void validate_ptes(struct vm_process *ps, struct vcheck *v, uint8_t *slot
 	if (nvalid != atomic_load(&ps->ps_resident))
 		vbad(v, "process %u: resident count %llu, %llu valid PTEs", ps->ps_id,
 		    (unsigned long long)atomic_load(&ps->ps_resident), (unsigned long long)nvalid);
+	validate_wsl(ps, v, nvalid);
+	if (atomic_load(&ps->ps_ws_min) < 1 || atomic_load(&ps->ps_ws_min) > atomic_load(&ps->ps_ws_max))
+		vbad(v, "process %u: working-set limits %llu-%llu", ps->ps_id,
+		    (unsigned long long)atomic_load(&ps->ps_ws_min),
+		    (unsigned long long)atomic_load(&ps->ps_ws_max));
 }
 
 /* The process table: each entry knows its index and machine; the count
@@ -239,6 +323,8 @@ static void validate_procs(struct vm *vm, struct vcheck *v, uint8_t *slotref)
 		}
 		n++;
 		charged += ps->ps_commit;
+		if (atomic_load(&ps->ps_priority) >= VM_PRIORITIES)
+			vbad(v, "process %u: memory priority %u", i, atomic_load(&ps->ps_priority));
 		validate_ptes(ps, v, slotref);
 	}
 	if (n != vm->vm_nprocs || charged != vm->vm_committed)

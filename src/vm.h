@@ -47,6 +47,17 @@
  */
 #define VM_MAX_PROCESSES 1024
 
+/*
+ * Memory priority (Windows Internals ch. 5, "Page priority"): 0-7, a
+ * process's pages taking its priority as they go to standby.  The machine
+ * keeps eight standby lists, one per priority, and a frame is repurposed
+ * from the lowest-priority non-empty one first.  The default is 5,
+ * Windows' normal memory priority (MEMORY_PRIORITY_NORMAL); 7 is kept
+ * longest.
+ */
+#define VM_PRIORITIES 8
+#define VM_PRIORITY_DEFAULT 5
+
 /* A sentence for a VM_E* code, e.g. "... at most half the frames ...". */
 const char *vm_strerror(int rc);
 
@@ -115,6 +126,10 @@ struct vm_space_config {
 	 * not call vmsim */
 	void (*as_image_fill)(void *arg, uint64_t vpn, void *page);
 	void *as_image_arg;
+	/* memory priority, 0-7 (VM_PRIORITIES above); VM_CONFIG_DEFAULT's is
+	 * VM_PRIORITY_DEFAULT, 5, Windows' normal (a zeroed struct asks for 0,
+	 * the lowest) */
+	int as_priority;
 };
 
 struct vm_config {
@@ -124,7 +139,8 @@ struct vm_config {
 
 #define VM_CONFIG_DEFAULT ((struct vm_config){ \
 	.vc_machine = { .mc_physical = 16ULL << 20, .mc_pagefile = 64ULL << 20 }, \
-	.vc_space = { .as_virtual = 64ULL << 20, .as_trim_policy = VM_TRIM_FIFO, .as_seed = 1 } })
+	.vc_space = { .as_virtual = 64ULL << 20, .as_trim_policy = VM_TRIM_FIFO, .as_seed = 1, \
+	    .as_priority = VM_PRIORITY_DEFAULT } })
 
 /*
  * Creation.  Returns 0 and the instance in *out, or a VM_E* status with one
@@ -170,15 +186,17 @@ uint64_t vm_npages(struct vm *vm);
  * commit limit, physical + page file.  A process is an address space on
  * it: its own region (its own userfaultfd), PTEs, trim state, commit
  * charge and statistics.  Processes' pages compete for the same frames:
- * the trimmer takes each batch from the process with the most resident
- * pages, and a frame trimmed from one may be repurposed for another.
+ * the trimmer (the working-set manager) takes each batch by the
+ * processes' working-set limits and ages (vm_process_set_limits below),
+ * and a frame trimmed from one may be repurposed for another.
  *
  * vm_create with vc_space.as_virtual > 0 makes the machine and a default
  * process from vc_space, which vm_base, vm_npages, vm_touch act on; with
  * as_virtual 0, a bare machine.  vm_destroy destroys every process left.
  *
  * vm_process_create  a new process on vm from sp (as_virtual, trim policy,
- *                    prefetch, read-only part, name), while others run.
+ *                    prefetch, read-only part, name, memory priority),
+ *                    while others run.
  *                    Its as_virtual is charged against the commit limit;
  *                    more than the limit left is refused with VM_ECOMMIT
  *                    and the arithmetic in err, e.g. "commit limit 128M
@@ -201,17 +219,49 @@ uint64_t vm_npages(struct vm *vm);
  *                    region (as for vm_destroy).  It parks the machine's
  *                    system threads for the while (nesting with vm_pause).
  *
+ * vm_process_set_priority  p's memory priority becomes prio (0-7): its
+ *                    pages take it as they go to standby from now on (a
+ *                    trim of a clean page, the modified writer finishing
+ *                    a write); a page already on standby keeps the list
+ *                    it is on until it leaves it.  Safe while p runs.
+ *                    Returns 0, or VM_EINVAL (nothing changed) if prio is
+ *                    not 0-7.
+ * vm_process_priority  p's memory priority now.
+ *
  * vm_lock_pages, vm_unlock_pages, vm_pread and vm_pwrite take the machine
  * and an address: the range must lie inside one process's region.
  */
 int vm_process_create(struct vm *vm, const struct vm_space_config *sp,
     struct vm_process **out, char *err, size_t errlen);
+
+/*
+ * Working-set limits (Windows' SetProcessWorkingSetSizeEx), in pages,
+ * changeable while the process runs.  The working-set manager (the
+ * trimmer), when available pages run low, trims processes above their
+ * maximum first (down to it), then those above their minimum (down to it),
+ * oldest pages first across processes; it takes a process below its
+ * minimum only when every process is at or below its own (docs/DESIGN.md,
+ * "Working sets").  A soft maximum lets the process grow past it while
+ * memory is plentiful; with VM_WS_HARD_MAX a faulting thread of a process
+ * over its maximum trims the oldest pages of its own working set (local
+ * replacement), so its resident pages exceed the maximum by at most the
+ * faults in flight on its threads (and its locked pages, which are never
+ * trimmed).  Defaults: Windows' 50 and 345 pages, scaled to the machine:
+ * min = min(50, frames / 16), max = max(345, frames / 4), soft.
+ * vm_process_set_limits returns VM_EINVAL (nothing changed) unless
+ * 1 <= min <= max and flags has no other bit.
+ */
+#define VM_WS_HARD_MAX 0x1u
+int vm_process_set_limits(struct vm_process *p, uint64_t min, uint64_t max, unsigned flags);
+void vm_process_get_limits(struct vm_process *p, uint64_t *min, uint64_t *max, unsigned *flags);
 void vm_process_destroy(struct vm_process *p);
 void *vm_process_base(struct vm_process *p);
 uint64_t vm_process_npages(struct vm_process *p);
 const char *vm_process_name(struct vm_process *p);
 struct vm *vm_process_machine(struct vm_process *p);
 struct vm_process *vm_default_process(struct vm *vm);	/* NULL if none */
+int vm_process_set_priority(struct vm_process *p, int prio);
+int vm_process_priority(struct vm_process *p);
 
 /*
  * Kernel access to the region.  The kernel reads and writes user memory

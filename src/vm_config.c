@@ -92,7 +92,7 @@ static int vm_footprint_check(const struct vm_config *c, char *err, size_t errle
 
 /*
  * The checks of an address space's configuration alone (vm_process_create
- * and vm_config_check): size and prefetch range.  The commit limit is the
+ * and vm_config_check): size, prefetch and priority ranges.  The commit limit is the
  * caller's.  Returns 0 or VM_EINVAL with one line in err.
  */
 int vm_space_check(const struct vm_space_config *sp, char *err, size_t errlen)
@@ -107,6 +107,10 @@ int vm_space_check(const struct vm_space_config *sp, char *err, size_t errlen)
 	}
 	if (sp->as_prefetch < 0 || sp->as_prefetch > 63) {
 		snprintf(err, errlen, "prefetch must be between 0 and 63 pages");
+		return VM_EINVAL;
+	}
+	if (sp->as_priority < 0 || sp->as_priority >= VM_PRIORITIES) {
+		snprintf(err, errlen, "memory priority must be between 0 and %d", VM_PRIORITIES - 1);
 		return VM_EINVAL;
 	}
 	return 0;

@@ -71,7 +71,15 @@
 	X(trim_calls,		"trim_calls",		VM_STAT_COUNT, "freeze + zap + thaw system calls") \
 	X(nzeroed,		"lists.zeroed",		VM_STAT_GAUGE, "frames on the zeroed list") \
 	X(nfree,		"lists.free",		VM_STAT_GAUGE, "frames on the free list") \
-	X(nstandby,		"lists.standby",	VM_STAT_GAUGE, "frames on the standby list") \
+	X(nstandby,		"lists.standby",	VM_STAT_GAUGE, "frames on standby (the eight lists' sum)") \
+	X(nstandby_p0,		"lists.standby_p0",	VM_STAT_GAUGE, "frames on the standby list of memory priority 0 (repurposed first)") \
+	X(nstandby_p1,		"lists.standby_p1",	VM_STAT_GAUGE, "frames on the standby list of memory priority 1") \
+	X(nstandby_p2,		"lists.standby_p2",	VM_STAT_GAUGE, "frames on the standby list of memory priority 2") \
+	X(nstandby_p3,		"lists.standby_p3",	VM_STAT_GAUGE, "frames on the standby list of memory priority 3") \
+	X(nstandby_p4,		"lists.standby_p4",	VM_STAT_GAUGE, "frames on the standby list of memory priority 4") \
+	X(nstandby_p5,		"lists.standby_p5",	VM_STAT_GAUGE, "frames on the standby list of memory priority 5 (the default)") \
+	X(nstandby_p6,		"lists.standby_p6",	VM_STAT_GAUGE, "frames on the standby list of memory priority 6") \
+	X(nstandby_p7,		"lists.standby_p7",	VM_STAT_GAUGE, "frames on the standby list of memory priority 7 (repurposed last)") \
 	X(nmodified,		"lists.modified",	VM_STAT_GAUGE, "frames on the modified list (or being written)") \
 	X(nactive,		"lists.active",		VM_STAT_GAUGE, "frames mapped") \
 	X(nlocked,		"locked_frames",	VM_STAT_GAUGE, "frames locked by vm_lock_pages") \
@@ -98,15 +106,20 @@
 	X(faults_soft_modified,	"faults.soft_modified",	VM_STAT_COUNT, "soft faults: page rescued from modified (or mid-write)") \
 	X(faults_hard,		"faults.hard",		VM_STAT_COUNT, "hard faults: page read from the page file") \
 	X(faults_collided,	"faults.collided",	VM_STAT_COUNT, "faults another thread resolved, or that waited") \
-	X(trimmed,		"pages_trimmed",	VM_STAT_COUNT, "pages trimmed from this process")
+	X(trimmed,		"pages_trimmed",	VM_STAT_COUNT, "pages trimmed from this process") \
+	X(replaced,		"pages_replaced",	VM_STAT_COUNT, "pages its own faults trimmed at a hard maximum (local replacement)")
 
 #define VM_PROCESS_COUNTERS_STATE(X) \
 	X(faults_soft,		"faults.soft",		VM_STAT_COUNT, "soft faults (standby + modified)") \
 	X(resident,		"working_set_pages",	VM_STAT_GAUGE, "resident pages now (valid PTEs)") \
 	X(resident_peak,	"working_set_peak_pages", VM_STAT_GAUGE, "the most resident pages at once") \
+	X(priority,		"memory_priority",	VM_STAT_GAUGE, "memory priority now, 0-7: its pages' standby list") \
 	X(virtual_pages,	"virtual_pages",	VM_STAT_GAUGE, "pages of region") \
 	X(committed_bytes,	"committed_bytes",	VM_STAT_GAUGE, "bytes charged against the commit limit") \
-	X(readonly_pages,	"readonly_pages",	VM_STAT_GAUGE, "read-only pages (the first of its region)")
+	X(readonly_pages,	"readonly_pages",	VM_STAT_GAUGE, "read-only pages (the first of its region)") \
+	X(ws_min,		"ws_min_pages",		VM_STAT_GAUGE, "working-set minimum, pages") \
+	X(ws_max,		"ws_max_pages",		VM_STAT_GAUGE, "working-set maximum, pages") \
+	X(ws_hard_max,		"ws_hard_max",		VM_STAT_GAUGE, "1 if the maximum is hard")
 
 #define VM_PROCESS_COUNTERS(X) VM_PROCESS_COUNTERS_EVENT(X) VM_PROCESS_COUNTERS_STATE(X)
 

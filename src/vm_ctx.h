@@ -26,6 +26,7 @@
  *       while paused)
  *   (writer) only the modified writer, or vm_flush_modified() while paused
  *   (M) vm_proc_mtx, the machine's process-table mutex (vm_lock.h)
+ *   (W) the process's working-set lock ps_ws_lock (wsl.c, vm_lock.h)
  *   (f) written once, by the thread that fails the instance, before it
  *       publishes vm_failed = VM_FAILED (release); read only after an
  *       acquire load of VM_FAILED
@@ -94,6 +95,9 @@ struct vm_process {
 	char ps_name[VM_PROCESS_NAME_MAX];	/* (c) */
 	struct vm_space_config ps_cfg;	/* as_name NULL: the name is ps_name (c) */
 	uint64_t ps_commit;		/* bytes charged against the commit limit (c) */
+	/* memory priority 0-7 (vm_process_set_priority): its pages take it
+	 * as they go to standby (pfn_set_state) (a) */
+	_Atomic uint8_t ps_priority;
 
 	/* the region and its page table (c) */
 	char *ps_base;			/* the region */
@@ -122,9 +126,28 @@ struct vm_process {
 	uint64_t ps_hint_tail;		/* (trimmer) */
 	_Atomic uint64_t ps_hints[VM_HINT_RING];	/* (a) */
 
+	/*
+	 * The working-set list (wsl.c; Windows' working-set list): the frames
+	 * of its valid pages, oldest first, linked through pf_wsnext and
+	 * pf_wsprev.  A frame joins at the tail where it becomes ACTIVE
+	 * (fault_activate) and leaves where it stops being ACTIVE (trim_finish,
+	 * proc_free_page), both through wsl.c.  ps_resident is its length.
+	 */
+	lk_t ps_ws_lock;		/* LK_RANK_WS (vm_lock.h) */
+	uint32_t ps_ws_head;		/* oldest, or PFN_NONE (W) */
+	uint32_t ps_ws_tail;		/* newest, or PFN_NONE (W) */
+
+	/* its working-set limits, in pages (vm_process_set_limits; the
+	 * working-set manager and the fault path read them) (a) */
+	_Atomic uint64_t ps_ws_min, ps_ws_max;
+	_Atomic unsigned ps_ws_flags;	/* VM_WS_HARD_MAX */
+	/* a trim window is open or about to be: the trimmer's batch or a
+	 * faulter's local replacement (trim_capture; LK_RANK_WIN) */
+	lk_t ps_win_lock;
+
 	/* statistics (a): the event counters of vm_counters.h; valid PTEs
-	 * now (changed where a PTE becomes valid, fault_activate, and where
-	 * it stops being valid, trim_finish) and their peak */
+	 * now (the working-set list's length: written under (W)) and their
+	 * peak */
 	struct vm_process_counters ps_st;
 	_Atomic uint64_t ps_resident;
 	_Atomic uint64_t ps_resident_peak;
@@ -141,10 +164,23 @@ struct vm {
 
 	/* the state machine (layer 1) */
 	struct pfn *vm_pfns;		/* (P) per entry */
-	struct plist vm_lists[PLIST_N];
+	struct plist vm_lists[PLIST_N];	/* by state; STANDBY's: see vm_standby */
 	struct pgf vm_pgf;
 	struct map vm_map;
-	_Atomic uint64_t vm_mapseq;	/* next pf_mapseq (FIFO policy) (a) */
+	_Atomic uint64_t vm_mapseq;	/* next pf_mapseq (working-set ages, wsm.c) (a) */
+
+	/*
+	 * Memory priority (plist.c): the eight standby lists, one per
+	 * priority (a frame's pf_priority), repurposed from the lowest
+	 * non-empty one first.  vm_lists[PFN_STATE_STANDBY] links no page:
+	 * its pl_count is the eight lists' total, changed with theirs, so
+	 * plist_count(vm_list(vm, PFN_STATE_STANDBY)) is the standby count.
+	 * vm_standby_mask: bit p set while vm_standby[p] holds a page, changed
+	 * (atomic or/and) as its count leaves or reaches 0, under its list
+	 * lock; a take reads it to find the lowest non-empty list at once.
+	 */
+	struct plist vm_standby[VM_PRIORITIES];
+	_Atomic uint32_t vm_standby_mask;	/* (L) per bit, read (a) */
 
 	/*
 	 * The processes (vm_proc.c).  vm_procs[i] is process i, or NULL; an
@@ -302,4 +338,21 @@ static inline bool vm_is_failed(struct vm *vm)
 static inline bool vm_parked_check(struct vm *vm)
 {
 	return park_check(&vm->vm_park, vm_is_failed(vm));
+}
+
+/* "wsl.c": the working-set list of a process (struct vm_process) */
+struct wsl_entry {
+	uint32_t we_frame;
+	uint32_t we_vpn;
+};
+void wsl_init(struct vm_process *p);
+void wsl_insert(struct vm_process *p, struct pfn *pf);
+void wsl_remove(struct vm_process *p, struct pfn *pf);
+int wsl_rotate(struct vm_process *p, struct wsl_entry *out, int max);
+int wsl_sample(struct vm_process *p, struct wsl_entry *out, int max, uint64_t *rng);
+uint64_t wsl_oldest_seq(struct vm_process *p);
+
+static inline uint64_t wsl_count(const struct vm_process *p)
+{
+	return atomic_load_explicit(&p->ps_resident, memory_order_relaxed);
 }

@@ -76,6 +76,8 @@ static int vm_machine_init(struct vm *vm, const struct vm_config *cfg, char *err
 		return rc;
 	for (int s = 0; s < PLIST_N; s++)
 		plist_init(&vm->vm_lists[s], (enum pfn_state)s);
+	for (int prio = 0; prio < VM_PRIORITIES; prio++)
+		plist_init_standby(vm, prio);
 	memset(vm->vm_frames, VM_POISON, vm->vm_frames_len);
 	for (uint32_t i = 0; i < vm->vm_nframes; i++) {
 		struct pfn *pf = &vm->vm_pfns[i];

@@ -58,7 +58,7 @@ void vm_lock_impl_set(enum lk_impl impl)
 
 static inline int lk_class(const lk_t *l)
 {
-	return l->lk_rank / 10 - 1;
+	return l->lk_rank < 10 ? 0 : l->lk_rank / 10 - 1;	/* LK_RANK_WIN: the PTE class */
 }
 
 static inline void cpu_relax(void)

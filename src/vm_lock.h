@@ -10,9 +10,18 @@
  *   |                      in the fault path, never held while faulting or
  *   |                      waiting on an event; pk_mtx, vm_pause's, is taken
  *   |                      by teardown with it NOT held)
+ *   LK_RANK_WIN         5  a process's trim-window lock (ps_win_lock): held by
+ *   |                      whoever opens a trim window in the process, from
+ *   |                      before the freeze to after the thaw (trim_capture):
+ *   |                      the trimmer, or a faulter replacing locally at a
+ *   |                      hard maximum (wsm.c); taken with no lock held
  *   LK_RANK_PTE        10  PTE region lock (ps_pte_locks[vpn >> PTE_REGION_SHIFT]
  *   |                      of one process); at most one held by a thread
  *   +-LK_RANK_PFN      20  PFN lock (pf_lock); at most one, except by lk_try()
+ *     +-LK_RANK_WS     25  a process's working-set lock (ps_ws_lock, wsl.c);
+ *     |                    nothing is taken under it; also taken alone
+ *     |                    (the trimmer's rotate and sample) or under a
+ *     |                    region lock alone
  *     +-LK_RANK_LIST   30  one page-list lock (pl_lock) at a time, shared or
  *       |                  exclusive (lk_acquire_shared / lk_acquire_excl)
  *       +-(LK_RANK_PFN)    a sharer of a list lock may then lk_try() the
@@ -20,6 +29,29 @@
  *       +-LK_RANK_PGF  40  page-file stash lock (leaf)
  *
  * The rules the ranks do not show:
+ *  - The working-set list (wsl.c).  A frame is on its owner's list exactly
+ *    while ACTIVE: it is linked (wsl_insert) in fault_activate and unlinked
+ *    (wsl_remove) in trim_finish and proc_free_page, each under its PFN
+ *    lock and the list's WS lock, with pf_wsproc (owner + 1, else 0) set
+ *    and cleared there too.  So under a process's WS lock every entry of
+ *    its list is an ACTIVE frame of it whose pf_vpn and PTE (valid, naming
+ *    it) hold still but for the accessed/age bits and TRIMMING; a frame
+ *    whose pf_wsproc reads as the process's under that lock is on its list
+ *    (wsl_sample).  The trimmer copies entries out under the WS lock and
+ *    drops it before it takes a region lock: it rechecks each page's PTE
+ *    under the region lock (trim_consider, trim_collect_scan) as it did.
+ *    Lock waits on it are charged to the PFN class (rank / 10).
+ *  - Windows and local replacement.  A process has one trim window at a
+ *    time (ps_win_gen odd while open); the trimmer and the faulters of a
+ *    process at a hard maximum (wsm_replace_local, in the SIGBUS handler,
+ *    after their fault is resolved and every lock released) both trim it,
+ *    so the window is opened only under ps_win_lock.  Its holder copies
+ *    frozen pages that are valid (no fault), takes region, PFN, WS and
+ *    list locks in order beneath it, and waits for nothing a faulter
+ *    holds; a faulter waiting for it holds no lock.  Its waits are charged
+ *    to the PTE class.  The working-set limits ps_ws_min, ps_ws_max and
+ *    ps_ws_flags are atomics written by vm_process_set_limits with no
+ *    lock: a reader may pair a new minimum with an old maximum once.
  *  - A transition PTE is trusted only under the PFN lock of the frame it
  *    names (seed 000).  Its frame may be repurposed by a thread that holds
  *    that PFN lock but not the PTE's region lock: such a thread rewrites the
@@ -36,6 +68,8 @@
  *  - Process teardown (vm_process_destroy; the caller's threads no longer
  *    touch the region).  In order:
  *     1. the region leaves the SIGBUS registry (no fault can reach it);
+ *        (No local replacement is in flight either: it runs in a fault
+ *        of the process's own threads, and none touches the region.)
  *     2. the system threads park at their loop tops (vm_threads_pause,
  *        counted, so it nests with a user's vm_pause).  A trim batch, a
  *        page-file write batch, a defragmenter pass and a zeroing are
@@ -75,6 +109,14 @@
  *    either is busy, or the page is the head or the tail (pl_head/pl_tail
  *    change), the unlink drops the shared lock and takes it exclusive.
  *    Inserts and head takes are always exclusive (plist.c).
+ *  - Standby is eight lists, one per memory priority (vm_standby[]), each
+ *    an ordinary list lock, one at a time: a take tries the lowest
+ *    non-empty one (vm_standby_mask), releases it, tries the next.  A
+ *    frame's pf_priority changes only in pfn_set_state(.., STANDBY) under
+ *    its PFN lock while it is on no list, so it names its list for as
+ *    long as it is on one.  The mask's bit p and the total (the count of
+ *    vm_lists[PFN_STATE_STANDBY]) change with list p's count under its
+ *    lock (shared only to unlink, when no insert runs).
  *  - No lock is held while waiting on an event, while copying a batch
  *    (trimmer, writer, zero thread), or while touching the managed region
  *    (a fault there would re-enter the fault handler).
@@ -140,8 +182,10 @@
 #include "vm_sim.h"
 
 enum lk_rank {
+	LK_RANK_WIN = 5,
 	LK_RANK_PTE = 10,
 	LK_RANK_PFN = 20,
+	LK_RANK_WS = 25,
 	LK_RANK_LIST = 30,
 	LK_RANK_PGF = 40,
 };

@@ -1,6 +1,6 @@
 /*
- * vm_proc.c - the public entry points of processes: vm_process_create and
- * vm_process_destroy (vm.h).  A process is an address space on a machine:
+ * vm_proc.c - the public entry points of processes: vm_process_create,
+ * vm_process_destroy and the memory priority (vm.h).  A process is an address space on a machine:
  * built whole (proc_init.c), its region entered in the SIGBUS handler's
  * registry, then in the machine's table with its commit charge; and taken
  * apart while the other processes keep running, by the teardown protocol
@@ -100,6 +100,23 @@ void vm_process_destroy(struct vm_process *p)
 	proc_free(p);
 }
 
+/*
+ * Memory priority (vm.h): a relaxed store the standby transition reads
+ * under the frame's PFN lock (pfn_set_state); no page moves.
+ */
+int vm_process_set_priority(struct vm_process *p, int prio)
+{
+	if (prio < 0 || prio >= VM_PRIORITIES)
+		return VM_EINVAL;
+	atomic_store_explicit(&p->ps_priority, (uint8_t)prio, memory_order_relaxed);
+	return 0;
+}
+
+int vm_process_priority(struct vm_process *p)
+{
+	return atomic_load_explicit(&p->ps_priority, memory_order_relaxed);
+}
+
 uint64_t vm_commit_limit(struct vm *vm)
 {
 	return vm->vm_commit_limit;
@@ -114,4 +131,30 @@ uint64_t vm_committed(struct vm *vm)
 	c = vm->vm_committed;
 	pthread_mutex_unlock(&vm->vm_proc_mtx);
 	return c;
+}
+
+/*
+ * Working-set limits (vm.h).  Stored one by one with no lock: a reader may
+ * see the new minimum with the old maximum for a moment, which only shifts
+ * one trim decision.  A hard maximum lowered below the resident count is
+ * met by the process's next faults (each replaces the excess it sees) and
+ * by the working-set manager, which trims processes above their maximum
+ * first.
+ */
+int vm_process_set_limits(struct vm_process *p, uint64_t min, uint64_t max, unsigned flags)
+{
+	if (min < 1 || min > max || (flags & ~VM_WS_HARD_MAX) != 0)
+		return VM_EINVAL;
+	atomic_store(&p->ps_ws_min, min);
+	atomic_store(&p->ps_ws_max, max);
+	atomic_store(&p->ps_ws_flags, flags);
+	ev_signal(&p->ps_vm->vm_ev_trim);	/* a new maximum may call for a trim */
+	return 0;
+}
+
+void vm_process_get_limits(struct vm_process *p, uint64_t *min, uint64_t *max, unsigned *flags)
+{
+	*min = atomic_load(&p->ps_ws_min);
+	*max = atomic_load(&p->ps_ws_max);
+	*flags = atomic_load(&p->ps_ws_flags);
 }

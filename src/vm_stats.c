@@ -25,6 +25,8 @@ const int vm_process_stat_nfields =
     sizeof(vm_process_stat_fields) / sizeof(vm_process_stat_fields[0]);
 #undef VM_STAT_ROW
 
+_Static_assert(VM_PRIORITIES == 8, "vm_counters.h has a standby count per priority");
+
 /* The event counters as they are; then the VM_COUNTERS_STATE values,
  * each computed here and only here. */
 void vm_stats_read(struct vm *vm, struct vm_stats *st)
@@ -41,6 +43,14 @@ void vm_stats_read(struct vm *vm, struct vm_stats *st)
 	st->vs_nzeroed = plist_count(vm_list(vm, PFN_STATE_ZEROED));
 	st->vs_nfree = plist_count(vm_list(vm, PFN_STATE_FREE));
 	st->vs_nstandby = plist_count(vm_list(vm, PFN_STATE_STANDBY));
+	st->vs_nstandby_p0 = plist_standby_count(vm, 0);
+	st->vs_nstandby_p1 = plist_standby_count(vm, 1);
+	st->vs_nstandby_p2 = plist_standby_count(vm, 2);
+	st->vs_nstandby_p3 = plist_standby_count(vm, 3);
+	st->vs_nstandby_p4 = plist_standby_count(vm, 4);
+	st->vs_nstandby_p5 = plist_standby_count(vm, 5);
+	st->vs_nstandby_p6 = plist_standby_count(vm, 6);
+	st->vs_nstandby_p7 = plist_standby_count(vm, 7);
 	st->vs_nmodified = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
 	st->vs_nactive = vm->vm_nframes - st->vs_nzeroed - st->vs_nfree - st->vs_nstandby -
 	    st->vs_nmodified;
@@ -65,9 +75,14 @@ void vm_process_get_stats(struct vm_process *p, struct vm_process_stats *st)
 	st->ps_faults_soft = st->ps_faults_soft_standby + st->ps_faults_soft_modified;
 	st->ps_resident = atomic_load_explicit(&p->ps_resident, memory_order_relaxed);
 	st->ps_resident_peak = atomic_load_explicit(&p->ps_resident_peak, memory_order_relaxed);
+	st->ps_priority = atomic_load_explicit(&p->ps_priority, memory_order_relaxed);
 	st->ps_virtual_pages = p->ps_npages;
 	st->ps_committed_bytes = p->ps_commit;
 	st->ps_readonly_pages = p->ps_ro_end;
+	st->ps_ws_min = atomic_load_explicit(&p->ps_ws_min, memory_order_relaxed);
+	st->ps_ws_max = atomic_load_explicit(&p->ps_ws_max, memory_order_relaxed);
+	st->ps_ws_hard_max = (atomic_load_explicit(&p->ps_ws_flags, memory_order_relaxed) &
+	    VM_WS_HARD_MAX) != 0;
 }
 
 void vm_inject_io(struct vm *vm, int reads, int writes)

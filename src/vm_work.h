@@ -4,7 +4,8 @@
  *
  * Owns: fault resolution (fault.c); the trimmer: its thread (trim.c), its
  * policies and hints (trim_policy.c), its batch mechanism (trim_capture.c)
- * and trim window (trimwin.c); the modified page writer (mpw.c); the
+ * and trim window (trimwin.c); the working-set manager and local
+ * replacement (wsm.c); the modified page writer (mpw.c); the
  * zero-page thread (zero.c); the page-file defragmenter (defrag.c); locked
  * pages and region I/O (pglock.c, vmio.c); a dying process's pages
  * (proc_free.c); the read-only image (image.c);
@@ -13,7 +14,7 @@
  *
  * May call: layers 0 and 1; and, within this layer, only down this list
  * (each file may call those above it, never below; tests/layers.sh):
- *   validate, image, trimwin, trim_capture, trim_policy, trim, mpw, zero,
+ *   validate, image, trimwin, trim_capture, trim_policy, wsm, trim, mpw, zero,
  *   defrag, pglock, vmio, proc_free, fault
  * Wakeups are bare ev_signal() on the event the woken thread sleeps on
  * (vm_ctx.h lists them), never a call into the woken thread's file.
@@ -47,6 +48,7 @@ struct trim_page {
 struct trim_batch {
 	struct vm_process *tb_proc;
 	int tb_n;
+	int tb_max;			/* at most this many pages (<= VM_TRIM_BATCH_MAX) */
 	struct trim_page tb_page[VM_TRIM_BATCH_MAX];	/* ascending once sorted */
 };
 
@@ -63,8 +65,13 @@ struct trim_pick {
 
 void trim_pick_add(struct trim_pick *h, int *n, int k, uint64_t key, uint64_t vpn);
 int trim_select(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid);
-uint64_t trim_collect(struct vm *vm, struct trim_batch *b);
-uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b);
+int trim_select_by(struct vm_process *p, uint64_t *out, int k, uint64_t *nvalid, bool random);
+uint64_t trim_collect_from(struct vm_process *p, struct trim_batch *b, int max);
+
+/* "wsm.c": the working-set manager: which process a batch comes from, and
+ * local replacement at a hard maximum */
+uint64_t wsm_collect(struct vm *vm, struct trim_batch *b);
+void wsm_replace_local(struct vm_process *p);
 void trim_hint_note(struct vm_process *p, uint64_t vpn);
 
 /* "trim.c", "mpw.c", "zero.c", "defrag.c": the system threads' bodies

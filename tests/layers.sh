@@ -34,9 +34,9 @@ LAYERS=(
 	"0: vm_debug.h vm_util.h vm_lock.h vm_event.h vm_park.h vm.h vm_sim.h vm_counters.h |
 	    vm_util.c vm_lock.c vm_event.c vm_park.c"
 	"1: vm_ctx.h pte.h pfn.h pgf.h map.h |
-	    pte.c pfn.c plist.c pgf.c map.c vm_fail.c pfnalloc.c"
+	    pte.c pfn.c plist.c pgf.c map.c vm_fail.c pfnalloc.c wsl.c"
 	"2: vm_work.h |
-	    validate.c image.c trimwin.c trim_capture.c trim_policy.c trim.c mpw.c zero.c
+	    validate.c image.c trimwin.c trim_capture.c trim_policy.c wsm.c trim.c mpw.c zero.c
 	    defrag.c pglock.c vmio.c proc_free.c fault.c"
 	"3: vm_inst.h |
 	    vm_config.c proc_init.c vm_init.c vm_threads.c vm_stats.c"

@@ -66,9 +66,21 @@ run "stress/realism-all"   "$S" realism-all 4 64 1024 1024 4 $((20000 * scale)) 
 # process destroyed under load while the others fault, and replaced
 P="$B/tests/stress/procs"
 run "procs/share"       "$P" procs-share share 3 3 64 256 768 4 $((10000 * scale))
+# memory priority: processes at priorities 0 and 7 (the eight standby lists
+# checked each round), and priorities changed while the threads fault
+run "procs/priority"    "$P" procs-priority share 2 2 64 256 768 4 $((10000 * scale)) priority=fixed workload=zipf
+run "procs/priority-change" "$P" procs-priority-change churn 3 2 64 256 768 4 $((5000 * scale)) priority=change
 run "procs/share-fifo"  "$P" procs-share-fifo share 4 2 128 512 1920 3 $((10000 * scale)) policy=fifo workload=zipf defrag=1
 run "procs/churn"       "$P" procs-churn churn 3 2 64 256 768 4 $((5000 * scale))
 run "procs/churn-random" "$P" procs-churn-random churn 4 2 96 256 1024 4 $((5000 * scale)) policy=random workload=uniform
+# working-set limits (docs/DESIGN.md, "Working sets"): a hard maximum watched
+# under load (never above it by more than the faults in flight), lowered while
+# running; a minimum honoured while another process is above its own
+W="$B/tests/stress/wsets"
+run "wsets/hardmax"       "$W" wsets-hardmax hardmax 128 3 $((20000 * scale))
+run "wsets/hardmax-fifo"  "$W" wsets-hardmax-fifo hardmax 96 4 $((15000 * scale)) policy=fifo
+run "wsets/min"           "$W" wsets-min min 128 2 $((20000 * scale))
+run "wsets/min-fifo"      "$W" wsets-min-fifo min 128 2 $((20000 * scale)) policy=fifo
 # the kernel reading and writing locked region memory under trim pressure
 # (O_DIRECT, buffered vm_pread/vm_pwrite, a futex mutex + condvar)
 for m in odirect buffered futex; do

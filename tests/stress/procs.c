@@ -15,9 +15,14 @@
  *               place and makes ACCESSES; then the others stop
  *   PAGES is each process's region; the commit limit FRAMES + PGF must
  *   hold NPROCS of them.  KEYs: policy=aging|fifo|random, workload=runs|
- *   uniform|zipf, defrag=0|1, write=R.
+ *   uniform|zipf, defrag=0|1, write=R, priority=fixed|change: process
+ *   slot i at memory priority 7 * i / (NPROCS - 1), so they spread over
+ *   the eight standby lists; `change' also moves every process's priority
+ *   up one (mod 8) while its threads run, each round.
  * Prints "NAME: N passed, N failed": one check per round (validation and
- * verification of every process), and at the end: frames were repurposed
+ * verification of every process; with priority=, the eight standby
+ * counts add up to the total and, fixed, only the processes' priorities'
+ * lists hold pages), and at the end: frames were repurposed
  * across processes (share), every destroy happened while the others ran
  * and freed frames (churn), the commit charge is the live processes'.
  */
@@ -46,6 +51,8 @@ static struct wl_config base_cfg;
 static struct vm_space_config base_space;
 static uint64_t next_tag = 1;
 static const char *name;
+static int procs_n;		/* NPROCS */
+static enum { PRIO_NONE, PRIO_FIXED, PRIO_CHANGE } prio_mode;
 
 static void die(const char *what)
 {
@@ -64,6 +71,8 @@ static void slot_create(int i)
 	sl->sl_cfg.wc_seed = base_cfg.wc_seed + sl->sl_cfg.wc_tag * 7919;
 	snprintf(pname, sizeof(pname), "proc%llu", (unsigned long long)sl->sl_cfg.wc_tag);
 	base_space.as_name = pname;
+	if (prio_mode != PRIO_NONE)
+		base_space.as_priority = 7 * i / (procs_n - 1);
 	if (vm_process_create(vm, &base_space, &sl->sl_proc, err, sizeof(err)) != 0)
 		die(err);
 	if (wl_init_process(&sl->sl_sh, sl->sl_proc, &sl->sl_cfg) != 0)
@@ -110,6 +119,44 @@ static bool slot_bad(int i, int round)
 	return true;
 }
 
+/* While paused: the eight standby lists add up to the total, and (fixed
+ * priorities) only the lists of the processes' priorities hold pages. */
+static bool prio_lists_ok(int round)
+{
+	struct vm_stats st;
+	uint64_t sum = 0;
+	unsigned used = 0;
+
+	vm_get_stats(vm, &st);
+	const uint64_t by[VM_PRIORITIES] = { st.vs_nstandby_p0, st.vs_nstandby_p1,
+	    st.vs_nstandby_p2, st.vs_nstandby_p3, st.vs_nstandby_p4, st.vs_nstandby_p5,
+	    st.vs_nstandby_p6, st.vs_nstandby_p7 };
+	for (int i = 0; i < procs_n; i++)
+		used |= 1u << vm_process_priority(slots[i].sl_proc);
+	for (int prio = 0; prio < VM_PRIORITIES; prio++) {
+		sum += by[prio];
+		if (prio_mode == PRIO_FIXED && by[prio] != 0 && !(used & (1u << prio))) {
+			fprintf(stderr, "%s: round %d: %llu pages on standby list %d, no process's\n",
+			    name, round, (unsigned long long)by[prio], prio);
+			return false;
+		}
+	}
+	if (sum != st.vs_nstandby)
+		fprintf(stderr, "%s: round %d: standby lists hold %llu, total %llu\n", name, round,
+		    (unsigned long long)sum, (unsigned long long)st.vs_nstandby);
+	return sum == st.vs_nstandby;
+}
+
+/* Each process's priority up one (mod 8), while its threads may run. */
+static void prio_change(void)
+{
+	for (int i = 0; i < procs_n; i++)
+		if (slots[i].sl_live &&
+		    vm_process_set_priority(slots[i].sl_proc,
+		    (vm_process_priority(slots[i].sl_proc) + 1) % VM_PRIORITIES) != 0)
+			die("vm_process_set_priority refused 0-7");
+}
+
 /* After a round: valid, and every live process verified. */
 static bool round_ok(int nprocs, int round)
 {
@@ -118,6 +165,8 @@ static bool round_ok(int nprocs, int round)
 
 	vm_pause(vm);
 	bad = vm_validate(vm, stderr, VM_DEBUG >= 2);
+	if (prio_mode != PRIO_NONE && !prio_lists_ok(round))
+		bad++;
 	vm_resume(vm);
 	if (bad != 0) {
 		fprintf(stderr, "%s: round %d: %ld invalid\n", name, round, bad);
@@ -148,6 +197,8 @@ static bool churn_round(int nprocs, int v, uint64_t quota, bool *verified)
 		if (i != v)
 			slot_start(i, UINT64_MAX);
 	slot_start(v, quota / 4 + 1);
+	if (prio_mode == PRIO_CHANGE)
+		prio_change();
 	slot_join(v, false);
 	*verified = !slot_bad(v, -1);
 	slot_destroy(v);
@@ -186,6 +237,10 @@ static void parse_key(const char *kv, struct vm_config *mc)
 		mc->vc_machine.mc_defrag = atoi(kv + 7);
 	else if (strncmp(kv, "write=", 6) == 0)
 		base_cfg.wc_write_ratio = atof(kv + 6);
+	else if (strcmp(kv, "priority=fixed") == 0)
+		prio_mode = PRIO_FIXED;
+	else if (strcmp(kv, "priority=change") == 0)
+		prio_mode = PRIO_CHANGE;
 	else
 		die("unknown KEY=VALUE");
 }
@@ -207,7 +262,7 @@ int main(int argc, char **argv)
 	}
 	name = argv[1];
 	churn = strcmp(argv[2], "churn") == 0;
-	nprocs = atoi(argv[3]);
+	nprocs = procs_n = atoi(argv[3]);
 	pages = strtoull(argv[6], NULL, 10);
 	rounds = atoi(argv[8]);
 	quota = strtoull(argv[9], NULL, 10);
@@ -238,6 +293,8 @@ int main(int argc, char **argv)
 		} else {
 			for (int i = 0; i < nprocs; i++)
 				slot_start(i, quota / (uint64_t)base_cfg.wc_threads + 1);
+			if (prio_mode == PRIO_CHANGE)
+				prio_change();
 			for (int i = 0; i < nprocs; i++)
 				slot_join(i, false);
 		}
@@ -250,6 +307,14 @@ int main(int argc, char **argv)
 	    "trimmed %llu, hard %llu\n", name, (unsigned long long)st.vs_repurposed,
 	    (unsigned long long)st.vs_repurposed_cross, (unsigned long long)st.vs_proc_freed,
 	    (unsigned long long)st.vs_trimmed, (unsigned long long)st.vs_faults_hard);
+	for (int i = 0; i < nprocs && prio_mode != PRIO_NONE; i++) {
+		struct vm_process_stats ps;
+
+		vm_process_get_stats(slots[i].sl_proc, &ps);
+		fprintf(stderr, "%s: %s: priority %llu, hard %llu, soft from standby %llu\n", name,
+		    vm_process_name(slots[i].sl_proc), (unsigned long long)ps.ps_priority,
+		    (unsigned long long)ps.ps_faults_hard, (unsigned long long)ps.ps_faults_soft_standby);
+	}
 	if (churn) {
 		bool ok = under_load == rounds && st.vs_proc_freed > 0;
 		pass += ok;

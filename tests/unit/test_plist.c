@@ -380,6 +380,13 @@ static void move(struct pfn *pf, enum pfn_state from, enum pfn_state to)
 	lk_release(&pf->pf_lock);
 }
 
+/* The list a frame of state s joins: for standby, an owner-less frame's,
+ * the default priority's (vm_lists' standby entry holds only the total). */
+static struct plist *tail_list(enum pfn_state s)
+{
+	return s == PFN_STATE_STANDBY ? &vm.vm_standby[VM_PRIORITY_DEFAULT] : vm_list(&vm, s);
+}
+
 /* One frame through all nine legal transitions, moving between lists. */
 static void test_transitions(void)
 {
@@ -401,7 +408,7 @@ static void test_transitions(void)
 		move(pf, from, to);
 		ok &= pf->pf_state == to;
 		ok &= to == PFN_STATE_ACTIVE ? !pf->pf_onlist :
-		    pf->pf_onlist && vm_list(&vm, to)->pl_tail == 9 &&
+		    pf->pf_onlist && tail_list(to)->pl_tail == 9 &&
 		    plist_count(vm_list(&vm, to)) == before + 1;
 		ok &= pfn_transition_legal(from, to);
 		if (!seen[from][to])

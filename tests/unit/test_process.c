@@ -300,7 +300,8 @@ static void test_validate_owner(void)
 	f = fmemopen(rep, sizeof(rep), "w");
 	n = vm_validate(vm, f, 1);
 	fclose(f);
-	CHECK("owner: resident count", n == 1 && strstr(rep, "resident count 5, 4 valid PTEs") != NULL);
+	CHECK("owner: resident count", n == 2 && strstr(rep, "resident count 5, 4 valid PTEs") != NULL &&
+	    strstr(rep, "working-set list of 4 entries") != NULL);
 	atomic_fetch_sub(&b->ps_resident, 1);
 	vm_process_empty_working_set(a);
 	vm_flush_modified(vm);

@@ -160,7 +160,7 @@ static void *list_churn(void *arg)
 
 static bool list_sane(void)
 {
-	struct plist *pl = vm_list(&vm, PFN_STATE_STANDBY);
+	struct plist *pl = &vm.vm_standby[0];	/* the frames' priority (pf_priority 0) */
 	uint32_t prev = PFN_NONE, n = 0;
 
 	for (uint32_t i = pl->pl_head; i != PFN_NONE; i = vm.vm_pfns[i].pf_flink, n++) {
@@ -168,7 +168,8 @@ static bool list_sane(void)
 			return false;
 		prev = i;
 	}
-	return pl->pl_tail == prev && n == NFRAMES && plist_count(pl) == NFRAMES;
+	return pl->pl_tail == prev && n == NFRAMES && plist_count(pl) == NFRAMES &&
+	    plist_count(vm_list(&vm, PFN_STATE_STANDBY)) == NFRAMES;
 }
 
 /* A sharer holding the lock does not keep a second sharer out (a
@@ -206,7 +207,7 @@ static void test_list_race(int shared, const char *name)
 		fprintf(stderr, "cannot build the vm\n");
 		exit(2);
 	}
-	/* Every frame to standby (no owner needed for list churn). */
+	/* Every frame to standby, priority 0 (no owner needed for list churn). */
 	for (uint32_t f = 0; f < NFRAMES; f++) {
 		struct pfn *pf = plist_take_head(&vm, PFN_STATE_FREE);
 		pf->pf_state = PFN_STATE_STANDBY;

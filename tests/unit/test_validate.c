@@ -34,9 +34,10 @@ static struct pfn *map_new(uint64_t vpn)
 	struct pfn *pf = plist_take_head(&vm, PFN_STATE_FREE);
 
 	pf->pf_vpn = vpn;
+	pf->pf_proc = VP->ps_id;
 	pfn_set_state(&vm, pf, PFN_STATE_FREE, PFN_STATE_ACTIVE);
 	pte_write_valid(VP, vpn, vm_pfn_index(&vm, pf));
-	atomic_fetch_add(&VP->ps_resident, 1);	/* fault_activate's count */
+	wsl_insert(VP, pf);	/* as fault_activate does */
 	return pf;
 }
 
@@ -47,7 +48,7 @@ static void trim(struct pfn *pf, enum pfn_state to)
 
 	pte_cas(VP, pf->pf_vpn, p, p | PTE_TRIMMING);
 	pte_write_transition(VP, pf->pf_vpn, vm_pfn_index(&vm, pf));
-	atomic_fetch_sub(&VP->ps_resident, 1);	/* trim_finish's count */
+	wsl_remove(VP, pf);	/* as trim_finish does */
 	pfn_set_state(&vm, pf, PFN_STATE_ACTIVE, to);
 	plist_insert_tail(&vm, pf);
 }
@@ -335,6 +336,31 @@ static void c_bad_state(void)
 	vm.vm_pfns[free_head()].pf_state = PFN_NSTATES;
 }
 
+/* The active frame unlinked from the working-set list (count kept). */
+static void c_wsl_missing(void)
+{
+	VP->ps_ws_head = VP->ps_ws_tail = PFN_NONE;
+}
+
+/* A standby frame claims to be on the working-set list. */
+static void c_wsl_standby(void)
+{
+	atomic_store(&vm.vm_pfns[f_standby].pf_wsproc, VP->ps_id + 1);
+}
+
+/* The list names a standby frame instead of the active one. */
+static void c_wsl_wrong_frame(void)
+{
+	vm.vm_pfns[f_standby].pf_wsprev = vm.vm_pfns[f_standby].pf_wsnext = PFN_NONE;
+	VP->ps_ws_head = VP->ps_ws_tail = f_standby;
+}
+
+/* A broken back link on the list (the head claims a predecessor). */
+static void c_wsl_blink(void)
+{
+	vm.vm_pfns[VP->ps_ws_head].pf_wsprev = f_zeroed;
+}
+
 static const struct corruption {
 	const char *name;
 	void (*apply)(void);
@@ -374,6 +400,13 @@ static const struct corruption {
 	{ "free frame on no list", c_off_every_list, "on no list", 0 },
 	{ "active frame with no owner", c_active_no_owner, "with no owner", 0 },
 	{ "frame in no state", c_bad_state, "bad state", 0 },
+	{ "active frame missing from the working-set list", c_wsl_missing,
+	  "working-set list of 0 entries (tail -1, last -1), 1 valid PTEs, resident count 1", 0 },
+	{ "standby frame marked on the working-set list", c_wsl_standby,
+	  "standby, on the working-set list of process 0", 0 },
+	{ "working-set list names a standby frame", c_wsl_wrong_frame,
+	  "(standby, process 0, vpn 7), is not a valid page of it", 0 },
+	{ "working-set list back link", c_wsl_blink, "working-set entry 0, frame", 0 },
 };
 
 static void test_corruptions(void)

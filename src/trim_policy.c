@@ -19,10 +19,11 @@
  *          runs left behind, whatever their accessed bits (seed 001)
  *
  * Locked pages (pglock.c) are never candidates: the hand passes them to
- * the tail.  Each process has its own
- * clock hand, age, random stream and hint ring; each batch comes from one
- * process, the one with the most resident pages (trim_collect).  Whatever the policy, a
- * candidate joins the batch through trim_mark() under its region lock.
+ * the tail.  Each process has its own clock hand, age, random stream and
+ * hint ring; each batch comes from one process, the one the working-set
+ * manager picks (wsm.c, wsm_collect), which calls trim_collect_from().
+ * Whatever the policy, a candidate joins the batch through trim_mark()
+ * under its region lock.
  */
 #include "vm_work.h"
 

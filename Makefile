@@ -54,7 +54,7 @@ CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
 SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o trace_load.o \
-            oracle.o mrc.o json.o stats.o)
+            oracle.o mrc.o json.o stats.o sampler.o)
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(addprefix $(B)/sim/,main.o options.o proc_opts.o optdoc.o preflight.o run.o report.o \
            report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o)

@@ -201,9 +201,12 @@ void run_collect(const struct opts *o, struct vm *vm, struct wl_shared *sh, doub
  * its end, quota or trace (its report taken, then vm_process_destroy);
  * at the run's end validate the machine and take every statistic into r.
  * keep (NULL: none): process 0's workload state is kept there, not freed
- * (--record).  Returns 0, or -1 if a process could not start (said).
+ * (--record).  sm (NULL: none) gets a point at each step and one at the
+ * end (sampler.h).  Returns 0, or -1 if a process could not start (said).
  */
-int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct run_result *r);
+struct sampler;
+int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct sampler *sm,
+    struct run_result *r);
 
 /* "report.c", "report_json.c" */
 extern const char *const report_named[];	/* counters with a summary line */

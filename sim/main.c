@@ -63,7 +63,7 @@ int main(int argc, char **argv)
 	machine.vc_machine.mc_on_error_arg = &o.o_live;
 	if (vm_create(&machine, &vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
-	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, &r);
+	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, NULL, &r);
 	if (vm_error(vm, err, sizeof(err)) != 0) {
 		/* The page file failed, and no user thread faulted since. */
 		fprintf(stderr, "vmsim: %s\n", err);

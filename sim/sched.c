@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "sampler.h"
 
 enum sched_state { SP_WAITING, SP_RUNNING, SP_DONE };
 
@@ -321,7 +322,19 @@ static void sched_collect(struct vm *vm, struct sched_proc *sps, int n, double e
 	}
 }
 
-int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct run_result *r)
+/* The sampler's point at t: each running process, the accesses so far. */
+static void sched_sample(struct sampler *sm, struct vm *vm, struct sched_proc *sps, int n,
+    double t, bool force)
+{
+	struct vm_process *procs[n];
+
+	for (int i = 0; i < n; i++)
+		procs[i] = sps[i].sp_state == SP_RUNNING ? sps[i].sp_p : NULL;
+	smp_tick(sm, vm, t, sched_progress(sps, n), procs, force);
+}
+
+int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct sampler *sm,
+    struct run_result *r)
 {
 	struct sched_proc *sps = calloc((size_t)o->o_nprocs, sizeof(*sps));
 	uint64_t t0, last_acc = 0;
@@ -344,6 +357,8 @@ int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struc
 	while (sched_step(o, vm, sps, t, keep, &failed) > 0 && t < o->o_deadline) {
 		sched_sleep(sched_next(sps, o->o_nprocs, t));
 		t = sched_now(t0);
+		if (sm != NULL)
+			sched_sample(sm, vm, sps, o->o_nprocs, t, false);
 		if (o->o_live && t - last_t >= 0.5) {
 			sched_tail(sps, o->o_nprocs, tail, sizeof(tail));
 			run_live_line(vm, sched_progress(sps, o->o_nprocs), t, &last_acc, &last_t, tail);
@@ -353,6 +368,8 @@ int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struc
 		if (sps[i].sp_state == SP_RUNNING)
 			sched_join(&sps[i]);
 	r->r_elapsed = t = sched_now(t0);
+	if (sm != NULL)		/* the last point: the run's end, its processes still there */
+		sched_sample(sm, vm, sps, o->o_nprocs, t, true);
 	if (o->o_live)
 		fprintf(stderr, "\r\033[K");
 	sched_collect(vm, sps, o->o_nprocs, t, keep, r);

@@ -22,7 +22,7 @@
  *
  * Files: main.c the order above; options.c, proc_opts.c (options.def,
  * optdoc.c for --help) step 2; preflight.c steps 1 and 3; sched.c step 5
- * (run.c: the live line); report.c, report_json.c, compare.c, record.c
+ * (run.c: the status line); report.c, report_json.c, compare.c, record.c
  * step 6.  --mrc takes the place of steps 4-6 after preflight: mrc_cmd.c
  * (the oracles in mrc.c, one single-region instance per size and policy
  * through run.c, the picture in mrc_plot.c).
@@ -72,7 +72,7 @@ struct opts {
 	struct vm_tunables o_tun;		/* o_vm's mc_tunables */
 	struct wl_config o_wl;
 	uint64_t o_given;		/* bit (1 << OPT_x): given on the command line (optdoc.h) */
-	int o_json, o_quiet, o_live, o_compare;
+	int o_json, o_quiet, o_status, o_compare;
 	const char *o_workload;
 	const char *o_trace_path;	/* --workload trace */
 	const char *o_record;		/* --record FILE */
@@ -182,11 +182,11 @@ struct run_result {
 };
 
 /* "run.c" */
-/* The live display: one line on stderr, rewritten twice a second: acc
+/* The status line: one line on stderr, rewritten twice a second: acc
  * accesses so far at t seconds, the machine's faults and lists, then tail. */
-void run_live_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
+void run_status_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
     const char *tail);
-/* mc_on_error: clear the live line (arg: &o_live); vmsim then says why. */
+/* mc_on_error: clear the status line (arg: &o_status); vmsim then says why. */
 void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg);
 /* Run the user threads to their quota or the deadline; returns the seconds. */
 double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh);

@@ -60,7 +60,7 @@ int main(int argc, char **argv)
 	machine.vc_space.as_image_fill = wl_image_fill;
 	machine.vc_space.as_image_arg = &o.o_procs[0].cp_wl;
 	machine.vc_machine.mc_on_error = run_on_error;
-	machine.vc_machine.mc_on_error_arg = &o.o_live;
+	machine.vc_machine.mc_on_error_arg = &o.o_status;
 	if (vm_create(&machine, &vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
 	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, NULL, &r);

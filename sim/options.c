@@ -511,5 +511,5 @@ void opts_parse(int argc, char **argv, struct opts *o)
 		o->o_tun.vt_max_faulters += o->o_procs[i].cp_wl.wc_threads;
 	o->o_vm.vc_space.as_seed = o->o_wl.wc_seed;
 	opts_recheck(o);
-	o->o_live = !o->o_quiet && !o->o_json && isatty(2);
+	o->o_status = !o->o_quiet && !o->o_json && isatty(2);
 }

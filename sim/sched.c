@@ -94,14 +94,14 @@ static void sched_destroy(struct sched_proc *sp, struct wl_shared *keep)
 	sp->sp_state = SP_DONE;
 }
 
-/* One line on stderr (the live line cleared first): a failure of the run. */
+/* One line on stderr (the status line cleared first): a failure of the run. */
 static void sched_fail(const struct opts *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void sched_fail(const struct opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%svmsim: ", o->o_live ? "\r\033[K" : "");
+	fprintf(stderr, "%svmsim: ", o->o_status ? "\r\033[K" : "");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -194,7 +194,7 @@ fail:
 	return -1;
 }
 
-/* The live line's tail: each running process's resident pages, the
+/* The status line's tail: each running process's resident pages, the
  * first four by name, then how many more. */
 static void sched_tail(struct sched_proc *sps, int n, char *buf, size_t len)
 {
@@ -359,9 +359,9 @@ int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struc
 		t = sched_now(t0);
 		if (sm != NULL)
 			sched_sample(sm, vm, sps, o->o_nprocs, t, false);
-		if (o->o_live && t - last_t >= 0.5) {
+		if (o->o_status && t - last_t >= 0.5) {
 			sched_tail(sps, o->o_nprocs, tail, sizeof(tail));
-			run_live_line(vm, sched_progress(sps, o->o_nprocs), t, &last_acc, &last_t, tail);
+			run_status_line(vm, sched_progress(sps, o->o_nprocs), t, &last_acc, &last_t, tail);
 		}
 	}
 	for (int i = 0; i < o->o_nprocs; i++)
@@ -370,7 +370,7 @@ int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struc
 	r->r_elapsed = t = sched_now(t0);
 	if (sm != NULL)		/* the last point: the run's end, its processes still there */
 		sched_sample(sm, vm, sps, o->o_nprocs, t, true);
-	if (o->o_live)
+	if (o->o_status)
 		fprintf(stderr, "\r\033[K");
 	sched_collect(vm, sps, o->o_nprocs, t, keep, r);
 	free(sps);

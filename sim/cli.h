@@ -92,6 +92,8 @@ struct opts {
 	int o_nprocs;
 	double o_deadline;		/* the run ends here (seconds); INFINITY: when the
 					 * last process does */
+	int o_view;			/* --live: the full-screen view (live.c) */
+	const char *o_plot;		/* --plot FILE (plot.c) */
 };
 
 /* The most frame counts --mrc takes. */
@@ -186,8 +188,12 @@ struct run_result {
  * accesses so far at t seconds, the machine's faults and lists, then tail. */
 void run_status_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
     const char *tail);
-/* mc_on_error: clear the status line (arg: &o_status); vmsim then says why. */
+/* mc_on_error: end the live view, or clear the status line (arg:
+ * &o_status); vmsim then says why.  In the SIGBUS handler. */
 void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg);
+/* Before a line on stderr during the run: the status line cleared, the
+ * live view ended.  Main thread. */
+void run_say_begin(const struct opts *o);
 /* Run the user threads to their quota or the deadline; returns the seconds. */
 double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh);
 /* Pause the system threads, validate, take the statistics and --compare's
@@ -230,6 +236,10 @@ int mrc_command(struct opts *o);
 void mrc_cmd_prepare(struct opts *o);
 /* The oracles' memory for the trace read and the list. */
 uint64_t mrc_cmd_footprint(const struct opts *o);
+
+/* "plot.c" */
+/* --plot: the sampler's points as one PNG.  0, or -1 said on stderr. */
+int plot_write(const struct opts *o, const struct sampler *sm);
 
 /* "record.c" */
 /* --record: write the recording; 0, or -1 said on stderr (an incomplete

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "live.h"
 
 static void sleep_ms(int ms)
 {
@@ -37,8 +38,16 @@ void run_status_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, 
 void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg)
 {
 	(void)vm, (void)addr, (void)msg;
+	live_abort();
 	if (*(const int *)arg)
 		(void)!write(2, "\r\033[K", 4);
+}
+
+void run_say_begin(const struct opts *o)
+{
+	live_end();
+	if (o->o_status)
+		fputs("\r\033[K", stderr);
 }
 
 double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh)

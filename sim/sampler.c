@@ -45,39 +45,53 @@ static void smp_halve(struct sampler *sm)
 	sm->sm_period *= 2;
 }
 
-bool smp_tick(struct sampler *sm, struct vm *vm, double t, uint64_t accesses,
-    struct vm_process *const *procs, bool force)
+void smp_read(const struct sampler *sm, struct vm *vm, double t, uint64_t accesses,
+    struct vm_process *const *procs, struct smp_point *pt, struct smp_proc *sp)
 {
-	struct smp_point *pt;
 	struct vm_process_stats ps;
 
-	if (!force && t < sm->sm_next)
-		return false;
-	if (sm->sm_npoints == SMP_MAX_POINTS)
-		smp_halve(sm);
-	pt = &sm->sm_points[sm->sm_npoints];
 	pt->pt_t = t;
 	pt->pt_accesses = accesses;
 	vm_get_stats(vm, &pt->pt_stats);
 	vm_lock_stats_get(&pt->pt_locks);
 	for (int p = 0; p < sm->sm_nprocs; p++) {
-		struct smp_proc *sp = &sm->sm_procs[(size_t)sm->sm_npoints * (size_t)sm->sm_nprocs + (size_t)p];
-
-		memset(sp, 0, sizeof(*sp));
+		memset(&sp[p], 0, sizeof(sp[p]));
 		if (procs[p] == NULL)
 			continue;
 		vm_process_get_stats(procs[p], &ps);
-		sp->sp_resident = ps.ps_resident;
-		sp->sp_ws_min = ps.ps_ws_min;
-		sp->sp_ws_max = ps.ps_ws_max;
-		sp->sp_faults = ps.ps_faults_dz + ps.ps_faults_soft + ps.ps_faults_hard;
+		sp[p].sp_resident = ps.ps_resident;
+		sp[p].sp_ws_min = ps.ps_ws_min;
+		sp[p].sp_ws_max = ps.ps_ws_max;
+		sp[p].sp_faults = ps.ps_faults_dz + ps.ps_faults_soft + ps.ps_faults_hard;
 	}
+}
+
+/* A point at t, now. */
+static void smp_take(struct sampler *sm, struct vm *vm, double t, uint64_t accesses,
+    struct vm_process *const *procs)
+{
+	if (sm->sm_npoints == SMP_MAX_POINTS)
+		smp_halve(sm);
+	smp_read(sm, vm, t, accesses, procs, &sm->sm_points[sm->sm_npoints],
+	    &sm->sm_procs[(size_t)sm->sm_npoints * (size_t)sm->sm_nprocs]);
 	sm->sm_npoints++;
 	/* the next one a period after this one's due time, never in the past */
 	sm->sm_next += sm->sm_period;
 	if (sm->sm_next <= t)
 		sm->sm_next = t + sm->sm_period;
-	return true;
+}
+
+bool smp_tick(struct sampler *sm, struct vm *vm, double t, uint64_t accesses,
+    struct vm_process *const *procs, bool force)
+{
+	bool due = force || t >= sm->sm_next;
+
+	if (due)
+		smp_take(sm, vm, t, accesses, procs);
+	if (sm->sm_watch != NULL &&
+	    sm->sm_watch(sm->sm_watch_arg, sm, vm, t, accesses, procs, force))
+		sm->sm_stop = true;
+	return due;
 }
 
 double smp_rate(const struct sampler *sm, int i, uint64_t before, uint64_t now)

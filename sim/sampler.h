@@ -40,6 +40,18 @@ struct smp_point {
 	struct vm_lock_stats pt_locks;	/* the lock statistics then (cumulative) */
 };
 
+struct sampler;
+
+/*
+ * A watcher of the run (the live view): smp_tick calls it at every tick,
+ * after the point if one was taken, with what smp_tick was given; last is
+ * the run's last tick (force).  It returns true to ask the run to end:
+ * smp_tick then sets sm_stop, and the scheduler stops every process as at
+ * the run's deadline.
+ */
+typedef bool smp_watch_fn(void *arg, const struct sampler *sm, struct vm *vm, double t,
+    uint64_t accesses, struct vm_process *const *procs, bool last);
+
 struct sampler {
 	double sm_period;		/* seconds between points now */
 	double sm_next;			/* when the next point is due */
@@ -47,6 +59,9 @@ struct sampler {
 	int sm_nprocs;			/* processes tracked: the run's, --process order */
 	struct smp_point *sm_points;	/* [SMP_MAX_POINTS] */
 	struct smp_proc *sm_procs;	/* [SMP_MAX_POINTS][sm_nprocs] */
+	smp_watch_fn *sm_watch;		/* NULL: none (smp_init) */
+	void *sm_watch_arg;
+	bool sm_stop;			/* the watcher asked the run to end */
 };
 
 /* Returns 0, or -1 if out of memory (nothing to free then). */
@@ -60,6 +75,14 @@ void smp_free(struct sampler *sm);
  */
 bool smp_tick(struct sampler *sm, struct vm *vm, double t, uint64_t accesses,
     struct vm_process *const *procs, bool force);
+
+/*
+ * What a point holds, read now into pt and sp[0 .. sm_nprocs-1] (procs[p]
+ * NULL: zeros), stored nowhere: for a reader that needs the present
+ * between points (the live view).  smp_tick takes its points with it.
+ */
+void smp_read(const struct sampler *sm, struct vm *vm, double t, uint64_t accesses,
+    struct vm_process *const *procs, struct smp_point *pt, struct smp_proc *sp);
 
 /* Point i (0 .. sm_npoints-1), and process p at it. */
 static inline const struct smp_point *smp_point(const struct sampler *sm, int i)

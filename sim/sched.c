@@ -94,14 +94,16 @@ static void sched_destroy(struct sched_proc *sp, struct wl_shared *keep)
 	sp->sp_state = SP_DONE;
 }
 
-/* One line on stderr (the status line cleared first): a failure of the run. */
+/* One line on stderr (the status line cleared, the live view ended, first):
+ * a failure of the run. */
 static void sched_fail(const struct opts *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void sched_fail(const struct opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%svmsim: ", o->o_status ? "\r\033[K" : "");
+	run_say_begin(o);
+	fputs("vmsim: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -354,7 +356,8 @@ int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struc
 	}
 	cli_keep();
 	t0 = vm_now_ns();
-	while (sched_step(o, vm, sps, t, keep, &failed) > 0 && t < o->o_deadline) {
+	while (!(sm != NULL && sm->sm_stop) &&	/* the live view's q */
+	    sched_step(o, vm, sps, t, keep, &failed) > 0 && t < o->o_deadline) {
 		sched_sleep(sched_next(sps, o->o_nprocs, t));
 		t = sched_now(t0);
 		if (sm != NULL)

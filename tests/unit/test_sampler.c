@@ -2,7 +2,9 @@
  * test_sampler.c - the sampler (sim/sampler.h): a point only when one is
  * due; the machine's counters and each running process's working set in
  * it; and when the series is full, every other point dropped and the
- * period doubled, the whole run still covered, the memory never more.
+ * period doubled, the whole run still covered, the memory never more;
+ * the watcher called at every tick, its request to end the run kept, and
+ * smp_read the present without storing a point.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -78,9 +80,70 @@ static void test_halving(void)
 	vm_destroy(vm);
 }
 
+struct watch_log {
+	int wl_calls, wl_last;
+	int wl_points_seen;		/* sm_npoints at the last call */
+	int wl_stop_at;			/* ask to end at this call */
+};
+
+static bool watch(void *arg, const struct sampler *sm, struct vm *vm, double t,
+    uint64_t accesses, struct vm_process *const *procs, bool last)
+{
+	struct watch_log *w = arg;
+
+	(void)vm, (void)t, (void)accesses, (void)procs;
+	w->wl_calls++;
+	w->wl_last += last;
+	w->wl_points_seen = sm->sm_npoints;
+	return w->wl_calls == w->wl_stop_at;
+}
+
+static void test_watch(void)
+{
+	struct vm_tunables tn = VM_TUNABLES_DEFAULT;
+	struct vm_config c = vm_config_pages(64, 256, 256, &tn);
+	struct vm_process *procs[2] = { NULL, NULL };
+	struct watch_log w = { .wl_stop_at = 3 };
+	struct smp_point pt;
+	struct smp_proc sp[2];
+	struct sampler sm;
+	struct vm *vm;
+	char err[256];
+
+	if (vm_create(&c, &vm, err, sizeof(err)) != 0 || smp_init(&sm, 2) != 0) {
+		CHECK("create", 0);
+		return;
+	}
+	CHECK("no watcher, no stop by default", sm.sm_watch == NULL && !sm.sm_stop);
+	sm.sm_watch = watch;
+	sm.sm_watch_arg = &w;
+	procs[1] = vm_default_process(vm);
+	for (int i = 0; i < 5; i++)
+		((volatile char *)vm_process_base(procs[1]))[(size_t)i * VM_PAGE_SIZE] = 1;
+	smp_tick(&sm, vm, 0.0, 5, procs, false);
+	CHECK("called after the point", w.wl_calls == 1 && w.wl_points_seen == 1);
+	smp_tick(&sm, vm, SMP_PERIOD / 4, 5, procs, false);
+	CHECK("called at a tick without a point", w.wl_calls == 2 && w.wl_points_seen == 1);
+	CHECK("not asked to stop yet", !sm.sm_stop);
+	smp_tick(&sm, vm, SMP_PERIOD / 2, 5, procs, false);
+	CHECK("its request to end the run kept", sm.sm_stop);
+	smp_tick(&sm, vm, SMP_PERIOD / 2, 5, procs, true);
+	CHECK("the last tick says so", w.wl_last == 1 && w.wl_calls == 4);
+	CHECK("still asked to stop", sm.sm_stop);
+	smp_read(&sm, vm, 9.5, 77, procs, &pt, sp);
+	CHECK("read: the present", pt.pt_t == 9.5 && pt.pt_accesses == 77 &&
+	    pt.pt_stats.vs_faults_dz == 5);
+	CHECK("read: each process", sp[0].sp_ws_max == 0 && sp[1].sp_resident == 5 &&
+	    sp[1].sp_faults == 5 && sp[1].sp_ws_max > 0);
+	CHECK("read: no point stored", sm.sm_npoints == 2);
+	smp_free(&sm);
+	vm_destroy(vm);
+}
+
 int main(void)
 {
 	test_points();
 	test_halving();
+	test_watch();
 	return check_done("test_sampler");
 }

@@ -32,23 +32,26 @@ enum { LV_OFF, LV_IDLE, LV_DRAWING, LV_CLOSING, LV_CLOSED };
 static const int lv_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGTSTP };
 #define LV_NSIG ((int)(sizeof(lv_signals) / sizeof(lv_signals[0])))
 
-/* The one view (main thread, but lv_state, lv_drawer, lv_shell, lv_leave:
- * read by live_abort on any thread once lv_state is past LV_OFF). */
+/*
+ * The one view.  Locking key (src/vm_lock.h, "Outside the library"):
+ *   (a) atomic   (m) main thread only   (s) set by live_start before
+ *   lv_state leaves LV_OFF, constant after: read by live_abort on any thread
+ */
 static struct {
-	_Atomic int lv_state;		/* LV_*: who owns the terminal */
-	_Atomic pid_t lv_drawer;	/* the thread that draws (the main thread) */
-	SCREEN *lv_scr;
-	FILE *lv_in;			/* /dev/tty: the keys */
-	struct termios lv_shell;	/* stderr's modes before the view */
-	bool lv_have_shell;
-	char lv_leave[256];		/* the terminal's own sequences that leave the view */
-	size_t lv_nleave;
-	struct sigaction lv_old[LV_NSIG];
-	const struct opts *lv_o;
-	struct live_reading lv_ring[LIVE_RING];
-	int lv_nread;			/* readings taken (the newest: lv_nread - 1) */
-	double lv_next;			/* the next reading and redraw, seconds of the run */
-	bool lv_quit;			/* q: the run is asked to end */
+	_Atomic int lv_state;		/* LV_*: who owns the terminal (a) */
+	_Atomic pid_t lv_drawer;	/* the thread that draws: the main thread (a) */
+	SCREEN *lv_scr;			/* (m) */
+	FILE *lv_in;			/* /dev/tty: the keys (m) */
+	struct termios lv_shell;	/* stderr's modes before the view (s) */
+	bool lv_have_shell;		/* (s) */
+	char lv_leave[256];		/* the terminal's own sequences that leave the view (s) */
+	size_t lv_nleave;		/* (s) */
+	struct sigaction lv_old[LV_NSIG];	/* the handlers before the view's (m) */
+	const struct opts *lv_o;	/* (m) */
+	struct live_reading lv_ring[LIVE_RING];	/* the latest readings (m) */
+	int lv_nread;			/* readings taken (the newest: lv_nread - 1) (m) */
+	double lv_next;			/* the next reading and redraw, seconds of the run (m) */
+	bool lv_quit;			/* q: the run is asked to end (m) */
 } lv;
 
 void live_check(void)
@@ -190,20 +193,25 @@ static bool lv_keys(void)
 	return redraw;
 }
 
+/*
+ * The sampler's watcher (smp_watch_fn), at every tick of the run: the
+ * counters read when a redraw is due (before taking the terminal: nothing
+ * of vmsim is called while it is held), then the keys and the screen.
+ * Main thread.  Returns true once q was pressed.
+ */
 static bool live_watch(void *arg, const struct sampler *sm, struct vm *vm, double t,
     uint64_t accesses, struct vm_process *const *procs, bool last)
 {
 	int s = LV_IDLE;
-	bool redraw;
+	bool redraw = false;
 
 	(void)arg;
 	if (last) {		/* the run is over: its report comes next */
 		live_end();
 		return lv.lv_quit;
 	}
-	if (!atomic_compare_exchange_strong(&lv.lv_state, &s, LV_DRAWING))
+	if (atomic_load(&lv.lv_state) != LV_IDLE)
 		return lv.lv_quit;	/* ended: an error was said */
-	redraw = lv_keys();
 	if (lv.lv_nread == 0 || t >= lv.lv_next) {
 		struct live_reading *r = &lv.lv_ring[lv.lv_nread++ % LIVE_RING];
 
@@ -211,6 +219,9 @@ static bool live_watch(void *arg, const struct sampler *sm, struct vm *vm, doubl
 		lv.lv_next = t + LIVE_PERIOD;
 		redraw = true;
 	}
+	if (!atomic_compare_exchange_strong(&lv.lv_state, &s, LV_DRAWING))
+		return lv.lv_quit;
+	redraw |= lv_keys();
 	if (redraw) {
 		int n = lv.lv_nread, old = n > LIVE_RING ? n - LIVE_RING : 0;
 

@@ -23,6 +23,14 @@ enum { LC_ZEROED = 1, LC_FREE, LC_STANDBY, LC_MODIFIED, LC_ACTIVE, LC_AVAIL, LC_
 
 #define LV_LABEL	14	/* the label column */
 
+static bool lv_colour;		/* the colour pairs are set (main thread) */
+
+/* Colour pair c's attribute, or none on a terminal without colours. */
+static attr_t lv_pair(int c)
+{
+	return lv_colour ? (attr_t)COLOR_PAIR(c) : 0;
+}
+
 /* A rate or count in at most 6 characters: 950, 12.3k, 1.23M. */
 static const char *lv_num(char *b, size_t n, double v)
 {
@@ -64,7 +72,7 @@ static void lv_bar(int y, int x, int w, int fill, chtype c, int pair)
 	for (int i = 0; i < w; i++) {
 		bool in = i < fill;
 
-		mvaddch(y, x + i, in ? c | (has_colors() ? (chtype)COLOR_PAIR(pair) : 0) : '.');
+		mvaddch(y, x + i, in ? c | lv_pair(pair) : '.');
 	}
 }
 
@@ -258,10 +266,10 @@ static void lv_proc_row(int y, const struct opts *o, const struct live_reading *
 	if (w < 3)
 		return;
 	lv_bar(y, x, w, lv_cells(sp->sp_resident, total, w), '#', LC_ACTIVE);
-	attron(A_BOLD | (has_colors() ? COLOR_PAIR(LC_MARK) : 0));
+	attron(A_BOLD | lv_pair(LC_MARK));
 	mvaddch(y, x + lv_cells(sp->sp_ws_min, total, w - 1), '|');
 	mvaddch(y, x + lv_cells(sp->sp_ws_max, total, w - 1), '|');
-	attroff(A_BOLD | (has_colors() ? COLOR_PAIR(LC_MARK) : 0));
+	attroff(A_BOLD | lv_pair(LC_MARK));
 }
 
 /* Every process that fits; the last row counts those that do not. */
@@ -290,9 +298,8 @@ static int lv_procs(int y, const struct opts *o, const struct live_reading *now,
 
 void live_draw_init(void)
 {
-	if (!has_colors() || start_color() == ERR)
+	if (!has_colors() || start_color() == ERR || use_default_colors() == ERR)
 		return;
-	use_default_colors();
 	init_pair(LC_ZEROED, COLOR_GREEN, -1);
 	init_pair(LC_FREE, COLOR_CYAN, -1);
 	init_pair(LC_STANDBY, COLOR_BLUE, -1);
@@ -300,6 +307,7 @@ void live_draw_init(void)
 	init_pair(LC_ACTIVE, COLOR_RED, -1);
 	init_pair(LC_AVAIL, COLOR_GREEN, -1);
 	init_pair(LC_MARK, COLOR_MAGENTA, -1);
+	lv_colour = true;
 }
 
 void live_draw(const struct opts *o, const struct live_reading *now,

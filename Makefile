@@ -151,6 +151,11 @@ $(B)/tests/unit/test_report: $(B)/tests/unit/test_report.o $(filter-out %/main.o
     $(SIMLIB) $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS) $(CURSES_LIBS)
 
+# test_live draws the live view's screen (sim/live_draw.c) with ncurses.
+$(B)/tests/unit/test_live: $(B)/tests/unit/test_live.o $(filter-out %/main.o,$(SIM_O)) \
+    $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS) $(CURSES_LIBS)
+
 # The stress test and the soak share tests/common/scenario.c.
 SCN_O   := $(B)/tests/common/scenario.o
 $(B)/tests/stress/%: $(B)/tests/stress/%.o $(SCN_O) $(SIMLIB) $(B)/libvmsim.a

@@ -100,25 +100,30 @@ static void lv_list_row(int y, const char *label, uint64_t v, uint64_t total, in
 		lv_bar(y, x, COLS - x - 1, lv_cells(v, total, COLS - x - 1), '#', pair);
 }
 
-/* The header: the time, the accesses per second, the key. */
+/* The header: the time, the accesses per second, the processes, the key;
+ * the key (or "ending") before the processes when the row is short. */
 static int lv_header(int y, const struct opts *o, const struct live_reading *now,
     const struct live_reading *then, bool ending)
 {
-	char b[256], r[16], d[32] = "";
-	int w;
+	char b[256], key[32], r[16], d[32] = "";
+	size_t w;
 
 	if (isfinite(o->o_deadline))
 		snprintf(d, sizeof(d), " of %.1f s", o->o_deadline);
-	snprintf(b, sizeof(b), " vmsim --live  %.1f s%s  %s accesses/s  %d process%s", now->lr_pt.pt_t,
+	w = (size_t)snprintf(b, sizeof(b), " vmsim --live  %.1f s%s  %s accesses/s", now->lr_pt.pt_t,
 	    d, lv_num(r, sizeof(r), lv_rate(now, then, then->lr_pt.pt_accesses,
-	    now->lr_pt.pt_accesses)), o->o_nprocs, o->o_nprocs == 1 ? "" : "es");
+	    now->lr_pt.pt_accesses)));
+	snprintf(key, sizeof(key), "%s ", ending ? "ending the run..." : "q: end the run");
+	if (w < sizeof(b))
+		snprintf(b + w, sizeof(b) - w, "  %d process%s", o->o_nprocs,
+		    o->o_nprocs == 1 ? "" : "es");
+	if (strlen(b) + strlen(key) >= (size_t)COLS)
+		b[w < sizeof(b) ? w : sizeof(b) - 1] = '\0';	/* no room for the count */
 	attron(A_REVERSE);
 	mvhline(y, 0, ' ', COLS);
 	lv_put(y, 0, b);
-	w = (int)strlen(b);
-	snprintf(b, sizeof(b), "%s ", ending ? "ending the run..." : "q: end the run");
-	if (w + (int)strlen(b) < COLS)
-		lv_put(y, COLS - (int)strlen(b), b);
+	if (strlen(b) + strlen(key) < (size_t)COLS)
+		lv_put(y, COLS - (int)strlen(key), key);
 	attroff(A_REVERSE);
 	return y + 1;
 }

@@ -20,7 +20,7 @@ ok()  { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 tmp=$(mktemp -d)
 sock=vmsim-live-$$
-tm() { tmux -L "$sock" -f /dev/null "$@"; }
+tm() { env -u TMUX tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # expect_error WHAT PATTERN ARGS...: exit 2, exactly one stderr line matching PATTERN.

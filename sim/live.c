@@ -8,10 +8,12 @@
  * Signals: while the view is up, SIGINT, SIGTERM, SIGHUP, SIGQUIT and
  * SIGABRT end the view (live_abort) and then take their default action,
  * so the shell gets its terminal back; SIGTSTP is ignored (a stopped view
- * could not be redrawn by the main thread alone).  They were installed
- * before newterm, so ncurses installs none of its own for them; its
- * SIGWINCH handler only notes the resize, which the next key read turns
- * into KEY_RESIZE, and the screen is drawn again at the new size.
+ * could not be redrawn by the main thread alone).  SIGWINCH only notes the
+ * resize; the next tick reads the size (TIOCGWINSZ), tells ncurses
+ * (resizeterm) and draws again.  All are installed before newterm, so
+ * ncurses installs none of its own, and with SA_RESTART: the signal may
+ * land on any thread, and a system thread's system call is restarted,
+ * not failed with EINTR (ncurses' own SIGWINCH handler has no SA_RESTART).
  */
 #include <curses.h>
 #include <errno.h>
@@ -20,6 +22,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,7 +32,7 @@
 
 enum { LV_OFF, LV_IDLE, LV_DRAWING, LV_CLOSING, LV_CLOSED };
 
-static const int lv_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGTSTP };
+static const int lv_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIGTSTP, SIGWINCH };
 #define LV_NSIG ((int)(sizeof(lv_signals) / sizeof(lv_signals[0])))
 
 /*
@@ -40,6 +43,7 @@ static const int lv_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGABRT, SIG
 static struct {
 	_Atomic int lv_state;		/* LV_*: who owns the terminal (a) */
 	_Atomic pid_t lv_drawer;	/* the thread that draws: the main thread (a) */
+	_Atomic int lv_winch;		/* the terminal was resized (a) */
 	SCREEN *lv_scr;			/* (m) */
 	FILE *lv_in;			/* /dev/tty: the keys (m) */
 	struct termios lv_shell;	/* stderr's modes before the view (s) */
@@ -123,6 +127,12 @@ void live_abort(void)
 	atomic_store(&lv.lv_state, LV_CLOSED);
 }
 
+static void lv_on_winch(int sig)
+{
+	(void)sig;
+	atomic_store(&lv.lv_winch, 1);
+}
+
 static void lv_on_signal(int sig)
 {
 	live_abort();
@@ -137,11 +147,13 @@ static void lv_signals_take(void)
 
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
 	for (int i = 0; i < LV_NSIG; i++) {
 		sigaction(lv_signals[i], NULL, &lv.lv_old[i]);
-		if (lv.lv_old[i].sa_handler == SIG_IGN)
+		if (lv.lv_old[i].sa_handler == SIG_IGN && lv_signals[i] != SIGWINCH)
 			continue;	/* ignored already (nohup): stays so */
-		sa.sa_handler = lv_signals[i] == SIGTSTP ? SIG_IGN : lv_on_signal;
+		sa.sa_handler = lv_signals[i] == SIGTSTP ? SIG_IGN :
+		    lv_signals[i] == SIGWINCH ? lv_on_winch : lv_on_signal;
 		sigaction(lv_signals[i], &sa, NULL);
 	}
 }
@@ -177,13 +189,19 @@ static void lv_leave_build(void)
 
 /* ---- the view while the run goes (main thread) ---- */
 
-/* The keys typed since the last tick.  Returns true if the screen must be
- * drawn again (a resize, or q). */
+/* The keys typed since the last tick, and a resize.  Returns true if the
+ * screen must be drawn again (a resize, or q). */
 static bool lv_keys(void)
 {
 	bool redraw = false;
+	struct winsize ws;
 	int c;
 
+	if (atomic_exchange(&lv.lv_winch, 0)) {
+		if (ioctl(2, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+			resizeterm(ws.ws_row, ws.ws_col);
+		redraw = true;
+	}
 	while ((c = getch()) != ERR) {
 		if (c == KEY_RESIZE)
 			redraw = true;

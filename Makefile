@@ -54,10 +54,11 @@ CORE_O  := $(CORE:%=$(B)/src/%.o)
 # The simulator's side: workloads and verification, traces and the offline
 # oracles (libvmsim-sim.a, linked by the command and the tests).
 SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o trace_load.o \
-            oracle.o mrc.o json.o stats.o)
+            oracle.o mrc.o json.o stats.o sampler.o)
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(addprefix $(B)/sim/,main.o options.o proc_opts.o optdoc.o preflight.o run.o report.o \
-           report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o)
+           report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o \
+           gnuplot.o plot.o live.o live_draw.o)
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
            report_json.o plot.o floor.o floor_mech.o trimscale.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
@@ -70,13 +71,17 @@ all: $(B)/vmsim $(B)/vmsim.1
 
 # Debian packages beyond a fresh machine (README, "Dependencies"):
 # libzstd-dev to read zstd-compressed traces, valgrind to record a real
-# program's references (the tests record one), gnuplot-nox for --mrc-plot;
-# xz-utils, zstd and liblzma-dev are usually there already.  Installed
+# program's references (the tests record one), gnuplot-nox for --mrc-plot
+# and --plot, libncurses-dev (and pkg-config, for its flags) for --live and
+# tmux to test it in a real terminal; xz-utils, zstd and liblzma-dev are
+# usually there already.  Installed
 # when missing (we are root), with one apt-get update if the first try
 # fails; silent when everything is there.
-DEPS_PKGS := libzstd-dev liblzma-dev valgrind gnuplot-nox xz-utils zstd
+DEPS_PKGS := libzstd-dev liblzma-dev valgrind gnuplot-nox xz-utils zstd libncurses-dev \
+             pkg-config tmux
 DEPS_HAVE := test -f /usr/include/zstd.h && test -f /usr/include/lzma.h && \
-             command -v valgrind && command -v gnuplot && command -v xz && command -v zstd
+             command -v valgrind && command -v gnuplot && command -v xz && command -v zstd && \
+             test -f /usr/include/curses.h && command -v pkg-config && command -v tmux
 deps:
 	@if ! { $(DEPS_HAVE); } >/dev/null 2>&1; then \
 	    if [ "$$(id -u)" != 0 ]; then \
@@ -90,6 +95,14 @@ deps:
 # The simulator's side includes zstd.h and lzma.h; the tests run valgrind.
 $(SIMLIB_O) $(SIM_O): | deps
 
+# --live (sim/live.c) draws with ncurses: pkg-config's flags, read when a
+# recipe runs (after deps).  What links the command's objects links it.
+CURSES_CFLAGS = $(shell pkg-config --cflags ncurses)
+CURSES_LIBS   = $(shell pkg-config --libs ncurses)
+$(B)/sim/live.o $(B)/sim/live_draw.o: $(B)/sim/%.o: sim/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CURSES_CFLAGS) -c -o $@ $<
+
 # Rebuilt from scratch: ar would keep a member whose source is gone.
 $(B)/libvmsim.a: $(CORE_O)
 	rm -f $@
@@ -100,7 +113,7 @@ $(SIMLIB): $(SIMLIB_O)
 	ar rcs $@ $^
 
 $(B)/vmsim: $(SIM_O) $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS) $(CURSES_LIBS)
 
 # The options' documentation comes from sim/options.def (sim/optdoc.c): the
 # man page here, the README's table by `make readme` (tests/docs.sh fails
@@ -136,7 +149,12 @@ $(LKVAR_USERS): $(B)/tests/unit/%: $(B)/tests/unit/%.o $(LKVAR_O) $(SIMLIB) $(B)
 # test_report links the command's own objects (report.c, report_json.c, ...).
 $(B)/tests/unit/test_report: $(B)/tests/unit/test_report.o $(filter-out %/main.o,$(SIM_O)) \
     $(SIMLIB) $(B)/libvmsim.a
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS) $(CURSES_LIBS)
+
+# test_live draws the live view's screen (sim/live_draw.c) with ncurses.
+$(B)/tests/unit/test_live: $(B)/tests/unit/test_live.o $(filter-out %/main.o,$(SIM_O)) \
+    $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS) $(CURSES_LIBS)
 
 # The stress test and the soak share tests/common/scenario.c.
 SCN_O   := $(B)/tests/common/scenario.o

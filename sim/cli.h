@@ -10,22 +10,27 @@
  *                           over the schedule: no file touched
  *   3. preflight            inputs and outputs compared by identity, the
  *                           traces read (bounded), the memory estimate, the
- *                           page file's disk space, --record created
+ *                           page file's disk space, --record created,
+ *                           gnuplot found (--plot, --mrc-plot), the
+ *                           terminal checked (--live)
  *   4. vm_create            the machine alone (no region); the page file created
  *   5. sched_run            the processes created, run and destroyed on
  *                           their schedule; at the end the machine validated
- *                           and its statistics taken, the system threads paused
- *   6. compare_run, report_summary or report_json, record_write
+ *                           and its statistics taken, the system threads paused;
+ *                           the sampler's points taken (--plot), the live
+ *                           view drawn (live_start before: --live) and ended
+ *   6. compare_run, report_summary or report_json, plot_write, record_write
  * A refusal in 1-4 is one line on stderr and exit status 2, and removes
  * any file steps 3-4 created (cli_refuse).  A lost output in 6 is one line
  * and exit status 1.
  *
  * Files: main.c the order above; options.c, proc_opts.c (options.def,
  * optdoc.c for --help) step 2; preflight.c steps 1 and 3; sched.c step 5
- * (run.c: the live line); report.c, report_json.c, compare.c, record.c
- * step 6.  --mrc takes the place of steps 4-6 after preflight: mrc_cmd.c
- * (the oracles in mrc.c, one single-region instance per size and policy
- * through run.c, the picture in mrc_plot.c).
+ * (run.c: the status line; sampler.c, live.c, live_draw.c: the view);
+ * report.c, report_json.c, compare.c, plot.c (gnuplot.c), record.c step
+ * 6.  --mrc takes the place of steps 4-6 after preflight: mrc_cmd.c (the
+ * oracles in mrc.c, one single-region instance per size and policy through
+ * run.c, the picture in mrc_plot.c).
  */
 #pragma once
 #include <stdbool.h>
@@ -72,7 +77,7 @@ struct opts {
 	struct vm_tunables o_tun;		/* o_vm's mc_tunables */
 	struct wl_config o_wl;
 	uint64_t o_given;		/* bit (1 << OPT_x): given on the command line (optdoc.h) */
-	int o_json, o_quiet, o_live, o_compare;
+	int o_json, o_quiet, o_status, o_compare;
 	const char *o_workload;
 	const char *o_trace_path;	/* --workload trace */
 	const char *o_record;		/* --record FILE */
@@ -92,6 +97,8 @@ struct opts {
 	int o_nprocs;
 	double o_deadline;		/* the run ends here (seconds); INFINITY: when the
 					 * last process does */
+	int o_view;			/* --live: the full-screen view (live.c) */
+	const char *o_plot;		/* --plot FILE (plot.c) */
 };
 
 /* The most frame counts --mrc takes. */
@@ -182,12 +189,16 @@ struct run_result {
 };
 
 /* "run.c" */
-/* The live display: one line on stderr, rewritten twice a second: acc
+/* The status line: one line on stderr, rewritten twice a second: acc
  * accesses so far at t seconds, the machine's faults and lists, then tail. */
-void run_live_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
+void run_status_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
     const char *tail);
-/* mc_on_error: clear the live line (arg: &o_live); vmsim then says why. */
+/* mc_on_error: end the live view, or clear the status line (arg:
+ * &o_status); vmsim then says why.  In the SIGBUS handler. */
 void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg);
+/* Before a line on stderr during the run: the status line cleared, the
+ * live view ended.  Main thread. */
+void run_say_begin(const struct opts *o);
 /* Run the user threads to their quota or the deadline; returns the seconds. */
 double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh);
 /* Pause the system threads, validate, take the statistics and --compare's
@@ -201,9 +212,12 @@ void run_collect(const struct opts *o, struct vm *vm, struct wl_shared *sh, doub
  * its end, quota or trace (its report taken, then vm_process_destroy);
  * at the run's end validate the machine and take every statistic into r.
  * keep (NULL: none): process 0's workload state is kept there, not freed
- * (--record).  Returns 0, or -1 if a process could not start (said).
+ * (--record).  sm (NULL: none) gets a point at each step and one at the
+ * end (sampler.h).  Returns 0, or -1 if a process could not start (said).
  */
-int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct run_result *r);
+struct sampler;
+int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct sampler *sm,
+    struct run_result *r);
 
 /* "report.c", "report_json.c" */
 extern const char *const report_named[];	/* counters with a summary line */
@@ -227,6 +241,10 @@ int mrc_command(struct opts *o);
 void mrc_cmd_prepare(struct opts *o);
 /* The oracles' memory for the trace read and the list. */
 uint64_t mrc_cmd_footprint(const struct opts *o);
+
+/* "plot.c" */
+/* --plot: the sampler's points as one PNG.  0, or -1 said on stderr. */
+int plot_write(const struct opts *o, const struct sampler *sm);
 
 /* "record.c" */
 /* --record: write the recording; 0, or -1 said on stderr (an incomplete

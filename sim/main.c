@@ -2,7 +2,8 @@
  * main.c - the vmsim command: run processes of user threads on a vmsim
  * machine, in the order of work cli.h lists: options (options.c,
  * proc_opts.c), the checks before any work (preflight.c), the run
- * (sched.c), the report (report.c, or report_json.c; compare.c) and
+ * (sched.c; the sampler's points for --live, live.c, and --plot), the
+ * report (report.c, or report_json.c; compare.c), --plot (plot.c) and
  * --record (record.c).
  *
  * Exit status: 0 all accesses verified and the structures valid; 1 a
@@ -17,6 +18,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "live.h"
+#include "sampler.h"
 
 /* Everything on standard output must have reached it.  Returns 0 or -1. */
 static int out_close(void)
@@ -36,6 +39,7 @@ int main(int argc, char **argv)
 	struct vm_config machine;
 	struct vm *vm;
 	struct wl_shared sh;
+	struct sampler sm, *smp = NULL;
 	char err[512];
 	bool failed, lost = false;
 	int rc;
@@ -60,13 +64,22 @@ int main(int argc, char **argv)
 	machine.vc_space.as_image_fill = wl_image_fill;
 	machine.vc_space.as_image_arg = &o.o_procs[0].cp_wl;
 	machine.vc_machine.mc_on_error = run_on_error;
-	machine.vc_machine.mc_on_error_arg = &o.o_live;
+	machine.vc_machine.mc_on_error_arg = &o.o_status;
 	if (vm_create(&machine, &vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
-	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, &r);
+	if (o.o_view || o.o_plot != NULL) {	/* the run's points over time */
+		if (smp_init(&sm, o.o_nprocs) != 0)
+			cli_refuse("out of memory");
+		smp = &sm;
+	}
+	if (o.o_view)
+		live_start(&o, &sm);
+	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, smp, &r);
 	if (vm_error(vm, err, sizeof(err)) != 0) {
 		/* The page file failed, and no user thread faulted since. */
 		fprintf(stderr, "vmsim: %s\n", err);
+		if (smp != NULL)
+			smp_free(smp);
 		proc_opts_free(&o);
 		free(r.r_procs);
 		return 1;
@@ -81,6 +94,10 @@ int main(int argc, char **argv)
 		if (r.r_compared)
 			compare_print(&o, &r.r_cmp);
 	}
+	if (o.o_plot != NULL)
+		lost |= plot_write(&o, &sm) != 0;
+	if (smp != NULL)
+		smp_free(smp);
 	if (atomic_load(&sh.ws_record_full))
 		cli_warn("--record: the recording filled the memory it may use: the run stopped "
 		    "there, after %" PRIu64 " accesses in %.2f s", r.r_counts.wt_accesses,

@@ -88,7 +88,7 @@ static int mrc_vmsim_run(struct opts *o, uint64_t frames, int pol, struct mrc_vp
 	ro.o_vm.vc_machine.mc_physical = frames * VM_PAGE_SIZE;
 	ro.o_vm.vc_space.as_trim_policy = (enum vm_trim_policy)pol;
 	ro.o_compare = 0;
-	ro.o_live = 0;
+	ro.o_status = 0;
 	if (vm_create(&ro.o_vm, &vm, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vmsim: --mrc: vmsim at %" PRIu64 " frames: %s\n", frames, err);
 		return -1;
@@ -134,7 +134,7 @@ static int mrc_vmsim_all(struct opts *o, struct mrc_result *res)
 
 			if (!mrc_vmsim_size(f))
 				continue;
-			if (o->o_live)
+			if (o->o_status)
 				fprintf(stderr, "\rmrc: vmsim %s at %" PRIu64 " frames (%zu of %zu)\033[K",
 				    opts_trim_policy_names[p], f, ++done, total);
 			if (mrc_vmsim_run(o, f, p, &res->mr_vm[res->mr_nvpol][k++]) != 0)
@@ -142,7 +142,7 @@ static int mrc_vmsim_all(struct opts *o, struct mrc_result *res)
 		}
 		res->mr_nvpol++;
 	}
-	if (o->o_live)
+	if (o->o_status)
 		fprintf(stderr, "\r\033[K");
 	res->mr_nv = k;
 	return 0;

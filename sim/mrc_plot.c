@@ -1,31 +1,16 @@
 /*
  * mrc_plot.c - vmsim --mrc-plot FILE: every curve in one PNG, drawn by
- * gnuplot (Debian gnuplot-nox; `make deps` installs it).  The script and
- * its data go to gnuplot's standard input as inline data blocks, so
- * nothing but FILE is written.  Faults per 1000 references against frames
- * on log scales: the oracles as lines, vmsim's runs as points joined
- * (all faults solid, hard faults dashed).
+ * gnuplot (gnuplot.c: the script and its data on gnuplot's standard input,
+ * the picture renamed into place).  Faults per 1000 references against
+ * frames on log scales: the oracles as lines, vmsim's runs as points
+ * joined (all faults solid, hard faults dashed).
  */
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
 
+#include "gnuplot.h"
 #include "mrc_cmd.h"
 #include "trace_fmt.h"
-
-/* s inside gnuplot single quotes ('' for '). */
-static void mrc_gp_str(FILE *g, const char *s)
-{
-	fputc('\'', g);
-	for (; *s; s++) {
-		if (*s == '\'')
-			fputc('\'', g);
-		fputc(*s, g);
-	}
-	fputc('\'', g);
-}
 
 static double mrc_per1000(uint64_t x, size_t n)
 {
@@ -61,14 +46,10 @@ static void mrc_gp_script(FILE *g, const struct opts *o, const struct mrc_result
 	char title[512];
 
 	mrc_gp_data(g, o, r);
-	fprintf(g, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
-	    "  set terminal pngcairo size 1000,640 font 'sans,11'\n"
-	    "} else {\n  set terminal png size 1000,640\n}\nset output ");
-	mrc_gp_str(g, o->o_mrc_plot);
 	snprintf(title, sizeof(title), "%s (%s): %zu references, %" PRIu64 " distinct pages",
 	    cli_q(o->o_trace_path), tfmt_names[t->t_format], t->t_n, t->t_distinct);
-	fprintf(g, "\nset title ");
-	mrc_gp_str(g, title);
+	fprintf(g, "set title ");
+	gp_str(g, title);
 	fprintf(g, " noenhanced\nset logscale x 2\nset grid\nset key top right\n"
 	    "set xlabel 'frames'\nset ylabel 'faults per 1000 references'\n"
 	    "set logscale y\nplot ");
@@ -82,26 +63,15 @@ static void mrc_gp_script(FILE *g, const struct opts *o, const struct mrc_result
 		    "faults', $v%zu using 1:3 with linespoints pt 6 dt 2 lw 2 title 'vmsim %s: hard "
 		    "faults'", k, pol, k, pol);
 	}
-	fprintf(g, "\nunset output\n");
+	fputc('\n', g);
 }
 
 int mrc_plot(const struct opts *o, const struct mrc_result *r)
 {
-	FILE *g = popen("gnuplot", "w");
-	int st;
+	struct gp g;
 
-	if (g == NULL) {
-		fprintf(stderr, "vmsim: --mrc-plot: cannot run gnuplot: %s\n", strerror(errno));
+	if (gp_open(&g, "--mrc-plot", o->o_mrc_plot, 1000, 640) != 0)
 		return -1;
-	}
-	mrc_gp_script(g, o, r);
-	st = pclose(g);
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		fprintf(stderr, "vmsim: --mrc-plot: gnuplot failed (%s %d%s): no picture in %s\n",
-		    WIFEXITED(st) ? "exit" : "status", WIFEXITED(st) ? WEXITSTATUS(st) : st,
-		    WIFEXITED(st) && WEXITSTATUS(st) == 127 ? ": not installed? make deps, or "
-		    "apt-get install gnuplot-nox" : "", cli_q(o->o_mrc_plot));
-		return -1;
-	}
-	return 0;
+	mrc_gp_script(g.gp_f, o, r);
+	return gp_close(&g);
 }

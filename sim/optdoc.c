@@ -213,7 +213,8 @@ void optdoc_man(FILE *f)
 	    "trimmer, a modified page writer and a zero-page thread working beside the user "
 	    "threads; and a page file. Faults are real hardware faults on the region, resolved "
 	    "on the faulting thread (userfaultfd in SIGBUS mode). While it runs on a terminal, "
-	    "one status line shows accesses/s, faults by kind and the list sizes; at the end it "
+	    "one status line shows accesses/s, faults by kind and the list sizes (`--live`: a "
+	    "full-screen view instead); at the end it "
 	    "prints a summary (or, with `--json`, one JSON object).");
 	fprintf(f, ".SH OPTIONS\n");
 	man_par(f, "Sizes take K, M, G or T (binary) and must be multiples of 4K.");

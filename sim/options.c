@@ -298,6 +298,8 @@ static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 		break;
 	case OPT_JSON: o->o_json = 1; break;
 	case OPT_QUIET: o->o_quiet = 1; break;
+	case OPT_LIVE: o->o_view = 1; break;
+	case OPT_PLOT: o->o_plot = arg; break;
 	case OPT_HELP:
 		optdoc_help(stdout);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -339,7 +341,7 @@ static const struct {
 
 /* What --mrc replaces, and what vmsim's runs use (no effect without them). */
 static const enum opt_id opts_not_mrc[] = { OPT_PHYSICAL, OPT_TRIM_POLICY, OPT_COMPARE,
-	OPT_RECORD };
+	OPT_RECORD, OPT_LIVE, OPT_PLOT };
 static const enum opt_id opts_vmsim_run[] = { OPT_THREADS, OPT_TRIM_BATCH, OPT_WRITE_BATCH,
 	OPT_PREFETCH, OPT_DEFRAG, OPT_TRIM_HINTS, OPT_READONLY, OPT_PAGEFILE_PATH, OPT_SEED };
 
@@ -364,6 +366,7 @@ static void opts_check_traces(struct opts *o)
 			opts_usage_error("--%s has no effect with --mrc: %s", opt_name(opts_not_mrc[i]),
 			    opts_not_mrc[i] == OPT_PHYSICAL ? "the frame counts are its list" :
 			    opts_not_mrc[i] == OPT_TRIM_POLICY ? "--mrc-vmsim names the policies" :
+			    opts_not_mrc[i] == OPT_PLOT ? "it makes many runs; --mrc-plot draws its curves" :
 			    "it makes its own runs");
 	for (size_t i = 0; o->o_mrc_vmsim == 0 && i < sizeof(opts_vmsim_run) /
 	    sizeof(opts_vmsim_run[0]); i++)
@@ -399,6 +402,9 @@ static void opts_check(struct opts *o)
 		opts_usage_error("--%s has no effect on --workload %s: %s",
 		    opt_name(opts_apply[i].oa_id), o->o_workload, opts_apply[i].oa_why);
 	}
+	if (o->o_view && o->o_quiet)
+		opts_usage_error("--live and --quiet ask for opposite things: --quiet turns the live "
+		    "display off");
 	if (GIVEN(o, OPT_SECONDS) && GIVEN(o, OPT_ACCESSES))
 		opts_usage_error("--seconds and --accesses both set the run's length: give one");
 	if (GIVEN(o, OPT_SEED) && !(kinds & ~KIND(WL_TRACE)) &&
@@ -511,5 +517,5 @@ void opts_parse(int argc, char **argv, struct opts *o)
 		o->o_tun.vt_max_faulters += o->o_procs[i].cp_wl.wc_threads;
 	o->o_vm.vc_space.as_seed = o->o_wl.wc_seed;
 	opts_recheck(o);
-	o->o_live = !o->o_quiet && !o->o_json && isatty(2);
+	o->o_status = !o->o_quiet && !o->o_json && !o->o_view && isatty(2);
 }

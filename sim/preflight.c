@@ -19,6 +19,8 @@
  *    file, when it cannot be had: the library's check is the one check.
  *  - --record is opened (created, not truncated) now, written after the
  *    run, so an unwritable path is refused before the run.
+ *  - The pictures (--plot, --mrc-plot): gnuplot on PATH, and a file can be
+ *    created beside each (gnuplot.c).  --live: the terminal (live.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +33,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gnuplot.h"
+#include "live.h"
 #include "trace_fmt.h"
 
 /* ---- refusing, warning, quoting ---- */
@@ -57,6 +61,7 @@ static void cli_line(const char *tag, const char *fmt, va_list ap)
 	char msg[1024], out[4 * sizeof(msg)];
 	size_t o = 0;
 
+	live_end();		/* the full-screen view, if any, gives the terminal back */
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	for (const char *p = msg; *p != '\0' && o + 5 < sizeof(out); p++) {
 		unsigned char c = (unsigned char)*p;
@@ -199,7 +204,7 @@ static void pf_check_kind(const struct pf_file *f)
 }
 
 /* With --process: no output may be a process's trace either. */
-static void pf_check_proc_traces(const struct opts *o, const struct pf_file out[6])
+static void pf_check_proc_traces(const struct opts *o, const struct pf_file *out, int nout)
 {
 	char a[512], b[512];
 
@@ -213,7 +218,7 @@ static void pf_check_proc_traces(const struct opts *o, const struct pf_file out[
 			continue;
 		pf_identify(&t);
 		pf_check_kind(&t);
-		for (int j = 1; j < 6; j++)
+		for (int j = 1; j < nout; j++)
 			if (out[j].pf_output && pf_same(&t, &out[j]))
 				cli_refuse("%s and --process %d's %s are the same file: the run would "
 				    "overwrite its input", pf_name(&out[j], a, sizeof(a)), i + 1,
@@ -225,7 +230,7 @@ static void pf_check_proc_traces(const struct opts *o, const struct pf_file out[
 static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 {
 	bool in = o->o_trace_path != NULL && strcmp(o->o_trace_path, "-") == 0;
-	struct pf_file f[6] = {
+	struct pf_file f[] = {
 		{ .pf_what = in ? "--trace - (standard input)" : "--trace",
 		  .pf_path = in ? NULL : o->o_trace_path, .pf_fd = in ? 0 : -1 },
 		{ .pf_what = "--pagefile-path", .pf_path = o->o_vm.vc_machine.mc_pagefile_path, .pf_output = true },
@@ -233,16 +238,18 @@ static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 		{ .pf_what = "standard output", .pf_fd = 1, .pf_output = true },
 		{ .pf_what = "standard error", .pf_fd = 2, .pf_output = true },
 		{ .pf_what = "--mrc-plot", .pf_path = o->o_mrc_plot, .pf_output = true },
+		{ .pf_what = "--plot", .pf_path = o->o_plot, .pf_output = true },
 	};
+	const int n = (int)(sizeof(f) / sizeof(f[0]));
 	char a[512], b[512];
 
-	for (int i = 0; i < 6; i++) {
+	for (int i = 0; i < n; i++) {
 		if (f[i].pf_path != NULL || (i >= 3 && i < 5) || (i == 0 && in))
 			pf_identify(&f[i]);
 		pf_check_kind(&f[i]);
 	}
-	for (int i = 0; i < 6; i++) {
-		for (int j = i + 1; j < 6; j++) {
+	for (int i = 0; i < n; i++) {
+		for (int j = i + 1; j < n; j++) {
 			if (i == 3 || !pf_same(&f[i], &f[j]))
 				continue;	/* stdout and stderr may share */
 			cli_refuse("%s and %s are the same file: %s", pf_name(&f[j], a, sizeof(a)),
@@ -250,7 +257,7 @@ static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 			    "one output would overwrite the other" : "the run would overwrite its input");
 		}
 	}
-	pf_check_proc_traces(o, f);
+	pf_check_proc_traces(o, f, n);
 	*pagefile = f[1];
 }
 
@@ -481,21 +488,6 @@ static void pf_record_open(struct opts *o)
 		cli_refuse("--record: cannot write %s: %s", cli_q(o->o_record), strerror(errno));
 }
 
-/* Create --mrc-plot now (gnuplot writes it after the runs): a bad path
- * fails before any work. */
-static void pf_plot_open(const struct opts *o)
-{
-	struct stat st;
-	bool existed = stat(o->o_mrc_plot, &st) == 0;
-	int fd = open(o->o_mrc_plot, O_WRONLY | O_CREAT | O_NONBLOCK | O_CLOEXEC, 0666);
-
-	if (fd < 0)
-		cli_refuse("--mrc-plot: cannot write %s: %s", cli_q(o->o_mrc_plot), strerror(errno));
-	close(fd);
-	if (!existed)
-		cli_created(o->o_mrc_plot);
-}
-
 void preflight(struct opts *o)
 {
 	struct pf_file pagefile;
@@ -516,5 +508,9 @@ void preflight(struct opts *o)
 	if (o->o_record != NULL)
 		pf_record_open(o);
 	if (o->o_mrc_plot != NULL)
-		pf_plot_open(o);
+		gp_preflight("--mrc-plot", o->o_mrc_plot);
+	if (o->o_plot != NULL)
+		gp_preflight("--plot", o->o_plot);
+	if (o->o_view)
+		live_check();
 }

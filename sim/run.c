@@ -1,5 +1,5 @@
 /*
- * run.c - the vmsim command's run: start the user threads, show the live
+ * run.c - the vmsim command's run: start the user threads, show the one-line
  * status line while they work, stop them at the deadline or their quota,
  * and collect what the report needs.
  */
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "live.h"
 
 static void sleep_ms(int ms)
 {
@@ -18,7 +19,7 @@ static void sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
-void run_live_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
+void run_status_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, double *last_t,
     const char *tail)
 {
 	struct vm_stats s;
@@ -37,8 +38,16 @@ void run_live_line(struct vm *vm, uint64_t acc, double t, uint64_t *last_acc, do
 void run_on_error(void *arg, struct vm *vm, void *addr, const char *msg)
 {
 	(void)vm, (void)addr, (void)msg;
+	live_abort();
 	if (*(const int *)arg)
 		(void)!write(2, "\r\033[K", 4);
+}
+
+void run_say_begin(const struct opts *o)
+{
+	live_end();
+	if (o->o_status)
+		fputs("\r\033[K", stderr);
 }
 
 double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh)
@@ -60,15 +69,15 @@ double run_threads(const struct opts *o, struct vm *vm, struct wl_shared *sh)
 		el = (double)(vm_now_ns() - t0) / 1e9;
 		if (!o->o_wl.wc_accesses && el >= o->o_wl.wc_seconds)
 			atomic_store(&sh->ws_stop, 1);
-		if (o->o_live && el - last_t >= 0.5)
-			run_live_line(vm, wl_progress(sh), el, &last_acc, &last_t, "");
+		if (o->o_status && el - last_t >= 0.5)
+			run_status_line(vm, wl_progress(sh), el, &last_acc, &last_t, "");
 		done = atomic_load(&sh->ws_stop) ||
 		    (o->o_wl.wc_accesses && wl_progress(sh) >= o->o_wl.wc_accesses);
 	}
 	for (int i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
 	el = (double)(vm_now_ns() - t0) / 1e9;
-	if (o->o_live)
+	if (o->o_status)
 		fprintf(stderr, "\r\033[K");
 	free(tids);
 	return el;

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "sampler.h"
 
 enum sched_state { SP_WAITING, SP_RUNNING, SP_DONE };
 
@@ -93,14 +94,16 @@ static void sched_destroy(struct sched_proc *sp, struct wl_shared *keep)
 	sp->sp_state = SP_DONE;
 }
 
-/* One line on stderr (the live line cleared first): a failure of the run. */
+/* One line on stderr (the status line cleared, the live view ended, first):
+ * a failure of the run. */
 static void sched_fail(const struct opts *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static void sched_fail(const struct opts *o, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%svmsim: ", o->o_live ? "\r\033[K" : "");
+	run_say_begin(o);
+	fputs("vmsim: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -193,7 +196,7 @@ fail:
 	return -1;
 }
 
-/* The live line's tail: each running process's resident pages, the
+/* The status line's tail: each running process's resident pages, the
  * first four by name, then how many more. */
 static void sched_tail(struct sched_proc *sps, int n, char *buf, size_t len)
 {
@@ -321,7 +324,19 @@ static void sched_collect(struct vm *vm, struct sched_proc *sps, int n, double e
 	}
 }
 
-int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct run_result *r)
+/* The sampler's point at t: each running process, the accesses so far. */
+static void sched_sample(struct sampler *sm, struct vm *vm, struct sched_proc *sps, int n,
+    double t, bool force)
+{
+	struct vm_process *procs[n];
+
+	for (int i = 0; i < n; i++)
+		procs[i] = sps[i].sp_state == SP_RUNNING ? sps[i].sp_p : NULL;
+	smp_tick(sm, vm, t, sched_progress(sps, n), procs, force);
+}
+
+int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struct sampler *sm,
+    struct run_result *r)
 {
 	struct sched_proc *sps = calloc((size_t)o->o_nprocs, sizeof(*sps));
 	uint64_t t0, last_acc = 0;
@@ -341,19 +356,24 @@ int sched_run(const struct opts *o, struct vm *vm, struct wl_shared *keep, struc
 	}
 	cli_keep();
 	t0 = vm_now_ns();
-	while (sched_step(o, vm, sps, t, keep, &failed) > 0 && t < o->o_deadline) {
+	while (!(sm != NULL && sm->sm_stop) &&	/* the live view's q */
+	    sched_step(o, vm, sps, t, keep, &failed) > 0 && t < o->o_deadline) {
 		sched_sleep(sched_next(sps, o->o_nprocs, t));
 		t = sched_now(t0);
-		if (o->o_live && t - last_t >= 0.5) {
+		if (sm != NULL)
+			sched_sample(sm, vm, sps, o->o_nprocs, t, false);
+		if (o->o_status && t - last_t >= 0.5) {
 			sched_tail(sps, o->o_nprocs, tail, sizeof(tail));
-			run_live_line(vm, sched_progress(sps, o->o_nprocs), t, &last_acc, &last_t, tail);
+			run_status_line(vm, sched_progress(sps, o->o_nprocs), t, &last_acc, &last_t, tail);
 		}
 	}
 	for (int i = 0; i < o->o_nprocs; i++)
 		if (sps[i].sp_state == SP_RUNNING)
 			sched_join(&sps[i]);
 	r->r_elapsed = t = sched_now(t0);
-	if (o->o_live)
+	if (sm != NULL)		/* the last point: the run's end, its processes still there */
+		sched_sample(sm, vm, sps, o->o_nprocs, t, true);
+	if (o->o_status)
 		fprintf(stderr, "\r\033[K");
 	sched_collect(vm, sps, o->o_nprocs, t, keep, r);
 	free(sps);

@@ -164,6 +164,15 @@
  *    unregistered only after its system threads are joined; a process is
  *    unregistered first thing in its teardown; vm_destroy() and
  *    vm_process_destroy() require that no user thread touches the region.
+ *  - Outside the library, one word orders who writes to the terminal under
+ *    vmsim --live (sim/live.c, lv_state): the main thread draws only after
+ *    taking it (idle -> drawing), holding no vmsim lock and calling nothing
+ *    of vmsim while it holds it (it reads the counters before); mc_on_error,
+ *    which vmsim calls in the SIGBUS handler with no lock held, and the
+ *    view's signal handlers take it from idle, or wait for it a bounded
+ *    time (1 s; not at all when they interrupted the drawing thread), then
+ *    end the view.  So a failing fault never waits on anything that waits
+ *    for a fault.
  *
  * The lock itself is a futex word with a short exponential-backoff spin
  * before it sleeps: async-signal-safe (atomics and futex(2) only), so the

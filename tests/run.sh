@@ -101,6 +101,9 @@ if [ "$VARIANT" = release ]; then
 	run "soak-cli" env SOAK="$B/tests/soak/soak" tests/soak/cli.sh
 	run "install" env VARIANT=release tests/install.sh
 fi
+# --live in a real terminal (tmux) and --plot's picture: every variant, the
+# view's signals and its ending from another thread under TSan too
+run "live" env VMSIM="$B/vmsim" tests/live.sh
 if [ "$VARIANT" != tsan ]; then
 	run "cli" env VMSIM="$B/vmsim" tests/cli.sh
 	run "cli/pagefile" env VMSIM="$B/vmsim" tests/pagefile.sh

@@ -44,7 +44,7 @@ CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 # library (libvmsim.a, what `make install` installs) needs neither.
 LDLIBS  := -llzma -lzstd -lm
 
-CORE    := vm_util vm_lock vm_event vm_park \
+CORE    := vm_util vm_timeline vm_lock vm_event vm_park \
            pte pfn plist pfnalloc pgf map vm_fail wsl \
            validate image trimwin trim_capture trim_policy wsm trim mpw zero defrag pglock vmio \
            proc_free fault \
@@ -57,7 +57,7 @@ SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o tra
             oracle.o mrc.o json.o stats.o sampler.o)
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(addprefix $(B)/sim/,main.o options.o proc_opts.o optdoc.o preflight.o run.o report.o \
-           report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o)
+           report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o timeline.o)
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
            report_json.o plot.o floor.o floor_mech.o trimscale.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))

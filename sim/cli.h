@@ -92,6 +92,13 @@ struct opts {
 	int o_nprocs;
 	double o_deadline;		/* the run ends here (seconds); INFINITY: when the
 					 * last process does */
+	const char *o_timeline;		/* --timeline FILE (timeline.c) */
+	uint64_t o_timeline_max;	/* --timeline-max, bytes */
+	double o_timeline_lo, o_timeline_hi;	/* --timeline-window, seconds; hi INFINITY */
+	uint64_t o_timeline_lock_us;	/* --timeline-lock-wait */
+	FILE *o_timeline_f;		/* opened by preflight: the temporary file, or FILE
+					 * itself if it is a FIFO or a character device */
+	char *o_timeline_tmp;		/* the temporary file's name, or NULL */
 };
 
 /* The most frame counts --mrc takes. */
@@ -179,6 +186,7 @@ struct run_result {
 	long r_bad;			/* vm_validate's problems */
 	bool r_compared;		/* r_cmp holds --compare's figures */
 	struct compare r_cmp;
+	const struct tl_result *r_timeline;	/* --timeline's figures, or NULL */
 };
 
 /* "run.c" */
@@ -230,6 +238,32 @@ int mrc_command(struct opts *o);
 void mrc_cmd_prepare(struct opts *o);
 /* The oracles' memory for the trace read and the list. */
 uint64_t mrc_cmd_footprint(const struct opts *o);
+
+/* "timeline.c": --timeline (README, "Seeing a run"). */
+struct tl_result {
+	const char *tr_path;
+	uint64_t tr_events;		/* spans written */
+	uint64_t tr_dropped;		/* dropped at the bound (recording or writing) */
+	double tr_first_drop;		/* seconds into the run of the first drop; < 0: none */
+	uint64_t tr_no_buffer;		/* faults on threads with no track */
+	int tr_tracks, tr_processes;
+	uint64_t tr_bytes;		/* the file's size */
+};
+/* --timeline-window's START-END into o (refuses). */
+void timeline_window_parse(struct opts *o, const char *arg);
+/* The bound's arithmetic and the window against the run (refuses). */
+void timeline_check(struct opts *o);
+/* The recorder's memory, bytes (0 without --timeline). */
+uint64_t timeline_footprint(const struct opts *o);
+/* Preflight: the output opened, a temporary file beside it (refuses). */
+void timeline_open(struct opts *o);
+/* Before vm_create: the recorder enabled (refuses). */
+void timeline_enable(const struct opts *o);
+/* After the run, its machine destroyed: the file written and renamed into
+ * place, the recorder freed; 0, or -1 said on stderr (exit status 1). */
+int timeline_write(const struct opts *o, const struct sampler *sm, struct tl_result *tr);
+void timeline_report(FILE *f, const struct tl_result *tr);
+void timeline_json(struct json *j, const struct tl_result *tr);
 
 /* "record.c" */
 /* --record: write the recording; 0, or -1 said on stderr (an incomplete

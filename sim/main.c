@@ -2,14 +2,14 @@
  * main.c - the vmsim command: run processes of user threads on a vmsim
  * machine, in the order of work cli.h lists: options (options.c,
  * proc_opts.c), the checks before any work (preflight.c), the run
- * (sched.c), the report (report.c, or report_json.c; compare.c) and
- * --record (record.c).
+ * (sched.c), --timeline (timeline.c), the report (report.c, or
+ * report_json.c; compare.c) and --record (record.c).
  *
  * Exit status: 0 all accesses verified and the structures valid; 1 a
  * verification failure, an invalid structure, or output lost (a write
- * error on standard output or --record; both are reported, and 1 covers
- * either); 2 bad input or an unusable kernel, refused before the run with
- * nothing left behind.
+ * error on standard output, --record or --timeline; both are reported,
+ * and 1 covers either); 2 bad input or an unusable kernel, refused before
+ * the run with nothing left behind.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "sampler.h"
 
 /* Everything on standard output must have reached it.  Returns 0 or -1. */
 static int out_close(void)
@@ -32,6 +33,8 @@ static int out_close(void)
 int main(int argc, char **argv)
 {
 	static struct run_result r;
+	static struct sampler sm;	/* the timeline's counter tracks */
+	struct tl_result tlr;
 	struct opts o;
 	struct vm_config machine;
 	struct vm *vm;
@@ -61,15 +64,31 @@ int main(int argc, char **argv)
 	machine.vc_space.as_image_arg = &o.o_procs[0].cp_wl;
 	machine.vc_machine.mc_on_error = run_on_error;
 	machine.vc_machine.mc_on_error_arg = &o.o_live;
+	timeline_enable(&o);	/* before the machine: its threads and processes get names */
 	if (vm_create(&machine, &vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
-	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, NULL, &r);
+	if (o.o_timeline != NULL && smp_init(&sm, o.o_nprocs) != 0)
+		cli_refuse("out of memory");
+	sm.sm_period = 0.02;	/* the counter tracks: a point each pass of the scheduler */
+	vm_timeline_start();	/* time 0 of the timeline: the run's start */
+	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, o.o_timeline ? &sm : NULL, &r);
 	if (vm_error(vm, err, sizeof(err)) != 0) {
 		/* The page file failed, and no user thread faulted since. */
 		fprintf(stderr, "vmsim: %s\n", err);
+		vm_destroy(vm);
+		if (o.o_timeline != NULL)
+			timeline_write(&o, &sm, &tlr);
 		proc_opts_free(&o);
 		free(r.r_procs);
 		return 1;
+	}
+	vm_destroy(vm);		/* its system threads joined: the timeline is complete */
+	if (o.o_timeline != NULL) {
+		if (timeline_write(&o, &sm, &tlr) == 0)
+			r.r_timeline = &tlr;
+		else
+			lost = true;
+		smp_free(&sm);
 	}
 	r.r_compared = o.o_compare && compare_run(&o, &r.r_stats, &r.r_cmp) == 0;
 	failed = rc != 0 || r.r_bad || wl_failures(&r.r_counts);
@@ -88,7 +107,6 @@ int main(int argc, char **argv)
 	if (o.o_record != NULL)
 		lost |= record_write(&o, &sh) != 0;
 	wl_destroy(&sh);
-	vm_destroy(vm);
 	trace_free(&o.o_trace);
 	proc_opts_free(&o);
 	free(r.r_procs);

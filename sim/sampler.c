@@ -57,6 +57,7 @@ bool smp_tick(struct sampler *sm, struct vm *vm, double t, uint64_t accesses,
 		smp_halve(sm);
 	pt = &sm->sm_points[sm->sm_npoints];
 	pt->pt_t = t;
+	pt->pt_ns = vm_now_ns();
 	pt->pt_accesses = accesses;
 	vm_get_stats(vm, &pt->pt_stats);
 	vm_lock_stats_get(&pt->pt_locks);

@@ -109,12 +109,14 @@ void timeline_check(struct opts *o)
 	least = (least + (1 << 20) - 1) & ~(uint64_t)((1 << 20) - 1);
 	if (!opts_given(o, OPT_TIMELINE_MAX) && o->o_timeline_max < least)
 		o->o_timeline_max = least;	/* many processes' counters: room for them */
-	if (o->o_timeline_max < least || o->o_timeline_max > TL_MAX_BYTES)
-		opts_usage_error("--timeline-max: %s is %s: from %s (the counter tracks of %d "
-		    "process%s and %d spans) to 4G", vm_size_str(a, sizeof(a), o->o_timeline_max),
-		    o->o_timeline_max > TL_MAX_BYTES ? "too large" : "too small",
-		    vm_size_str(b, sizeof(b), least), o->o_nprocs, o->o_nprocs > 1 ? "es" : "",
-		    TL_MIN_EVENTS);
+	if (o->o_timeline_max > TL_MAX_BYTES)
+		opts_usage_error("--timeline-max: %s is too large: at most 4G (a larger file is more "
+		    "than a browser loads)", vm_size_str(a, sizeof(a), o->o_timeline_max));
+	if (o->o_timeline_max < least)
+		opts_usage_error("--timeline-max: %s is too small: at least %s here (room for the "
+		    "counter tracks of %d process%s and %d spans)", vm_size_str(a, sizeof(a),
+		    o->o_timeline_max), vm_size_str(b, sizeof(b), least), o->o_nprocs,
+		    o->o_nprocs > 1 ? "es" : "", TL_MIN_EVENTS);
 	if (isfinite(o->o_deadline) && o->o_timeline_lo >= o->o_deadline)
 		opts_usage_error("--timeline-window: it starts at %g s, when the run has ended (%g s)",
 		    o->o_timeline_lo, o->o_deadline);

@@ -19,6 +19,8 @@ run() {
 	local name=$1; shift
 	if "$V" --json --quiet "$@" >"$tmp/$name.json" 2>"$tmp/$name.err"; then ok
 	else bad "$name: exit $? ($*): $(head -c 300 "$tmp/$name.err")"; fi
+	if grep -qE 'ThreadSanitizer|AddressSanitizer|runtime error' "$tmp/$name.err"; then
+		bad "$name: $(head -c 2000 "$tmp/$name.err")"; fi
 }
 # check MODE NAME [ARGS]: timeline_check.py on $tmp/NAME.tl and its summary.
 check() {

@@ -264,7 +264,8 @@ static bool fault_bounce_finish(struct vm_process *p, uint64_t vpn, unsigned b)
 		if (vm_tstats != NULL)
 			vm_tstats->ts_wait_avail_ns += vm_now_ns() - t0;
 		if (tml_on())
-			tml_span(VM_TL_WAIT_BOUNCE, t0, vm_now_ns(), vpn, 0, p->ps_tl_name);
+			tml_span(VM_TL_WAIT_BOUNCE, t0, vm_now_ns(), vpn,
+			    ev_snapshot(&vm->vm_ev_avail) - snap, p->ps_tl_name);
 	}
 	atomic_fetch_and(&vm->vm_bounce_busy[b / 64], ~(1ULL << (b % 64)));
 	ev_signal(&vm->vm_ev_inpage);
@@ -423,8 +424,9 @@ static void fault_wait(struct vm_process *p, uint64_t vpn, struct fault_wait *w)
 	if (vm_is_failed(vm))
 		return;
 	ev_wait(w->fw_ev, w->fw_snap, -1);
-	if (tml_on())
-		tml_span(fault_wait_kind(vm, w->fw_ev), t0, vm_now_ns(), vpn, 0, p->ps_tl_name);
+	if (tml_on())		/* the span, and how often its event was signalled */
+		tml_span(fault_wait_kind(vm, w->fw_ev), t0, vm_now_ns(), vpn,
+		    ev_snapshot(w->fw_ev) - w->fw_snap, p->ps_tl_name);
 	if (vm_tstats == NULL)
 		return;
 	if (w->fw_ev == &vm->vm_ev_avail)

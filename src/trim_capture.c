@@ -218,8 +218,12 @@ void trim_batch_run(struct trim_batch *b)
 	for (int i = 0; i < b->tb_n; i++)
 		clean += trim_finish(b->tb_proc, &b->tb_page[i]);
 	b->tb_clean = clean;
-	if (t0 != 0)
-		tml_span(VM_TL_TRIM_FINISH, t0, vm_now_ns(), (uint64_t)b->tb_n, (uint32_t)clean, 0);
+	if (t0 != 0) {
+		uint64_t t1 = vm_now_ns();
+
+		tml_span(VM_TL_TRIM_FINISH, t0, t1, (uint64_t)b->tb_n, (uint32_t)clean, 0);
+		t0 = t1;	/* the wake phase's start */
+	}
 	/* The clean ones are the rest: vm_get_stats derives them. */
 	vm_stat_add(vm, trimmed, (uint64_t)b->tb_n);
 	vm_pstat_add(b->tb_proc, trimmed, (uint64_t)b->tb_n);
@@ -230,4 +234,6 @@ void trim_batch_run(struct trim_batch *b)
 		ev_signal(&vm->vm_ev_mpw);
 	if (clean > 0)
 		ev_signal(&vm->vm_ev_avail);
+	if (t0 != 0)		/* a woken thread may take this one's CPU */
+		tml_span(VM_TL_TRIM_WAKE, t0, vm_now_ns(), 0, 0, 0);
 }

@@ -249,8 +249,10 @@ int vm_uffd_open(uint64_t require, uint64_t enable, char *err, size_t errlen);
  * the name and category the file gives it, its arguments' names ("": none).
  * A fault is named by how it was resolved; "collided" is one another
  * thread had resolved, and each wait inside a fault is one more "collided
- * or waited" (faults_collided counts both).  The lock waits are those of
- * at least tc_lock_wait_ns.
+ * or waited" (faults_collided counts both); a wait's "signals" is how
+ * often its event was signalled by the time the thread ran again (more
+ * than 1: it was woken, then waited for a CPU).  The lock waits are those
+ * of at least tc_lock_wait_ns.
  */
 #define VM_TIMELINE_KINDS(X) \
 	X(FAULT_DZ, "demand-zero", "fault", "page", "") \
@@ -261,11 +263,11 @@ int vm_uffd_open(uint64_t require, uint64_t enable, char *err, size_t errlen);
 	X(FAULT_THAW, "window thaw", "fault", "page", "") \
 	X(FAULT_AV, "access violation", "fault", "page", "") \
 	X(FAULT_FAILED, "failed", "fault", "page", "") \
-	X(WAIT_AVAIL, "wait: free page", "wait", "page", "") \
-	X(WAIT_TRIM, "wait: trim batch", "wait", "page", "") \
-	X(WAIT_WINDOW, "wait: trim window", "wait", "page", "") \
-	X(WAIT_INPAGE, "wait: in-page", "wait", "page", "") \
-	X(WAIT_BOUNCE, "wait: frame for a bounced page", "wait", "page", "") \
+	X(WAIT_AVAIL, "wait: free page", "wait", "page", "signals") \
+	X(WAIT_TRIM, "wait: trim batch", "wait", "page", "signals") \
+	X(WAIT_WINDOW, "wait: trim window", "wait", "page", "signals") \
+	X(WAIT_INPAGE, "wait: in-page", "wait", "page", "signals") \
+	X(WAIT_BOUNCE, "wait: frame for a bounced page", "wait", "page", "signals") \
 	X(LOCK_PTE, "lock wait: PTE", "lock", "", "") \
 	X(LOCK_PFN, "lock wait: PFN", "lock", "", "") \
 	X(LOCK_LIST, "lock wait: list", "lock", "", "") \
@@ -277,6 +279,7 @@ int vm_uffd_open(uint64_t require, uint64_t enable, char *err, size_t errlen);
 	X(TRIM_ZAP, "zap", "trimmer", "pages", "") \
 	X(TRIM_THAW, "thaw", "trimmer", "pages", "") \
 	X(TRIM_FINISH, "finish", "trimmer", "pages", "clean") \
+	X(TRIM_WAKE, "wake", "trimmer", "", "") \
 	X(REPLACE_LOCAL, "local replacement", "working set", "pages", "") \
 	X(WRITE_BATCH, "write batch", "writer", "pages", "slot runs") \
 	X(ZERO, "zero page", "zero", "", "") \

@@ -28,7 +28,7 @@ KIND_COUNTER = {  # span name -> the summary's faults.* key
     "hard": "hard",
 }
 WAITS = ["wait: free page", "wait: trim batch", "wait: trim window", "wait: in-page"]
-PHASES = ["select", "freeze", "capture", "zap", "thaw", "finish"]
+PHASES = ["select", "freeze", "capture", "zap", "thaw", "finish", "wake"]
 COUNTERS = ["page lists", "available pages", "faults/s", "working set"]
 
 problems = []
@@ -113,6 +113,8 @@ def main():
                 need("page" in e.get("args", {}) and e["args"].get("process") == "p1",
                      "a fault span without its page and process: %s" % e)
                 break
+        w = [e for e in spans if e["name"] in WAITS]
+        need(all(e["args"]["signals"] >= 0 and "page" in e["args"] for e in w), "wait args")
         b = next(e for e in spans if e["name"] == "trim batch")
         need(b["args"]["pages"] > 0 and "clean" in b["args"], "trim batch args: %s" % b)
         w = next(e for e in spans if e["name"] == "write batch")

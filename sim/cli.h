@@ -10,20 +10,25 @@
  *                           over the schedule: no file touched
  *   3. preflight            inputs and outputs compared by identity, the
  *                           traces read (bounded), the memory estimate, the
- *                           page file's disk space, --record created
- *   4. vm_create            the machine alone (no region); the page file created
+ *                           page file's disk space, --record created,
+ *                           --timeline's temporary file created
+ *   4. vm_create            the machine alone (no region); the page file
+ *                           created; --timeline's recorder enabled before it
  *   5. sched_run            the processes created, run and destroyed on
  *                           their schedule; at the end the machine validated
- *                           and its statistics taken, the system threads paused
- *   6. compare_run, report_summary or report_json, record_write
+ *                           and its statistics taken, the system threads
+ *                           paused (the timeline stops there)
+ *   6. vm_destroy, timeline_write, compare_run, report_summary or
+ *      report_json, record_write
  * A refusal in 1-4 is one line on stderr and exit status 2, and removes
  * any file steps 3-4 created (cli_refuse).  A lost output in 6 is one line
  * and exit status 1.
  *
  * Files: main.c the order above; options.c, proc_opts.c (options.def,
  * optdoc.c for --help) step 2; preflight.c steps 1 and 3; sched.c step 5
- * (run.c: the live line); report.c, report_json.c, compare.c, record.c
- * step 6.  --mrc takes the place of steps 4-6 after preflight: mrc_cmd.c
+ * (run.c: the live line; sampler.c: the counters over time); timeline.c
+ * --timeline (steps 2-4 and 6); report.c, report_json.c, compare.c,
+ * record.c step 6.  --mrc takes the place of steps 4-6 after preflight: mrc_cmd.c
  * (the oracles in mrc.c, one single-region instance per size and policy
  * through run.c, the picture in mrc_plot.c).
  */

@@ -76,7 +76,11 @@ expect_error "window after the run" "--timeline-window: it starts at 5 s, when t
 expect_error "lock wait range"     "--timeline-lock-wait: '-1' is not a whole number from 0 to 1000000" "$V" --timeline "$T" --timeline-lock-wait -1
 expect_error "a directory"         "--timeline $tmp/r: a directory" "$V" --timeline "$tmp/r"
 expect_error "no such directory"   "--timeline: cannot write $tmp/none/t.json: No such file or directory" "$V" --timeline "$tmp/none/t.json"
-expect_error "same as --record"    "are the same file" "$V" --timeline "$T" --record "$T"
+expect_error "same as --record"    "are the same file: one output would overwrite the other" "$V" --timeline "$T" --record "$T"
+printf 'R 0\nW 1\n' >"$tmp/in.trace"
+expect_error "same as the trace"   "are the same file: the run would overwrite its input" "$V" --workload "trace:$tmp/in.trace" --timeline "$tmp/in.trace"
+expect_error "a process's trace"   "and --process 1's trace .* are the same file" "$V" --process "workload=trace:$tmp/in.trace" --timeline "$tmp/in.trace"
+[ "$(cat "$tmp/in.trace")" = "$(printf 'R 0\nW 1')" ] && ok || bad "the trace was touched"
 expect_error "with --mrc"          "--timeline has no effect with --mrc" "$V" --workload trace:/dev/null --mrc --timeline "$T"
 expect_error "over the memory"     "needs about" "$V" --timeline "$T" --physical 1T --pagefile 1T --virtual 1T
 [ -z "$(ls -A "$tmp/r")" ] && ok || bad "a refused run left files: $(ls -A "$tmp/r")"

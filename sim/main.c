@@ -67,9 +67,11 @@ int main(int argc, char **argv)
 	timeline_enable(&o);	/* before the machine: its threads and processes get names */
 	if (vm_create(&machine, &vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
-	if (o.o_timeline != NULL && smp_init(&sm, o.o_nprocs) != 0)
-		cli_refuse("out of memory");
-	sm.sm_period = 0.02;	/* the counter tracks: a point each pass of the scheduler */
+	if (o.o_timeline != NULL) {
+		if (smp_init(&sm, o.o_nprocs) != 0)
+			cli_refuse("out of memory");
+		sm.sm_period = 0.02;	/* the counter tracks: a point each pass of the scheduler */
+	}
 	vm_timeline_start();	/* time 0 of the timeline: the run's start */
 	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, o.o_timeline ? &sm : NULL, &r);
 	if (vm_error(vm, err, sizeof(err)) != 0) {

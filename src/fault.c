@@ -24,6 +24,10 @@
  * Every path that maps a frame ends in fault_activate(), the one "become
  * active" sequence.
  *
+ * With the timeline recorder on (vm_timeline.h), each fault is a span named
+ * by how it was resolved (fw_kind, set where it is counted), and each wait
+ * a span inside it; off, each costs one test of tml_on().
+ *
  * A step that must wait returns STEP_WAIT with an event snapshot taken
  * under the region lock; fault_resolve() sleeps with no lock held and
  * starts over, because anything may have changed meanwhile.

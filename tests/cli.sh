@@ -317,9 +317,10 @@ expect_error "process: more than 1024" "--process: more than 1024 processes" "$V
 
 # Three processes on 64 frames: one for the whole run, one starting late,
 # one ending early.  Each verified; lifetimes honoured (to the scheduler's
-# 20 ms slices, and a loaded machine's delays); the late one ran; the
+# 20 ms slices, and a loaded machine's delays: half a second of slack, as
+# a step once took 0.5 s on a busy 2-core machine); the late one ran; the
 # early one holds nothing at the end; the machine's counts are the sum.
-out=$("$V" --physical 256K --pagefile 2M --quiet --json --seconds 1.5 --threads 2 \
+out=$("$V" --physical 256K --pagefile 2M --quiet --json --seconds 2 --threads 2 \
 	--process name=whole,virtual=1M --process name=late,virtual=512K,start=0.6,workload=uniform \
 	--process name=early,virtual=512K,seconds=0.5,workload=zipf); rc=$?
 if [ "$rc" -eq 0 ] && python3 - "$out" <<'PY'
@@ -336,9 +337,9 @@ for e in p.values():
     assert e["working_set_peak_pages"] >= e["working_set_pages"], e
 assert j["verify_failures"] == 0 and j["validate_problems"] == 0
 w, l, e = p["whole"], p["late"], p["early"]
-assert w["start_s"] < 0.2 and not w["ended"] and w["working_set_pages"] > 0, w
-assert 0.6 <= l["start_s"] < 1.0 and not l["ended"] and l["end_s"] >= 1.5, l
-assert e["start_s"] < 0.2 and e["ended"] and 0.5 <= e["end_s"] < 0.9, e
+assert w["start_s"] < 0.5 and not w["ended"] and w["working_set_pages"] > 0, w
+assert 0.6 <= l["start_s"] < 1.5 and not l["ended"] and l["end_s"] >= 2, l
+assert e["start_s"] < 0.5 and e["ended"] and 0.5 <= e["end_s"] < 1.5, e
 assert e["working_set_pages"] == 0 and e["working_set_peak_pages"] > 0, e
 assert w["virtual"] == 1 << 20 and l["workload"] == "uniform" and e["threads"] == 2
 assert j["accesses"] == sum(x["accesses"] for x in p.values())

@@ -44,7 +44,7 @@ CFLAGS_ALL := $(STD) $(VFLAGS) $(CFLAGS)
 # library (libvmsim.a, what `make install` installs) needs neither.
 LDLIBS  := -llzma -lzstd -lm
 
-CORE    := vm_util vm_lock vm_event vm_park \
+CORE    := vm_util vm_timeline vm_lock vm_event vm_park \
            pte pfn plist pfnalloc pgf map vm_fail wsl \
            validate image trimwin trim_capture trim_policy wsm trim mpw zero defrag pglock vmio \
            proc_free fault \
@@ -58,9 +58,9 @@ SIMLIB_O := $(addprefix $(B)/sim/,workload.o trace.o trace_src.o trace_fmt.o tra
 SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(addprefix $(B)/sim/,main.o options.o proc_opts.o optdoc.o preflight.o run.o report.o \
            report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o \
-           gnuplot.o plot.o live.o live_draw.o)
+           gnuplot.o plot.o live.o live_draw.o timeline.o)
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
-           report_json.o plot.o floor.o floor_mech.o trimscale.o)
+           report_json.o plot.o floor.o floor_mech.o trimscale.o timeline.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 INJECT  := $(patsubst tests/inject/%.c,%,$(wildcard tests/inject/*.c))

@@ -54,6 +54,8 @@ struct bench_run {
 	double br_cpu_user;		/* CPUs used by the user threads, summed */
 	double br_fault_mix[4];		/* dz, soft standby, soft modified, hard: fraction */
 	long br_errors;			/* verification failures */
+	double br_tl_events_s;		/* the timeline's events recorded a second (whole run) */
+	double br_tl_dropped;		/* ... and dropped (0 unless its bound was too small) */
 	int br_nrounds;			/* the record is the median round of these */
 	double br_r_acc[BENCH_MAX_ROUNDS], br_r_faults[BENCH_MAX_ROUNDS];	/* per round */
 };
@@ -117,6 +119,7 @@ struct run_spec {
 	int rs_shared, rs_rows, rs_stash;
 	int rs_goal_div;		/* trim goal = frames / this (0: vmsim's n/8) */
 	int rs_hints;			/* vt_trim_hints */
+	int rs_timeline;		/* the timeline recorder on (TL_BENCH_EVENTS) */
 };
 
 /* The default workload: 16M physical, 64M virtual, runs of 1..32 pages. */
@@ -179,6 +182,11 @@ void bench_trimscale_print(FILE *f, const struct bench_all *a);
 struct json;
 void bench_trimscale_json(struct json *j, const struct bench_all *a);
 int bench_trimscale_plot(const struct bench_all *a, const char *outdir);
+
+/* "timeline.c": the recorder off and on (docs/PERFORMANCE.md) */
+#define TL_BENCH_EVENTS (4u << 20)	/* the recorder's bound: every event of a run */
+void bench_timeline(struct bench_all *a, int rounds);
+void bench_timeline_print(FILE *f, const struct bench_all *a);
 
 /* "trace.c" */
 /* The trace section: a 10^7-reference lackey log (10^6 quick) written in

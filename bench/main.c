@@ -4,14 +4,14 @@
  * optimizations on and off.  One process, one machine, floor first.
  *
  *	vmsim-bench [--quick] [--json FILE] [--plot FILE.png] [--out DIR]
- *	            [--only floor,kinds,parsoft,runs,opts,trimscale,trace]
+ *	            [--only floor,kinds,parsoft,runs,opts,trimscale,timeline,trace]
  *
  * The sections (docs/PERFORMANCE.md explains each): the floor (floor.c),
  * per fault kind and parallel soft faults (kinds.c), workload runs for
  * throughput and scaling, and optimizations on/off (runs.c, scenarios.c),
  * trim cost against virtual size (trimscale.c: its runs, table, JSON and
- * figure); then the tables (report.c), the JSON (report_json.c) and the
- * plot (plot.c).
+ * figure), the timeline recorder off and on (timeline.c); then the tables
+ * (report.c), the JSON (report_json.c) and the plot (plot.c).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -57,10 +57,11 @@ static void usage(FILE *f)
 	    "  --out DIR     where bench.json, the plot and its data go [build/bench/out]\n"
 	    "  --json FILE   the figures as JSON [DIR/bench.json]\n"
 	    "  --plot FILE   the scaling curve and floor ratios as PNG [DIR/vmsim.png]\n"
-	    "  --only LIST   run only these sections: floor,kinds,parsoft,runs,opts,trimscale,trace\n");
+	    "  --only LIST   run only these sections: floor,kinds,parsoft,runs,opts,trimscale,\n"
+	    "                timeline,trace\n");
 }
 
-static const char bench_sections[] = "floor,kinds,parsoft,runs,opts,trimscale,trace";
+static const char bench_sections[] = "floor,kinds,parsoft,runs,opts,trimscale,timeline,trace";
 
 /* Refuse an --only list naming a section that does not exist (exit 2). */
 static void check_only(const char *list)
@@ -146,16 +147,16 @@ int main(int argc, char **argv)
 	a.window_s = a.quick ? 0.35 : 1.0;
 	a.rounds = a.quick ? 1 : 3;
 
-	fprintf(stderr, "vmsim-bench%s: 1/6 the floor\n", a.quick ? " --quick" : "");
+	fprintf(stderr, "vmsim-bench%s: 1/7 the floor\n", a.quick ? " --quick" : "");
 	snprintf(a.floor_err, sizeof a.floor_err, "not run (--only)");
 	a.floor_ok = want("floor") &&
 	    floor_measure(a.quick, &a.floor, a.floor_err, sizeof a.floor_err) == 0;
 	if (!a.floor_ok)
 		fprintf(stderr, "vmsim-bench: floor: %s (ratios omitted)\n", a.floor_err);
-	fprintf(stderr, "vmsim-bench: 2/6 per fault kind\n");
+	fprintf(stderr, "vmsim-bench: 2/7 per fault kind\n");
 	if (want("kinds"))
 		bench_kinds(a.quick, &a.kinds);
-	fprintf(stderr, "vmsim-bench: 3/6 parallel soft faults\n");
+	fprintf(stderr, "vmsim-bench: 3/7 parallel soft faults\n");
 	if (want("parsoft"))
 		bench_parsoft(&a, a.kinds.bk_loop_r_ns);
 	t = bench_now_s();
@@ -164,15 +165,18 @@ int main(int argc, char **argv)
 		usleep(200000);
 		a.tlb_idle_per_s = (double)(bench_tlb_count() - x) / (bench_now_s() - t);
 	}
-	fprintf(stderr, "vmsim-bench: 4/6 throughput, scaling, trim cost\n");
+	fprintf(stderr, "vmsim-bench: 4/7 throughput, scaling, trim cost\n");
 	if (want("runs"))
 		bench_scaling(&a, a.rounds);
-	fprintf(stderr, "vmsim-bench: 5/6 optimizations on/off\n");
+	fprintf(stderr, "vmsim-bench: 5/7 optimizations on/off\n");
 	if (want("opts"))
 		bench_opts(&a, a.rounds);
-	fprintf(stderr, "vmsim-bench: 6/6 trim cost against virtual size\n");
+	fprintf(stderr, "vmsim-bench: 6/7 trim cost against virtual size\n");
 	if (want("trimscale"))
 		bench_trimscale(&a, o.bo_out);
+	fprintf(stderr, "vmsim-bench: 7/7 the timeline recorder off and on\n");
+	if (want("timeline"))
+		bench_timeline(&a, a.rounds);
 
 	bench_print(stdout, &a);
 	if (want("trace")) {		/* trace.c: load, oracles and replay of 10^7 references */

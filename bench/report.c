@@ -212,4 +212,5 @@ void bench_print(FILE *f, const struct bench_all *a)
 	print_breakdown(f, a);
 	print_opts(f, a);
 	bench_trimscale_print(f, a);
+	bench_timeline_print(f, a);
 }

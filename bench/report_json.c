@@ -57,6 +57,10 @@ static void json_run(struct json *j, const struct bench_run *r)
 	jnum(j, "cpu_trimmer", r->br_cpu_sys[0]);
 	jnum(j, "cpu_writer", r->br_cpu_sys[1]);
 	jnum(j, "cpu_zero", r->br_cpu_sys[2]);
+	if (r->br_tl_events_s > 0) {	/* the timeline section's "on" runs */
+		jnum(j, "timeline_events_per_s", r->br_tl_events_s);
+		jnum(j, "timeline_dropped", r->br_tl_dropped);
+	}
 	json_array(j, "rounds_faults_per_s");
 	for (int i = 0; i < r->br_nrounds; i++)
 		json_double(j, NULL, "%.0f", r->br_r_faults[i]);

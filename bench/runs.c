@@ -141,8 +141,15 @@ void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_
 	pthread_t tid[8];
 	struct snap *s0 = calloc(2, sizeof *s0), *s1 = s0 + 1;
 	struct wl_counts cnt;
+	struct vm_timeline_config tc = { .tc_max_events = TL_BENCH_EVENTS, .tc_lock_wait_ns = 10000 };
+	struct vm_timeline_info ti;
+	double t0 = bench_now_s();
 	struct vm *vm;
 
+	if (s->rs_timeline && vm_timeline_enable(&tc) != 0) {
+		fprintf(stderr, "vmsim-bench: the timeline recorder cannot start\n");
+		exit(2);
+	}
 	vm_lock_impl_set(s->rs_lock);
 	tun.vt_shared_unlink = s->rs_shared;
 	tun.vt_trim_hints = s->rs_hints;
@@ -184,6 +191,13 @@ void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_
 	vm_resume(vm);
 	wl_destroy(&sh);
 	vm_destroy(vm);
+	if (s->rs_timeline) {		/* the system threads are joined: read it, free it */
+		vm_timeline_stop();
+		vm_timeline_get_info(&ti);
+		r->br_tl_events_s = (double)ti.ti_events / (bench_now_s() - t0);
+		r->br_tl_dropped = (double)ti.ti_dropped;
+		vm_timeline_free();
+	}
 	free(s0);
 	vm_lock_impl_set(LK_IMPL_FUTEX);
 	fprintf(stderr, "  %-10s %-14s %dT  %9.0f acc/s %8.0f faults/s%s\n", r->br_name,

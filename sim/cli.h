@@ -12,14 +12,18 @@
  *                           traces read (bounded), the memory estimate, the
  *                           page file's disk space, --record created,
  *                           gnuplot found (--plot, --mrc-plot), the
- *                           terminal checked (--live)
- *   4. vm_create            the machine alone (no region); the page file created
+ *                           terminal checked (--live), --timeline's
+ *                           temporary file created
+ *   4. vm_create            the machine alone (no region); the page file
+ *                           created; --timeline's recorder enabled before it
  *   5. sched_run            the processes created, run and destroyed on
  *                           their schedule; at the end the machine validated
- *                           and its statistics taken, the system threads paused;
- *                           the sampler's points taken (--plot), the live
- *                           view drawn (live_start before: --live) and ended
- *   6. compare_run, report_summary or report_json, plot_write, record_write
+ *                           and its statistics taken, the system threads paused
+ *                           (the timeline stops there); the sampler's points
+ *                           taken (--plot, --timeline), the live view drawn
+ *                           (live_start before: --live) and ended
+ *   6. vm_destroy, timeline_write, compare_run, report_summary or
+ *      report_json, plot_write, record_write
  * A refusal in 1-4 is one line on stderr and exit status 2, and removes
  * any file steps 3-4 created (cli_refuse).  A lost output in 6 is one line
  * and exit status 1.
@@ -27,8 +31,8 @@
  * Files: main.c the order above; options.c, proc_opts.c (options.def,
  * optdoc.c for --help) step 2; preflight.c steps 1 and 3; sched.c step 5
  * (run.c: the status line; sampler.c, live.c, live_draw.c: the view);
- * report.c, report_json.c, compare.c, plot.c (gnuplot.c), record.c step
- * 6.  --mrc takes the place of steps 4-6 after preflight: mrc_cmd.c (the
+ * timeline.c --timeline (steps 2-4 and 6); report.c, report_json.c,
+ * compare.c, plot.c (gnuplot.c), record.c step 6.  --mrc takes the place of steps 4-6 after preflight: mrc_cmd.c (the
  * oracles in mrc.c, one single-region instance per size and policy through
  * run.c, the picture in mrc_plot.c).
  */
@@ -99,6 +103,13 @@ struct opts {
 					 * last process does */
 	int o_view;			/* --live: the full-screen view (live.c) */
 	const char *o_plot;		/* --plot FILE (plot.c) */
+	const char *o_timeline;		/* --timeline FILE (timeline.c) */
+	uint64_t o_timeline_max;	/* --timeline-max, bytes */
+	double o_timeline_lo, o_timeline_hi;	/* --timeline-window, seconds; hi INFINITY */
+	uint64_t o_timeline_lock_us;	/* --timeline-lock-wait */
+	FILE *o_timeline_f;		/* opened by preflight: the temporary file, or FILE
+					 * itself if it is a FIFO or a character device */
+	char *o_timeline_tmp;		/* the temporary file's name, or NULL */
 };
 
 /* The most frame counts --mrc takes. */
@@ -186,6 +197,7 @@ struct run_result {
 	long r_bad;			/* vm_validate's problems */
 	bool r_compared;		/* r_cmp holds --compare's figures */
 	struct compare r_cmp;
+	const struct tl_result *r_timeline;	/* --timeline's figures, or NULL */
 };
 
 /* "run.c" */
@@ -245,6 +257,31 @@ uint64_t mrc_cmd_footprint(const struct opts *o);
 /* "plot.c" */
 /* --plot: the sampler's points as one PNG.  0, or -1 said on stderr. */
 int plot_write(const struct opts *o, const struct sampler *sm);
+/* "timeline.c": --timeline (README, "Seeing a run"). */
+struct tl_result {
+	const char *tr_path;
+	uint64_t tr_events;		/* spans written */
+	uint64_t tr_dropped;		/* dropped at the bound (recording or writing) */
+	double tr_first_drop;		/* seconds into the run of the first drop; < 0: none */
+	uint64_t tr_no_buffer;		/* faults on threads with no track */
+	int tr_tracks, tr_processes;
+	uint64_t tr_bytes;		/* the file's size */
+};
+/* --timeline-window's START-END into o (refuses). */
+void timeline_window_parse(struct opts *o, const char *arg);
+/* The bound's arithmetic and the window against the run (refuses). */
+void timeline_check(struct opts *o);
+/* The recorder's memory, bytes (0 without --timeline). */
+uint64_t timeline_footprint(const struct opts *o);
+/* Preflight: the output opened, a temporary file beside it (refuses). */
+void timeline_open(struct opts *o);
+/* Before vm_create: the recorder enabled (refuses). */
+void timeline_enable(const struct opts *o);
+/* After the run, its machine destroyed: the file written and renamed into
+ * place, the recorder freed; 0, or -1 said on stderr (exit status 1). */
+int timeline_write(const struct opts *o, const struct sampler *sm, struct tl_result *tr);
+void timeline_report(FILE *f, const struct tl_result *tr);
+void timeline_json(struct json *j, const struct tl_result *tr);
 
 /* "record.c" */
 /* --record: write the recording; 0, or -1 said on stderr (an incomplete

@@ -2,15 +2,15 @@
  * main.c - the vmsim command: run processes of user threads on a vmsim
  * machine, in the order of work cli.h lists: options (options.c,
  * proc_opts.c), the checks before any work (preflight.c), the run
- * (sched.c; the sampler's points for --live, live.c, and --plot), the
- * report (report.c, or report_json.c; compare.c), --plot (plot.c) and
- * --record (record.c).
+ * (sched.c; the sampler's points for --live, live.c, --plot and
+ * --timeline), --timeline (timeline.c), the report (report.c, or
+ * report_json.c; compare.c), --plot (plot.c) and --record (record.c).
  *
  * Exit status: 0 all accesses verified and the structures valid; 1 a
  * verification failure, an invalid structure, or output lost (a write
- * error on standard output or --record; both are reported, and 1 covers
- * either); 2 bad input or an unusable kernel, refused before the run with
- * nothing left behind.
+ * error on standard output, --record or --timeline; both are reported,
+ * and 1 covers either); 2 bad input or an unusable kernel, refused before
+ * the run with nothing left behind.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -35,11 +35,13 @@ static int out_close(void)
 int main(int argc, char **argv)
 {
 	static struct run_result r;
+	static struct sampler sm;	/* the run's points (--live, --plot, --timeline) */
+	struct tl_result tlr;
 	struct opts o;
 	struct vm_config machine;
 	struct vm *vm;
 	struct wl_shared sh;
-	struct sampler sm, *smp = NULL;
+	struct sampler *smp = NULL;
 	char err[512];
 	bool failed, lost = false;
 	int rc;
@@ -65,24 +67,38 @@ int main(int argc, char **argv)
 	machine.vc_space.as_image_arg = &o.o_procs[0].cp_wl;
 	machine.vc_machine.mc_on_error = run_on_error;
 	machine.vc_machine.mc_on_error_arg = &o.o_status;
+	timeline_enable(&o);	/* before the machine: its threads and processes get names */
 	if (vm_create(&machine, &vm, err, sizeof(err)) != 0)
 		cli_refuse("%s", err);
-	if (o.o_view || o.o_plot != NULL) {	/* the run's points over time */
+	if (o.o_view || o.o_plot != NULL || o.o_timeline != NULL) {	/* the run's points over time */
 		if (smp_init(&sm, o.o_nprocs) != 0)
 			cli_refuse("out of memory");
+		if (o.o_timeline != NULL)
+			sm.sm_period = 0.02;	/* the counter tracks: a point each pass of the scheduler */
 		smp = &sm;
 	}
 	if (o.o_view)
 		live_start(&o, &sm);
+	vm_timeline_start();	/* time 0 of the timeline: the run's start */
 	rc = sched_run(&o, vm, o.o_record != NULL ? &sh : NULL, smp, &r);
 	if (vm_error(vm, err, sizeof(err)) != 0) {
 		/* The page file failed, and no user thread faulted since. */
 		fprintf(stderr, "vmsim: %s\n", err);
+		vm_destroy(vm);
+		if (o.o_timeline != NULL)
+			timeline_write(&o, &sm, &tlr);
 		if (smp != NULL)
 			smp_free(smp);
 		proc_opts_free(&o);
 		free(r.r_procs);
 		return 1;
+	}
+	vm_destroy(vm);		/* its system threads joined: the timeline is complete */
+	if (o.o_timeline != NULL) {
+		if (timeline_write(&o, &sm, &tlr) == 0)
+			r.r_timeline = &tlr;
+		else
+			lost = true;
 	}
 	r.r_compared = o.o_compare && compare_run(&o, &r.r_stats, &r.r_cmp) == 0;
 	failed = rc != 0 || r.r_bad || wl_failures(&r.r_counts);
@@ -105,7 +121,6 @@ int main(int argc, char **argv)
 	if (o.o_record != NULL)
 		lost |= record_write(&o, &sh) != 0;
 	wl_destroy(&sh);
-	vm_destroy(vm);
 	trace_free(&o.o_trace);
 	proc_opts_free(&o);
 	free(r.r_procs);

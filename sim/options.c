@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,6 +297,12 @@ static void opt_set(struct opts *o, enum opt_id id, const char *arg)
 			opts_usage_error("--process: more than %d processes", CLI_MAX_PROCESSES);
 		o->o_proc_args[o->o_nproc_args++] = arg;
 		break;
+	case OPT_TIMELINE: o->o_timeline = arg; break;
+	case OPT_TIMELINE_MAX: o->o_timeline_max = opts_size("timeline-max", arg); break;
+	case OPT_TIMELINE_WINDOW: timeline_window_parse(o, arg); break;
+	case OPT_TIMELINE_LOCK_WAIT:
+		o->o_timeline_lock_us = (uint64_t)opts_int("timeline-lock-wait", arg, 0, 1000000);
+		break;
 	case OPT_JSON: o->o_json = 1; break;
 	case OPT_QUIET: o->o_quiet = 1; break;
 	case OPT_LIVE: o->o_view = 1; break;
@@ -341,7 +348,7 @@ static const struct {
 
 /* What --mrc replaces, and what vmsim's runs use (no effect without them). */
 static const enum opt_id opts_not_mrc[] = { OPT_PHYSICAL, OPT_TRIM_POLICY, OPT_COMPARE,
-	OPT_RECORD, OPT_LIVE, OPT_PLOT };
+	OPT_RECORD, OPT_LIVE, OPT_PLOT, OPT_TIMELINE };
 static const enum opt_id opts_vmsim_run[] = { OPT_THREADS, OPT_TRIM_BATCH, OPT_WRITE_BATCH,
 	OPT_PREFETCH, OPT_DEFRAG, OPT_TRIM_HINTS, OPT_READONLY, OPT_PAGEFILE_PATH, OPT_SEED };
 
@@ -412,6 +419,7 @@ static void opts_check(struct opts *o)
 	    !(o->o_mrc && (o->o_mrc_vmsim & (1u << VM_TRIM_RANDOM))))
 		opts_usage_error("--seed has no effect on --workload trace unless --trim-policy random");
 	opts_check_traces(o);
+	timeline_check(o);
 	if (o->o_vm.vc_machine.mc_pagefile == 0) {
 		if (GIVEN(o, OPT_PAGEFILE_PATH) || o->o_vm.vc_space.as_prefetch || o->o_vm.vc_machine.mc_defrag)
 			opts_usage_error("--%s has no effect with --pagefile 0: there is no page file",
@@ -488,6 +496,9 @@ void opts_parse(int argc, char **argv, struct opts *o)
 	o->o_workload = "runs";
 	o->o_tload.tl_format = TFMT_AUTO;
 	o->o_mrc_vmsim = 1u << VM_TRIM_AGING;
+	o->o_timeline_max = 128ULL << 20;
+	o->o_timeline_hi = INFINITY;
+	o->o_timeline_lock_us = 10;
 	opterr = 0;
 	/* '+': no permutation, so --mrc may take the next argument as its list */
 	while ((c = getopt_long(argc, argv, "+:", opts_long, NULL)) != -1) {

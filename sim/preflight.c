@@ -3,7 +3,7 @@
  * (step 3 in cli.h), and how it refuses.
  *
  *  - Files by identity: the trace (input) and every output (--pagefile-path,
- *    --record, and standard output and error when they are files) are
+ *    --record, --mrc-plot, --timeline, and standard output and error when they are files) are
  *    compared by device and inode, or, for an output not yet created, by
  *    its directory's identity and its name.  No output may be the input or
  *    another output (standard output and error may share).  An existing
@@ -18,7 +18,8 @@
  *    size on its file system (posix_fallocate) and refuses, leaving no
  *    file, when it cannot be had: the library's check is the one check.
  *  - --record is opened (created, not truncated) now, written after the
- *    run, so an unwritable path is refused before the run.
+ *    run, so an unwritable path is refused before the run; --timeline's
+ *    temporary file is created beside its path (timeline.c).
  *  - The pictures (--plot, --mrc-plot): gnuplot on PATH, and a file can be
  *    created beside each (gnuplot.c).  --live: the terminal (live.c).
  */
@@ -39,7 +40,7 @@
 
 /* ---- refusing, warning, quoting ---- */
 
-#define CLI_UNDO_MAX 3
+#define CLI_UNDO_MAX 4
 
 static const char *cli_undo[CLI_UNDO_MAX];	/* files to remove on a refusal */
 static int cli_nundo;
@@ -201,6 +202,9 @@ static void pf_check_kind(const struct pf_file *f)
 	if (strcmp(f->pf_what, "--record") == 0 && (S_ISDIR(m) || S_ISBLK(m) || S_ISSOCK(m)))
 		cli_refuse("--record %s: %s: the recording is a text file", cli_q(f->pf_path),
 		    pf_kind(m));
+	if (strcmp(f->pf_what, "--timeline") == 0 && (S_ISDIR(m) || S_ISBLK(m) || S_ISSOCK(m)))
+		cli_refuse("--timeline %s: %s: the timeline is a JSON file", cli_q(f->pf_path),
+		    pf_kind(m));
 }
 
 /* With --process: no output may be a process's trace either. */
@@ -239,6 +243,7 @@ static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 		{ .pf_what = "standard error", .pf_fd = 2, .pf_output = true },
 		{ .pf_what = "--mrc-plot", .pf_path = o->o_mrc_plot, .pf_output = true },
 		{ .pf_what = "--plot", .pf_path = o->o_plot, .pf_output = true },
+		{ .pf_what = "--timeline", .pf_path = o->o_timeline, .pf_output = true },
 	};
 	const int n = (int)(sizeof(f) / sizeof(f[0]));
 	char a[512], b[512];
@@ -264,7 +269,7 @@ static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 /* ---- memory ---- */
 
 struct pf_memory {
-	uint64_t pm_vm, pm_wl, pm_trace, pm_compare, pm_total;
+	uint64_t pm_vm, pm_wl, pm_trace, pm_compare, pm_timeline, pm_total;
 };
 
 /* With --process: the machine with every region at once (an upper bound:
@@ -308,28 +313,31 @@ static uint64_t pf_memory(const struct opts *o, struct pf_memory *m)
 		    vm_sat_add(vm_sat_mul(o->o_vm.vc_machine.mc_physical / VM_PAGE_SIZE, 16), npages));
 	if (o->o_mrc)		/* the curves' oracles (vmsim's runs: pm_vm at the largest size) */
 		m->pm_compare = mrc_cmd_footprint(o);
-	m->pm_total = vm_sat_add(vm_sat_add(m->pm_vm, m->pm_wl),
-	    vm_sat_add(m->pm_trace, m->pm_compare));
+	m->pm_timeline = timeline_footprint(o);
+	m->pm_total = vm_sat_add(vm_sat_add(vm_sat_add(m->pm_vm, m->pm_wl),
+	    vm_sat_add(m->pm_trace, m->pm_compare)), m->pm_timeline);
 	return m->pm_total;
 }
 
 static void pf_check_memory(const struct opts *o)
 {
-	char t[32], v[32], w[32], tr[48], c[48], l[32];
+	char t[32], v[32], w[32], tr[48], c[48], l[32], tl[48];
 	struct pf_memory m;
 
 	if (pf_memory(o, &m) <= vm_memory_limit())
 		return;
-	tr[0] = c[0] = '\0';
+	tr[0] = c[0] = tl[0] = '\0';
+	if (m.pm_timeline)
+		snprintf(tl, sizeof(tl), " + --timeline %s", vm_size_approx(t, sizeof(t), m.pm_timeline));
 	if (m.pm_trace)
 		snprintf(tr, sizeof(tr), " + the trace %s", vm_size_approx(t, sizeof(t), m.pm_trace));
 	if (m.pm_compare)
 		snprintf(c, sizeof(c), " + --%s %s", o->o_mrc ? "mrc" : "compare",
 		    vm_size_approx(t, sizeof(t), m.pm_compare));
 	cli_refuse("this run needs about %s of memory (vmsim %s + the workload's per-page state "
-	    "and records %s%s%s): more than %s, 3/4 of this machine's memory",
+	    "and records %s%s%s%s): more than %s, 3/4 of this machine's memory",
 	    vm_size_approx(t, sizeof(t), m.pm_total), vm_size_approx(v, sizeof(v), m.pm_vm),
-	    vm_size_approx(w, sizeof(w), m.pm_wl), tr, c,
+	    vm_size_approx(w, sizeof(w), m.pm_wl), tr, c, tl,
 	    vm_size_approx(l, sizeof(l), vm_memory_limit()));
 }
 
@@ -513,4 +521,6 @@ void preflight(struct opts *o)
 		gp_preflight("--plot", o->o_plot);
 	if (o->o_view)
 		live_check();
+	if (o->o_timeline != NULL)
+		timeline_open(o);
 }

@@ -172,4 +172,6 @@ void report_summary(FILE *f, const struct opts *o, const struct run_result *r)
 	    PRIu64 " read-only writes let through: %s\n", c->wt_wrong_page, c->wt_zeroed,
 	    c->wt_lost_write, c->wt_ro_written, wl_failures(c) ? "FAILED" : "ok");
 	fprintf(f, "validate:    %s\n", r->r_bad ? "FAILED" : "ok");
+	if (r->r_timeline != NULL)
+		timeline_report(f, r->r_timeline);
 }

@@ -105,5 +105,7 @@ void report_json(FILE *f, const struct opts *o, const struct run_result *r)
 	json_processes(&j, r);
 	if (r->r_compared)
 		compare_json(&j, &r->r_cmp);
+	if (r->r_timeline != NULL)
+		timeline_json(&j, r->r_timeline);
 	json_end(&j);
 }

@@ -51,6 +51,7 @@ void smp_read(const struct sampler *sm, struct vm *vm, double t, uint64_t access
 	struct vm_process_stats ps;
 
 	pt->pt_t = t;
+	pt->pt_ns = vm_now_ns();
 	pt->pt_accesses = accesses;
 	vm_get_stats(vm, &pt->pt_stats);
 	vm_lock_stats_get(&pt->pt_locks);

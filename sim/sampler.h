@@ -35,6 +35,7 @@ struct smp_proc {
 
 struct smp_point {
 	double pt_t;			/* seconds since the run began */
+	uint64_t pt_ns;			/* vm_now_ns() when it was taken (the timeline's clock) */
 	uint64_t pt_accesses;		/* the user threads' accesses so far */
 	struct vm_stats pt_stats;	/* the machine's counters then */
 	struct vm_lock_stats pt_locks;	/* the lock statistics then (cumulative) */

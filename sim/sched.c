@@ -299,6 +299,7 @@ static void sched_collect(struct vm *vm, struct sched_proc *sps, int n, double e
     struct wl_shared *keep, struct run_result *r)
 {
 	vm_pause(vm);
+	vm_timeline_stop();	/* the timeline ends where the statistics are taken */
 	r->r_bad = vm_validate(vm, stderr, 0);
 	vm_get_stats(vm, &r->r_stats);
 	vm_lock_stats_get(&r->r_locks);

@@ -429,7 +429,11 @@ void *wl_thread_main(void *arg)
 {
 	struct wl_thread *t = arg;
 	struct wl_shared *sh = t->wt_sh;
+	char name[24];
 
+	/* its track on the timeline, if one is recorded: before the first access */
+	snprintf(name, sizeof(name), "user %d", t->wt_id);
+	vm_timeline_thread(name, vm_process_name(sh->ws_proc));
 	for (uint64_t i = 0; i < t->wt_quota; i++) {
 		uint64_t vpn;
 		bool write;

@@ -155,13 +155,18 @@ void *defrag_thread(void *arg)
 	struct vm *vm = arg;
 	uint64_t cursor = 0;
 
+	vm_timeline_thread("defragmenter", NULL);
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_defrag);
+		uint64_t t0;
 		int moves;
 
 		if (!vm_parked_check(vm))
 			break;
+		t0 = tml_now();
 		moves = pgf_free_count(&vm->vm_pgf) > 64 ? defrag_pass(vm, &cursor, DEFRAG_BUDGET) : 0;
+		if (moves > 0 && t0 != 0)
+			tml_span(VM_TL_DEFRAG, t0, vm_now_ns(), (uint64_t)moves, 0, 0);
 		/* Low priority: a short nap between passes, a long one when idle. */
 		ev_wait(&vm->vm_ev_defrag, snap, moves > 0 ? 1 : 20);
 	}

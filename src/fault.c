@@ -24,6 +24,10 @@
  * Every path that maps a frame ends in fault_activate(), the one "become
  * active" sequence.
  *
+ * With the timeline recorder on (vm_timeline.h), each fault is a span named
+ * by how it was resolved (fw_kind, set where it is counted), and each wait
+ * a span inside it; off, each costs one test of tml_on().
+ *
  * A step that must wait returns STEP_WAIT with an event snapshot taken
  * under the region lock; fault_resolve() sleeps with no lock held and
  * starts over, because anything may have changed meanwhile.
@@ -46,6 +50,8 @@ struct fault_wait {
 	unsigned fw_bounce;
 	uint64_t fw_slot;		/* STEP_FAILED: the slot that could not be read */
 	int fw_err;			/* ... and the errno */
+	enum vm_tl_kind fw_kind;	/* how the fault was resolved (the timeline's name) */
+	uint32_t fw_prefetched;		/* a hard fault's pages read ahead */
 };
 
 static enum step fault_wait_on(struct vm_event *ev, struct fault_wait *w)
@@ -76,6 +82,7 @@ static enum step fault_valid(struct vm_process *p, uint64_t vpn, pte_t pte, int 
 			 */
 			map_thaw(p, vpn, vpn + 1);
 			vm_stat_add(vm, window_thaws, 1);
+			w->fw_kind = VM_TL_FAULT_THAW;
 			return STEP_DONE;
 		}
 		w->fw_ev = &vm->vm_ev_window;
@@ -86,6 +93,7 @@ static enum step fault_valid(struct vm_process *p, uint64_t vpn, pte_t pte, int 
 		return STEP_AV;
 	vm_stat_add(vm, faults_collided, 1);
 	vm_pstat_add(p, faults_collided, 1);
+	w->fw_kind = VM_TL_FAULT_COLLIDED;
 	return STEP_DONE;
 }
 
@@ -119,7 +127,7 @@ static void fault_activate(struct vm_process *p, uint64_t vpn, struct pfn *pf,
 }
 
 /* Soft fault: the frame is still ours, on standby or modified. */
-static enum step fault_soft(struct vm_process *p, uint64_t vpn, pte_t pte)
+static enum step fault_soft(struct vm_process *p, uint64_t vpn, pte_t pte, struct fault_wait *w)
 {
 	struct vm *vm = p->ps_vm;
 	uint32_t frame = (uint32_t)pte_payload(pte);
@@ -143,9 +151,11 @@ static enum step fault_soft(struct vm_process *p, uint64_t vpn, pte_t pte)
 	if (from_standby) {
 		vm_stat_add(vm, faults_soft_standby, 1);
 		vm_pstat_add(p, faults_soft_standby, 1);
+		w->fw_kind = VM_TL_FAULT_SOFT_STANDBY;
 	} else {
 		vm_stat_add(vm, faults_soft_modified, 1);
 		vm_pstat_add(p, faults_soft_modified, 1);
+		w->fw_kind = VM_TL_FAULT_SOFT_MODIFIED;
 	}
 	return STEP_DONE;
 }
@@ -257,6 +267,9 @@ static bool fault_bounce_finish(struct vm_process *p, uint64_t vpn, unsigned b)
 		ev_wait(&vm->vm_ev_avail, snap, -1);
 		if (vm_tstats != NULL)
 			vm_tstats->ts_wait_avail_ns += vm_now_ns() - t0;
+		if (tml_on())
+			tml_span(VM_TL_WAIT_BOUNCE, t0, vm_now_ns(), vpn,
+			    ev_snapshot(&vm->vm_ev_avail) - snap, p->ps_tl_name);
 	}
 	atomic_fetch_and(&vm->vm_bounce_busy[b / 64], ~(1ULL << (b % 64)));
 	ev_signal(&vm->vm_ev_inpage);
@@ -295,22 +308,24 @@ static bool fault_prefetch_one(struct vm_process *p, uint64_t vpn, pte_t pte)
  * Seed 001's speculative read: after a hard fault on vpn that continues a
  * run, bring in the following pages that are in the page file, up to
  * as_prefetch of them, stopping at the first that is not, at the end of
- * the PTE region (whose lock we hold), or when frames run low.
+ * the PTE region (whose lock we hold), or when frames run low.  Returns
+ * the pages read.
  */
-static void fault_prefetch(struct vm_process *p, uint64_t vpn)
+static uint32_t fault_prefetch(struct vm_process *p, uint64_t vpn)
 {
 	uint64_t end = vm_region_end(p, vpn);
 	uint64_t n = 0, max = (uint64_t)p->ps_cfg.as_prefetch;
 
 	lk_assert_held(vm_pte_lock(p, vpn));
 	if (max == 0 || !pte_run_continues(p, vpn))
-		return;
+		return 0;
 	for (uint64_t v = vpn + 1; v < end && n < max; v++, n++) {
 		pte_t pte = pte_read(p, v);
 		if (pte_format(pte) != PTE_FMT_PGF || !fault_prefetch_one(p, v, pte))
 			break;
 	}
 	vm_stat_add(p->ps_vm, prefetched, n);
+	return (uint32_t)n;
 }
 
 /* Demand-zero or hard fault: the page needs a new frame. */
@@ -343,6 +358,7 @@ static enum step fault_new_frame(struct vm_process *p, uint64_t vpn, pte_t pte,
 		fault_map_new(p, vpn, pf, from, PGF_SLOT_NONE, pte, false);
 		vm_stat_add(vm, faults_dz, 1);
 		vm_pstat_add(p, faults_dz, 1);
+		w->fw_kind = VM_TL_FAULT_DZ;
 		return STEP_DONE;
 	}
 	/* Hard fault: the page keeps its slot, so a clean trim costs no write. */
@@ -353,7 +369,8 @@ static enum step fault_new_frame(struct vm_process *p, uint64_t vpn, pte_t pte,
 	fault_map_new(p, vpn, pf, from, pte_payload(pte), pte, false);
 	vm_stat_add(vm, faults_hard, 1);
 	vm_pstat_add(p, faults_hard, 1);
-	fault_prefetch(p, vpn);
+	w->fw_kind = VM_TL_FAULT_HARD;
+	w->fw_prefetched = fault_prefetch(p, vpn);
 	return STEP_DONE;
 }
 
@@ -373,7 +390,7 @@ static enum step fault_once(struct vm_process *p, uint64_t vpn, int is_write,
 		s = fault_valid(p, vpn, pte, is_write, w);
 		break;
 	case PTE_FMT_TRANS:
-		s = fault_soft(p, vpn, pte);
+		s = fault_soft(p, vpn, pte, w);
 		mapped = s == STEP_DONE;
 		break;
 	case PTE_FMT_DZ:
@@ -392,9 +409,16 @@ static enum step fault_once(struct vm_process *p, uint64_t vpn, int is_write,
 	return s;
 }
 
+/* The timeline's name for a wait on ev. */
+static enum vm_tl_kind fault_wait_kind(struct vm *vm, const struct vm_event *ev)
+{
+	return ev == &vm->vm_ev_avail ? VM_TL_WAIT_AVAIL : ev == &vm->vm_ev_trimmed ?
+	    VM_TL_WAIT_TRIM : ev == &vm->vm_ev_window ? VM_TL_WAIT_WINDOW : VM_TL_WAIT_INPAGE;
+}
+
 /* Sleep on the event fault_once() chose, unless the instance has failed
  * (checked after its snapshot, so vm_fail()'s wakeup cannot be missed). */
-static void fault_wait(struct vm_process *p, struct fault_wait *w)
+static void fault_wait(struct vm_process *p, uint64_t vpn, struct fault_wait *w)
 {
 	struct vm *vm = p->ps_vm;
 	uint64_t t0 = vm_now_ns();
@@ -404,6 +428,9 @@ static void fault_wait(struct vm_process *p, struct fault_wait *w)
 	if (vm_is_failed(vm))
 		return;
 	ev_wait(w->fw_ev, w->fw_snap, -1);
+	if (tml_on())		/* the span, and how often its event was signalled */
+		tml_span(fault_wait_kind(vm, w->fw_ev), t0, vm_now_ns(), vpn,
+		    ev_snapshot(w->fw_ev) - w->fw_snap, p->ps_tl_name);
 	if (vm_tstats == NULL)
 		return;
 	if (w->fw_ev == &vm->vm_ev_avail)
@@ -439,12 +466,14 @@ enum fault_result fault_resolve(struct vm_process *p, uint64_t vpn, int is_write
 			break;
 		case STEP_AV:
 			vm_stat_add(vm, access_violations, 1);
+			w.fw_kind = VM_TL_FAULT_AV;
 			r = FAULT_ACCESS_VIOLATION;
 			done = true;
 			break;
 		case STEP_BOUNCED:
 			if (!fault_bounce_finish(p, vpn, w.fw_bounce))
 				r = FAULT_FAILED;
+			w.fw_kind = VM_TL_FAULT_HARD;	/* counted by fault_bounce_finish */
 			done = true;
 			break;
 		case STEP_FAILED:
@@ -453,7 +482,7 @@ enum fault_result fault_resolve(struct vm_process *p, uint64_t vpn, int is_write
 			done = true;
 			break;
 		case STEP_WAIT:
-			fault_wait(p, &w);
+			fault_wait(p, vpn, &w);
 			break;
 		case STEP_RETRY:
 			break;
@@ -468,5 +497,8 @@ enum fault_result fault_resolve(struct vm_process *p, uint64_t vpn, int is_write
 		vm_tstats->ts_faults++;
 		vm_tstats->ts_fault_ns += vm_now_ns() - t0;
 	}
+	if (tml_on())		/* the fault's span, named by how it was resolved */
+		tml_fault(r == FAULT_FAILED ? VM_TL_FAULT_FAILED : w.fw_kind, t0, vpn,
+		    w.fw_prefetched, p->ps_tl_name);
 	return r;
 }

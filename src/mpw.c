@@ -84,8 +84,9 @@ static int mpw_write_batch(struct vm *vm)
 	struct mpw_batch b;
 	uint64_t nmod = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
 	int want = nmod < (uint64_t)vm->vm_write_batch ? (int)nmod : vm->vm_write_batch;
+	uint64_t t0 = tml_now();	/* its span on the timeline */
 	int nslots = pgf_slot_alloc(&vm->vm_pgf, want, b.mb_slots);
-	int written = 0, err = 0;
+	int written = 0, err = 0, runs;
 	uint64_t err_slot = 0;
 
 	if (nslots == 0)
@@ -93,7 +94,8 @@ static int mpw_write_batch(struct vm *vm)
 	/* Ascending, so contiguous slots form runs. */
 	vm_sort_by_key(b.mb_slots, (size_t)nslots, sizeof(b.mb_slots[0]));
 	mpw_take(vm, &b, nslots);
-	vm_stat_add(vm, write_runs, (uint64_t)mpw_slot_runs(b.mb_slots, b.mb_n));
+	runs = mpw_slot_runs(b.mb_slots, b.mb_n);
+	vm_stat_add(vm, write_runs, (uint64_t)runs);
 	for (int i = 0; i < b.mb_n; i++) {
 		const char *frame = vm_frame(vm, vm_pfn_index(vm, b.mb_pages[i]));
 		int rc = pgf_write(&vm->vm_pgf, b.mb_slots[i], frame);
@@ -111,6 +113,8 @@ static int mpw_write_batch(struct vm *vm)
 	vm_stat_add(vm, written, (uint64_t)written);
 	vm_stat_add(vm, write_errors, (uint64_t)(b.mb_n - written));
 	vm_stat_add(vm, write_batches, 1);
+	if (t0 != 0)
+		tml_span(VM_TL_WRITE_BATCH, t0, vm_now_ns(), (uint64_t)written, (uint32_t)runs, 0);
 	if (err != 0)
 		vm_fail(vm, VM_IO_WRITE, err_slot, err);	/* the pages are back on modified */
 	ev_signal(&vm->vm_ev_avail);
@@ -121,6 +125,7 @@ void *mpw_thread(void *arg)
 {
 	struct vm *vm = arg;
 
+	vm_timeline_thread("modified writer", NULL);
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_mpw);
 		uint32_t slots_snap = ev_snapshot(&vm->vm_ev_slots);

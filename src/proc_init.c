@@ -85,6 +85,7 @@ int proc_build(struct vm *vm, const struct vm_space_config *sp, unsigned id, boo
 	p->ps_cfg = *sp;
 	p->ps_cfg.as_name = NULL;
 	proc_name(p, sp);
+	p->ps_tl_name = (uint16_t)tml_name_intern(p->ps_name);
 	p->ps_commit = sp->as_virtual;
 	atomic_init(&p->ps_priority, (uint8_t)sp->as_priority);
 	p->ps_npages = sp->as_virtual / VM_PAGE_SIZE;

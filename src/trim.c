@@ -33,6 +33,7 @@ void *trim_thread(void *arg)
 	struct vm *vm = arg;
 	struct trim_batch b;
 
+	vm_timeline_thread("trimmer", NULL);
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_trim);
 		uint64_t t0, valid;
@@ -45,6 +46,9 @@ void *trim_thread(void *arg)
 		}
 		t0 = vm_now_ns();
 		valid = wsm_collect(vm, &b);
+		if (tml_on())
+			tml_span(VM_TL_TRIM_SELECT, t0, vm_now_ns(), (uint64_t)b.tb_n, 0,
+			    b.tb_proc != NULL ? b.tb_proc->ps_tl_name : 0);
 		if (b.tb_n > 0) {
 			trim_batch_run(&b);
 			if (b.tb_proc->ps_trim_age < vm->vm_trim_age_max)
@@ -53,6 +57,9 @@ void *trim_thread(void *arg)
 			/* Pages to trim, none old enough: fall back to plain CLOCK. */
 			b.tb_proc->ps_trim_age = 0;
 		}
+		if (b.tb_n > 0 && tml_on())
+			tml_span(VM_TL_TRIM_BATCH, t0, vm_now_ns(), (uint64_t)b.tb_n,
+			    (uint32_t)b.tb_clean, b.tb_proc->ps_tl_name);
 		vm_stat_add(vm, trimmer_busy_ns, vm_now_ns() - t0);
 		/* Nothing mapped (or every page in flight): sleep until asked. */
 		if (b.tb_n == 0 && valid == 0)

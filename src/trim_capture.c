@@ -79,6 +79,16 @@ void trim_batch_sort(struct trim_batch *b)
  */
 #define TRIM_WIN_GAP 512
 
+/* The timeline's spans of a window's phases, from the times ts[0..4]:
+ * freeze, capture (pages, the dirty ones), zap, thaw. */
+static void trim_capture_record(const uint64_t *ts, uint64_t window, int pages, int dirty)
+{
+	tml_span(VM_TL_TRIM_FREEZE, ts[0], ts[1], window, 0, 0);
+	tml_span(VM_TL_TRIM_CAPTURE, ts[1], ts[2], (uint64_t)pages, (uint32_t)dirty, 0);
+	tml_span(VM_TL_TRIM_ZAP, ts[2], ts[3], (uint64_t)pages, 0, 0);
+	tml_span(VM_TL_TRIM_THAW, ts[3], ts[4], window, 0, 0);
+}
+
 /* Step 2 for pages [i0, i1) of the batch, one window: freeze, capture the
  * contents into the frames, zap, thaw. */
 static void trim_capture_span(struct trim_batch *b, int i0, int i1)
@@ -88,8 +98,12 @@ static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 	uint64_t lo = b->tb_page[i0].tpg_vpn, hi = b->tb_page[i1 - 1].tpg_vpn + 1;
 	uint64_t wlo = lo > p->ps_ro_end ? lo : p->ps_ro_end;
 	uint64_t vpns[VM_TRIM_BATCH_MAX];
+	uint64_t ts[5] = { tml_now() };		/* the phases' times, on the timeline */
+	int dirty = 0;
 
 	trim_window_open(p, lo, hi, wlo);
+	if (ts[0] != 0)
+		ts[1] = vm_now_ns();
 	hw_copy_begin();
 	for (int i = i0; i < i1; i++) {
 		struct trim_page *t = &b->tb_page[i];
@@ -104,11 +118,20 @@ static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 		    (t->tpg_noslot || memcmp(va, fr, VM_PAGE_SIZE) != 0);
 		if (t->tpg_dirty)
 			memcpy(fr, va, VM_PAGE_SIZE);
+		dirty += t->tpg_dirty;
 		vpns[i - i0] = t->tpg_vpn;
 	}
 	hw_copy_end();
+	if (ts[0] != 0)
+		ts[2] = vm_now_ns();
 	map_zap(p, vpns, i1 - i0);
+	if (ts[0] != 0)
+		ts[3] = vm_now_ns();
 	trim_window_close(p, wlo, hi);
+	if (ts[0] != 0) {
+		ts[4] = vm_now_ns();
+		trim_capture_record(ts, hi > wlo ? hi - wlo : 0, i1 - i0, dirty);
+	}
 }
 
 /* Step 2: the batch's windows, one per span of pages with no gap over
@@ -187,11 +210,20 @@ void trim_batch_run(struct trim_batch *b)
 {
 	struct vm *vm = b->tb_proc->ps_vm;
 	int clean = 0;
+	uint64_t t0;
 
 	lk_assert_none_held();
 	trim_capture(b);
+	t0 = tml_now();
 	for (int i = 0; i < b->tb_n; i++)
 		clean += trim_finish(b->tb_proc, &b->tb_page[i]);
+	b->tb_clean = clean;
+	if (t0 != 0) {
+		uint64_t t1 = vm_now_ns();
+
+		tml_span(VM_TL_TRIM_FINISH, t0, t1, (uint64_t)b->tb_n, (uint32_t)clean, 0);
+		t0 = t1;	/* the wake phase's start */
+	}
 	/* The clean ones are the rest: vm_get_stats derives them. */
 	vm_stat_add(vm, trimmed, (uint64_t)b->tb_n);
 	vm_pstat_add(b->tb_proc, trimmed, (uint64_t)b->tb_n);
@@ -202,4 +234,6 @@ void trim_batch_run(struct trim_batch *b)
 		ev_signal(&vm->vm_ev_mpw);
 	if (clean > 0)
 		ev_signal(&vm->vm_ev_avail);
+	if (t0 != 0)		/* a woken thread may take this one's CPU */
+		tml_span(VM_TL_TRIM_WAKE, t0, vm_now_ns(), 0, 0, 0);
 }

@@ -4,8 +4,8 @@
  *
  * The layers, ground up (docs/DESIGN.md, "Layers"; tests/layers.sh keeps
  * every #include and every call going down or sideways, never up):
- *   0 base       vm_util, vm_debug, vm_lock, vm_event, vm_park; the
- *                interface headers vm.h, vm_sim.h, vm_counters.h
+ *   0 base       vm_util, vm_debug, vm_timeline, vm_lock, vm_event,
+ *                vm_park; the interface headers vm.h, vm_sim.h, vm_counters.h
  *   1 state      this header; pte, pfn + plist + pfnalloc, pgf, map, vm_fail
  *   2 workers    vm_work.h: fault, the trimmer, the writer, the zero-page
  *                thread, defrag, locked pages, image, validate
@@ -46,6 +46,7 @@
 #include "vm_lock.h"
 #include "vm_park.h"
 #include "vm_sim.h"
+#include "vm_timeline.h"
 #include "vm_util.h"
 
 #define VM_TRIM_BATCH_MAX 256		/* pages per trim batch */
@@ -93,6 +94,8 @@ struct vm_process {
 	uint16_t ps_id;			/* index in vm->vm_procs, and pf_proc (c) */
 	int ps_slot;			/* index in the SIGBUS registry, or -1 (c) */
 	char ps_name[VM_PROCESS_NAME_MAX];	/* (c) */
+	uint16_t ps_tl_name;		/* its name on the timeline (tml_name_intern);
+					 * 0 if the recorder was off at its creation (c) */
 	struct vm_space_config ps_cfg;	/* as_name NULL: the name is ps_name (c) */
 	uint64_t ps_commit;		/* bytes charged against the commit limit (c) */
 	/* memory priority 0-7 (vm_process_set_priority): its pages take it

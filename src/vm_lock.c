@@ -3,7 +3,8 @@
  * and the per-thread accounting pointer, and the debug-build lock-order
  * checker.  The benchmark compiles it a second time with VM_LOCK_VARIANTS
  * (vm_sim.h).
- * Layer 0: knows no struct vm.
+ * Layer 0: knows no struct vm; calls vm_timeline.c (long waits on the
+ * timeline).
  */
 #include <errno.h>
 #include <sched.h>
@@ -15,6 +16,7 @@
 
 #include "vm_lock.h"
 #include "vm_sim.h"
+#include "vm_timeline.h"
 #include "vm_util.h"
 
 struct lk_stats lk_stats;
@@ -73,15 +75,19 @@ static inline void cpu_relax(void)
 #define LK_SPIN_ROUNDS 10
 #define LK_SPIN_MAX 1024
 
+/* A contended acquire that began waiting at t0: counted, timed, and on the
+ * timeline if it waited long enough (vm_timeline.h). */
 static void lk_account(lk_t *l, uint64_t t0)
 {
 	int c = lk_class(l);
+	uint64_t t1 = vm_now_ns();
 
-	t0 = vm_now_ns() - t0;
 	atomic_fetch_add_explicit(&lk_stats.ls_contended[c], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&lk_stats.ls_wait_ns[c], t0, memory_order_relaxed);
+	atomic_fetch_add_explicit(&lk_stats.ls_wait_ns[c], t1 - t0, memory_order_relaxed);
 	if (vm_tstats != NULL)
-		vm_tstats->ts_lock_wait_ns[c] += t0;
+		vm_tstats->ts_lock_wait_ns[c] += t1 - t0;
+	if (tml_on())
+		tml_lock_wait(c, t0, t1);
 }
 
 /*

@@ -156,6 +156,20 @@
  *    vm_fail_msg is written only by the thread whose CAS won, before it
  *    publishes VM_FAILED; readers wait for VM_FAILED.  System threads of a
  *    failed instance park (vm_parked_check) until vm_destroy() stops them.
+ *  - The timeline recorder (vm_timeline.c) takes no lock of this tree and
+ *    none while recording: each thread writes only its own track (a chunk
+ *    of a pool allocated at enable time, a new chunk one atomic
+ *    fetch-and-add), from its own code or its own SIGBUS handler, which
+ *    cannot interrupt the recorder (the recorder touches no region
+ *    memory).  So the fault path, the lock's slow path and the system
+ *    threads record with any lock held.  Registering a thread and naming
+ *    a process take the recorder's own mutex (ts_names_mtx), a leaf:
+ *    nothing is taken under it; it is taken under vm_proc_mtx (a process
+ *    named as it is built) or with nothing held, never in the handler.  Reading
+ *    back and freeing come after vm_timeline_stop and after every thread
+ *    that recorded is joined; a thread's track is named with the
+ *    recorder's generation, so a thread of an earlier enable records
+ *    nothing into a later one.
  *  - The SIGBUS handler's registry (vm_sigbus.c), of machines and of
  *    process regions, is lock-free: registered by CAS, cleared by
  *    stores, read with acquire loads.  A region entry keeps its bounds
@@ -206,8 +220,8 @@ typedef struct lk {
 
 /*
  * Lock-wait accounting, per lock class (LK_CLASS_*): process-wide, the one
- * piece of mutable global state besides the SIGBUS handler's registry and
- * the per-thread accounting pointer.  A lock is a bare word that knows no
+ * piece of mutable global state besides the SIGBUS handler's registry, the
+ * timeline recorder and the per-thread accounting pointer.  A lock is a bare word that knows no
  * instance, so its waits are charged to the class, for every instance
  * together (vm_lock_stats_get, vm_sim.h).
  */

@@ -239,6 +239,135 @@ void vm_inject_io_left(struct vm *vm, int *reads, int *writes);
  */
 int vm_uffd_open(uint64_t require, uint64_t enable, char *err, size_t errlen);
 
+/* ---- the timeline recorder (vmsim --timeline; docs/DESIGN.md, "The timeline") ---- */
+
+/*
+ * What the recorder records: each event a complete span (its start and
+ * duration, written once, at its end) on the thread that ran it, with up
+ * to two arguments; spans nest by time on a thread (a wait inside its
+ * fault, a phase inside its batch).  X(ID, name, category, arg, arg2):
+ * the name and category the file gives it, its arguments' names ("": none).
+ * A fault is named by how it was resolved; "collided" is one another
+ * thread had resolved, and each wait inside a fault is one more "collided
+ * or waited" (faults_collided counts both); a wait's "signals" is how
+ * often its event was signalled by the time the thread ran again (more
+ * than 1: it was woken, then waited for a CPU).  The lock waits are those
+ * of at least tc_lock_wait_ns.
+ */
+#define VM_TIMELINE_KINDS(X) \
+	X(FAULT_DZ, "demand-zero", "fault", "page", "") \
+	X(FAULT_SOFT_STANDBY, "soft (standby)", "fault", "page", "") \
+	X(FAULT_SOFT_MODIFIED, "soft (modified)", "fault", "page", "") \
+	X(FAULT_HARD, "hard", "fault", "page", "prefetched") \
+	X(FAULT_COLLIDED, "collided", "fault", "page", "") \
+	X(FAULT_THAW, "window thaw", "fault", "page", "") \
+	X(FAULT_AV, "access violation", "fault", "page", "") \
+	X(FAULT_FAILED, "failed", "fault", "page", "") \
+	X(WAIT_AVAIL, "wait: free page", "wait", "page", "signals") \
+	X(WAIT_TRIM, "wait: trim batch", "wait", "page", "signals") \
+	X(WAIT_WINDOW, "wait: trim window", "wait", "page", "signals") \
+	X(WAIT_INPAGE, "wait: in-page", "wait", "page", "signals") \
+	X(WAIT_BOUNCE, "wait: frame for a bounced page", "wait", "page", "signals") \
+	X(LOCK_PTE, "lock wait: PTE", "lock", "", "") \
+	X(LOCK_PFN, "lock wait: PFN", "lock", "", "") \
+	X(LOCK_LIST, "lock wait: list", "lock", "", "") \
+	X(LOCK_PGF, "lock wait: page file", "lock", "", "") \
+	X(TRIM_BATCH, "trim batch", "trimmer", "pages", "clean") \
+	X(TRIM_SELECT, "select", "trimmer", "pages", "") \
+	X(TRIM_FREEZE, "freeze", "trimmer", "pages", "") \
+	X(TRIM_CAPTURE, "capture", "trimmer", "pages", "dirty") \
+	X(TRIM_ZAP, "zap", "trimmer", "pages", "") \
+	X(TRIM_THAW, "thaw", "trimmer", "pages", "") \
+	X(TRIM_FINISH, "finish", "trimmer", "pages", "clean") \
+	X(TRIM_WAKE, "wake", "trimmer", "", "") \
+	X(REPLACE_LOCAL, "local replacement", "working set", "pages", "") \
+	X(WRITE_BATCH, "write batch", "writer", "pages", "slot runs") \
+	X(ZERO, "zero page", "zero", "", "") \
+	X(DEFRAG, "defrag pass", "defrag", "moves", "")
+
+enum vm_tl_kind {
+#define VM_TL_ENUM(id, name, cat, arg, arg2) VM_TL_##id,
+	VM_TIMELINE_KINDS(VM_TL_ENUM)
+#undef VM_TL_ENUM
+	VM_TL_NKINDS
+};
+
+struct vm_tl_kind_info {
+	const char *tk_name, *tk_cat, *tk_arg, *tk_arg2;
+};
+extern const struct vm_tl_kind_info vm_tl_kinds[VM_TL_NKINDS];
+
+/* One event, as recorded. */
+struct vm_timeline_event {
+	uint64_t te_start;		/* vm_now_ns() at its start */
+	uint64_t te_dur;		/* ns */
+	uint64_t te_arg;		/* its kind's first argument */
+	uint32_t te_arg2;		/* ... and second */
+	uint16_t te_kind;		/* enum vm_tl_kind */
+	uint16_t te_proc;		/* the process it concerns: a name (vm_timeline_name),
+					 * 0 if none */
+};
+
+#define VM_TL_THREADS 4096		/* tracks, at most */
+#define VM_TL_NAMES 1280		/* names (processes), at most */
+#define VM_TL_NAME_MAX 32		/* a name, with its NUL */
+
+struct vm_timeline_config {
+	uint64_t tc_max_events;		/* the bound: events held in all (at least 16) */
+	uint64_t tc_window_lo_ns;	/* record only spans that start in [lo, hi] ns */
+	uint64_t tc_window_hi_ns;	/* after time 0 (vm_timeline_start); hi 0: no end */
+	uint64_t tc_lock_wait_ns;	/* a lock wait this long or longer is a span */
+};
+
+/*
+ * The recorder is process-wide, for every machine (like the lock
+ * statistics).  vm_timeline_enable allocates its whole memory (about 32
+ * bytes an event, reserved, touched as used) and starts it: from then on
+ * each registered thread records, and a machine or process created
+ * records its name; time 0 is now.  VM_EBUSY if it is enabled (or not
+ * freed), VM_EINVAL for a bound under 16, VM_ENOMEM.
+ * vm_timeline_start: time 0 is now, the window counts from here.
+ * vm_timeline_thread: the calling thread gets a track, named `name' under
+ * `process' (NULL: the machine's threads); its events go there.  Call it
+ * before the thread's first access: a fault on a thread with none is only
+ * counted (ti_no_buffer).  A no-op while the recorder is off.  The system
+ * threads register themselves.
+ * vm_timeline_stop: nothing more is recorded.
+ * Reading back (info, tracks, events), and vm_timeline_free, only after
+ * stop and once every thread that recorded is joined or quiet.
+ */
+int vm_timeline_enable(const struct vm_timeline_config *c);
+void vm_timeline_start(void);
+void vm_timeline_thread(const char *name, const char *process);
+void vm_timeline_stop(void);
+void vm_timeline_free(void);
+
+struct vm_timeline_info {
+	uint64_t ti_origin_ns;		/* time 0, vm_now_ns() */
+	uint64_t ti_capacity;		/* the events it can hold (<= tc_max_events) */
+	uint64_t ti_events;		/* events held */
+	uint64_t ti_dropped;		/* events dropped: the bound was reached */
+	uint64_t ti_first_drop_ns;	/* when the first was dropped, vm_now_ns(); 0: none */
+	uint64_t ti_no_buffer;		/* faults on threads with no track: counted only */
+	uint64_t ti_lost_threads;	/* registrations past VM_TL_THREADS (no track) */
+	int ti_ntracks;
+};
+void vm_timeline_get_info(struct vm_timeline_info *ti);
+
+struct vm_timeline_track {
+	const char *tt_name;		/* the thread's */
+	unsigned tt_process;		/* its process's name index; 0: the machine */
+	uint64_t tt_events;		/* events held */
+	uint64_t tt_dropped;		/* ... and dropped at the bound */
+};
+/* Track i (0 .. ti_ntracks-1); -1 if there is none. */
+int vm_timeline_track(int i, struct vm_timeline_track *t);
+/* Copy track i's events (tt_events of them) into out, in the order they
+ * ended.  Returns how many. */
+uint64_t vm_timeline_read(int i, struct vm_timeline_event *out);
+/* Name i: 0 is "machine"; NULL past the last. */
+const char *vm_timeline_name(unsigned i);
+
 /* ---- lock algorithm variants (the benchmark's build only) ---- */
 
 #if VM_LOCK_VARIANTS

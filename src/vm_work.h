@@ -48,6 +48,7 @@ struct trim_page {
 struct trim_batch {
 	struct vm_process *tb_proc;
 	int tb_n;
+	int tb_clean;			/* trim_batch_run: the pages that went to standby */
 	int tb_max;			/* at most this many pages (<= VM_TRIM_BATCH_MAX) */
 	struct trim_page tb_page[VM_TRIM_BATCH_MAX];	/* ascending once sorted */
 };

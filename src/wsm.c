@@ -129,6 +129,7 @@ void wsm_replace_local(struct vm_process *p)
 	struct trim_batch b;
 	uint64_t pick[WSM_LOCAL_MAX], nvalid, r, max, target;
 	lk_t *held = NULL;
+	uint64_t t0 = tml_now();	/* its span on the timeline */
 	int n;
 
 	lk_assert_none_held();
@@ -162,4 +163,6 @@ void wsm_replace_local(struct vm_process *p)
 		return;
 	trim_batch_run(&b);
 	vm_pstat_add(p, replaced, (uint64_t)b.tb_n);
+	if (t0 != 0)
+		tml_span(VM_TL_REPLACE_LOCAL, t0, vm_now_ns(), (uint64_t)b.tb_n, 0, p->ps_tl_name);
 }

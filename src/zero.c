@@ -34,6 +34,7 @@ void *zero_thread(void *arg)
 {
 	struct vm *vm = arg;
 
+	vm_timeline_thread("zero-page thread", NULL);
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_zero);
 		struct pfn *pf;
@@ -60,6 +61,8 @@ void *zero_thread(void *arg)
 		ev_signal(&vm->vm_ev_avail);
 		vm_stat_add(vm, zeroed, 1);
 		vm_stat_add(vm, zero_busy_ns, vm_now_ns() - t0);
+		if (tml_on())
+			tml_span(VM_TL_ZERO, t0, vm_now_ns(), 0, 0, 0);
 	}
 	return NULL;
 }

@@ -12,8 +12,8 @@
 #  - a file of src/ missing from the table (a new file must be placed);
 #  - a file of src/ longer than 600 lines;
 #  - mutable process-wide state (.data, .bss) in the library but the SIGBUS
-#    entry's registry and handler state and the lock statistics (per-thread
-#    state, .tbss, is allowed);
+#    entry's registry and handler state, the lock statistics and the
+#    timeline recorder (per-thread state, .tbss, is allowed);
 #  - in sim/ and bench/ (the simulator's side): an #include of a core header
 #    but vm.h and vm_sim.h, or a reference to a core symbol vm.h or vm_sim.h
 #    (with what it includes) does not declare.
@@ -31,8 +31,8 @@ bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 # The order, ground up.  A header sits at the bottom of its layer (rank
 # layer*100): any file of its layer may include it.
 LAYERS=(
-	"0: vm_debug.h vm_util.h vm_lock.h vm_event.h vm_park.h vm.h vm_sim.h vm_counters.h |
-	    vm_util.c vm_lock.c vm_event.c vm_park.c"
+	"0: vm_debug.h vm_util.h vm_timeline.h vm_lock.h vm_event.h vm_park.h vm.h vm_sim.h vm_counters.h |
+	    vm_util.c vm_timeline.c vm_lock.c vm_event.c vm_park.c"
 	"1: vm_ctx.h pte.h pfn.h pgf.h map.h |
 	    pte.c pfn.c plist.c pgf.c map.c vm_fail.c pfnalloc.c wsl.c"
 	"2: vm_work.h |
@@ -49,8 +49,9 @@ for l in "${LAYERS[@]}"; do
 	for f in $heads; do RANK[$f]=$((n * 100)); LAYER[$f]=$n; done
 	for f in $srcs; do i=$((i + 1)); RANK[$f]=$((n * 100 + i)); LAYER[$f]=$n; done
 done
-# Mutable process-wide state the library may have (vm_sigbus.c, vm_lock.c).
-GLOBALS="vm_registry vm_regions vm_regions_hw vm_old_sigbus vm_handler_once vm_handler_installed vm_forked vm_failed_said lk_stats"
+# Mutable process-wide state the library may have (vm_sigbus.c, vm_lock.c,
+# vm_timeline.c).
+GLOBALS="vm_registry vm_regions vm_regions_hw vm_old_sigbus vm_handler_once vm_handler_installed vm_forked vm_failed_said lk_stats tml_state tml_held tml_gen"
 
 # check_includes FILE... : every #include "x" of a src/ file ranks no higher.
 check_includes() {

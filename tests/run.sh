@@ -91,6 +91,9 @@ run "inject/errors" "$B/tests/inject/errors"
 run "inject/create" "$B/tests/inject/create"
 run "inject/pagefile" "$B/tests/inject/pagefile"
 run "inject/proc_create" "$B/tests/inject/proc_create"
+# the timeline (README, "Seeing a run"): in every variant, ThreadSanitizer's
+# too, since its recorder runs in the fault handler
+run "timeline" env VMSIM="$B/vmsim" tests/timeline.sh
 # the layers (docs/DESIGN.md): no #include or call goes up, release only
 if [ "$VARIANT" = release ]; then
 	run "layers" env B="$B" tests/layers.sh

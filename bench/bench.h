@@ -22,6 +22,12 @@ struct bench_kinds {
 	int bk_pages, bk_rounds;
 	double bk_touch_ns[BK_N];	/* measured by the faulting thread, loop cost removed */
 	double bk_handler_ns[BK_N];	/* vm_thread_stats ts_fault_ns / ts_faults */
+	/* against the floor of the kind's own access (bench_kind_write),
+	 * measured (one round of bk_pages) beside each round: the median of
+	 * the per-round ratios, their range; the floors' median; NAN if the
+	 * floor could not be measured */
+	double bk_floor_ns[BK_N], bk_floor_wp_ns[BK_N];
+	double bk_ratio[BK_N], bk_ratio_lo[BK_N], bk_ratio_hi[BK_N], bk_ratio_wp[BK_N];
 	double bk_loop_w_ns, bk_loop_r_ns;	/* the touch loops with no fault */
 	long bk_errors;			/* wrong fault counts or contents */
 };
@@ -166,6 +172,8 @@ void bench_opts(struct bench_all *a, int rounds);
 extern const char *const bench_kind_name[BK_N];
 extern const char *const bench_kind_key[BK_N];
 extern const double bench_kind_target[BK_N];
+extern const int bench_kind_write[BK_N];
+
 extern const char *const bench_lock_name[4];
 void bench_print(FILE *f, const struct bench_all *a);
 void bench_json(FILE *f, const struct bench_all *a);

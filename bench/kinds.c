@@ -1,12 +1,14 @@
 /*
  * kinds.c - what one fault of each kind costs (one thread, system threads
  * off: demand-zero, soft from modified, soft from standby, hard, set up
- * with the working-set controls), and soft faults in parallel from the
- * middle of the standby list, list locks shared and exclusive.
+ * with the working-set controls), each against the floor of its own access
+ * measured beside it in every round (floor.c), and soft faults in parallel
+ * from the middle of the standby list, list locks shared and exclusive.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <math.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -105,11 +107,36 @@ static long kinds_round(uint64_t n, const uint64_t *seq, double *touch, double *
 	return err;
 }
 
+/* Round r's floors of each kind's access into fl[k][r] (MISSING) and
+ * flwp[k][r] (MISSING|WP), NAN if the floor could not be measured. */
+static void kinds_floor_round(uint64_t n, int r, double fl[BK_N][16], double flwp[BK_N][16])
+{
+	struct floor_result f;
+	char err[256];
+	int ok = floor_measure_sized((long)n, 1, &f, err, sizeof err) == 0;
+
+	for (int k = 0; k < BK_N; k++) {
+		fl[k][r] = !ok ? NAN : bench_kind_write[k] ? f.sigbus_copy_ns : f.sigbus_read_ns;
+		flwp[k][r] = !ok ? NAN : bench_kind_write[k] ? f.sigbus_copy_wp_ns : f.sigbus_read_wp_ns;
+	}
+}
+
+/* The median of v[0..n) (sorted in place) and its range. */
+static double kinds_median_range(double *v, int n, double *lo, double *hi)
+{
+	double m = bench_median(v, n);
+
+	*lo = v[0];
+	*hi = v[n - 1];
+	return m;
+}
+
 void bench_kinds(int quick, struct bench_kinds *out)
 {
 	uint64_t n = quick ? 1024 : 4096;
 	int rounds = quick ? 3 : 7;
 	double touch[BK_N][16], handler[BK_N][16], lw[16], lr[16];
+	double fl[BK_N][16], flwp[BK_N][16], rat[BK_N][16], ratwp[BK_N][16], x;
 	uint64_t *seq = malloc(n * sizeof *seq);
 	cpu_set_t saved;
 	int pinned = bench_pin_here(&saved);
@@ -125,15 +152,24 @@ void bench_kinds(int quick, struct bench_kinds *out)
 	}
 	for (int r = 0; r < rounds; r++) {
 		double t[BK_N], h[BK_N];
+		/* the floor beside each round, so each ratio is taken inside one */
+		kinds_floor_round(n, r, fl, flwp);
 		out->bk_errors += kinds_round(n, seq, t, h, &lw[r], &lr[r]);
 		for (int k = 0; k < BK_N; k++) {
 			touch[k][r] = t[k];
 			handler[k][r] = h[k];
+			rat[k][r] = t[k] / fl[k][r];
+			ratwp[k][r] = t[k] / flwp[k][r];
 		}
 	}
 	for (int k = 0; k < BK_N; k++) {
 		out->bk_touch_ns[k] = bench_median(touch[k], rounds);
 		out->bk_handler_ns[k] = bench_median(handler[k], rounds);
+		out->bk_floor_ns[k] = bench_median(fl[k], rounds);
+		out->bk_floor_wp_ns[k] = bench_median(flwp[k], rounds);
+		out->bk_ratio[k] = kinds_median_range(rat[k], rounds, &out->bk_ratio_lo[k],
+		    &out->bk_ratio_hi[k]);
+		out->bk_ratio_wp[k] = kinds_median_range(ratwp[k], rounds, &x, &x);
 	}
 	out->bk_loop_w_ns = bench_median(lw, rounds);
 	out->bk_loop_r_ns = bench_median(lr, rounds);

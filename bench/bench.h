@@ -15,8 +15,10 @@
 #define BENCH_MAX_RUNS 80
 #define BENCH_MAX_ROUNDS 7
 
-/* Per-fault-kind scenario (one thread, system threads off). */
-enum bench_kind { BK_DZ, BK_SOFT_MOD, BK_SOFT_SB, BK_HARD, BK_N };
+/* Per-fault-kind scenario (one thread, system threads off).  Demand-zero
+ * twice: from a frame zeroed ahead (the zeroed list, as when the zero-page
+ * thread keeps up) and from a free frame zeroed inline by the faulter. */
+enum bench_kind { BK_DZ, BK_DZ_INLINE, BK_SOFT_MOD, BK_SOFT_SB, BK_HARD, BK_N };
 
 struct bench_kinds {
 	int bk_pages, bk_rounds;

@@ -186,7 +186,9 @@ long vm_validate(struct vm *vm, FILE *f, int expensive);
  *  vm_empty_working_set  trim every mapped page now but the locked ones
  *                        (EmptyWorkingSet);
  *  vm_flush_modified     write every modified page to the page file;
- *  vm_purge_standby      repurpose every standby page to the free list.
+ *  vm_purge_standby      repurpose every standby page to the free list;
+ *  vm_zero_free          zero up to max free pages onto the zeroed list
+ *                        (the zero-page thread's work, done now).
  * Each returns the pages it moved.  The benchmark uses them to set up one
  * kind of fault at a time.
  */
@@ -194,6 +196,7 @@ uint64_t vm_empty_working_set(struct vm *vm);	/* every process */
 uint64_t vm_process_empty_working_set(struct vm_process *p);
 uint64_t vm_flush_modified(struct vm *vm);
 uint64_t vm_purge_standby(struct vm *vm);
+uint64_t vm_zero_free(struct vm *vm, uint64_t max);
 
 /* ---- memory estimates (the command's preflight) ---- */
 

@@ -59,7 +59,7 @@ SIMLIB  := $(B)/libvmsim-sim.a
 SIM_O   := $(addprefix $(B)/sim/,main.o options.o proc_opts.o optdoc.o preflight.o run.o report.o \
            report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o)
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
-           report_json.o plot.o floor.o floor_mech.o trimscale.o)
+           report_json.o plot.o floor.o floor_mech.o trimscale.o cycle.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 INJECT  := $(patsubst tests/inject/%.c,%,$(wildcard tests/inject/*.c))

@@ -61,6 +61,13 @@ struct bench_run {
 	double br_cpu_sys[3];		/* CPUs used by trimmer, writer, zero thread */
 	double br_cpu_user;		/* CPUs used by the user threads, summed */
 	double br_fault_mix[4];		/* dz, soft standby, soft modified, hard: fraction */
+	/* counts over the window, for the cycle section (cycle.c) */
+	double br_n_acc, br_n_faults;	/* accesses; faults dz + soft + hard */
+	double br_n_collided;		/* faults another thread had resolved, or that
+					 * waited, or un-protected a frozen page */
+	double br_n_hard, br_n_zeroed_inline;
+	double br_cpu_handler;		/* CPUs the user threads spent in the handler:
+					 * its wall time less the event waits */
 	long br_errors;			/* verification failures */
 	int br_nrounds;			/* the record is the median round of these */
 	double br_r_acc[BENCH_MAX_ROUNDS], br_r_faults[BENCH_MAX_ROUNDS];	/* per round */
@@ -97,6 +104,19 @@ struct bench_trimscale {
 	char ts_err[320];		/* the first run that could not be made, or "" */
 };
 
+/* The cycle section (cycle.c): CPU per fault of the whole process against a
+ * cycle floor composed from the floor's figures (issue 13). */
+struct bench_cycle_row {
+	const struct bench_run *cr_run;	/* the run (section 3's, or the section's own) */
+	double cr_loop_ns;		/* user CPU per access with no fault (resident run) */
+	double cr_resident_faults;	/* faults in the resident run's window (~0) */
+	/* per fault, ns of CPU */
+	double cr_total, cr_user, cr_handler, cr_loop, cr_trimmer, cr_writer, cr_zero;
+	/* the cycle floor per fault, and its parts */
+	double cr_floor, cr_floor_fault, cr_floor_trim, cr_floor_pgf;
+	double cr_ratio;
+};
+
 struct bench_all {
 	int quick;
 	struct floor_result floor;
@@ -111,6 +131,8 @@ struct bench_all {
 	double tlb_idle_per_s;
 	double warm_s, window_s;	/* a workload run's warm-up and measured window */
 	struct bench_trimscale trimscale;
+	struct bench_cycle_row cycle[6];	/* default, heavy, sequential x 1, 2 threads */
+	int ncycle;
 };
 
 /* One workload run's settings (scenarios.c makes them). */
@@ -161,6 +183,10 @@ void bench_shuffle(uint64_t *v, uint64_t n, uint64_t *rng);
 void bench_kinds(int quick, struct bench_kinds *out);
 void bench_parsoft(struct bench_all *a, double loop_r);
 
+/* "scenarios.c" (specs) */
+struct run_spec spec_heavy(int nt);
+struct run_spec spec_seq(int nt);
+
 /* "runs.c" */
 void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_run *r);
 /* Run each spec once per round, interleaved; record each's median round. */
@@ -189,6 +215,13 @@ void bench_trimscale_print(FILE *f, const struct bench_all *a);
 struct json;
 void bench_trimscale_json(struct json *j, const struct bench_all *a);
 int bench_trimscale_plot(const struct bench_all *a, const char *outdir);
+
+/* "cycle.c" */
+/* Run the cycle section's workloads that section 3 did not (and the
+ * resident runs that give the access loop's own cost), then compose. */
+void bench_cycle(struct bench_all *a);
+void bench_cycle_print(FILE *f, const struct bench_all *a);
+void bench_cycle_json(struct json *j, const struct bench_all *a);
 
 /* "trace.c" */
 /* The trace section: a 10^7-reference lackey log (10^6 quick) written in

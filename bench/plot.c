@@ -16,8 +16,10 @@ int bench_plot(const struct bench_all *a, const char *outdir, const char *png)
 	const char *script = getenv("VMSIM_PLOT_GP") ? getenv("VMSIM_PLOT_GP") : "bench/plot.gp";
 	FILE *f;
 
-	if (bench_find(a, wl[0], "", 1) == NULL && bench_find(a, wl[1], "", 1) == NULL) {
-		printf("plot: %s skipped (no scaling runs: --only without runs)\n", png);
+	if ((bench_find(a, wl[0], "", 1) == NULL && bench_find(a, wl[1], "", 1) == NULL) ||
+	    a->kinds.bk_rounds == 0) {
+		printf("plot: %s skipped (no scaling runs or fault kinds: --only without runs or kinds)\n",
+		    png);
 		return 0;
 	}
 	snprintf(path, sizeof path, "%s/scaling.dat", outdir);

@@ -223,6 +223,7 @@ void bench_print(FILE *f, const struct bench_all *a)
 	print_scaling(f, a);
 	print_trim(f, a);
 	print_breakdown(f, a);
+	bench_cycle_print(f, a);
 	print_opts(f, a);
 	bench_trimscale_print(f, a);
 }

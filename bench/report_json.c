@@ -132,6 +132,7 @@ void bench_json(FILE *f, const struct bench_all *a)
 		json_run(&j, &a->runs[i]);
 	}
 	json_end(&j);
+	bench_cycle_json(&j, a);
 	bench_trimscale_json(&j, a);
 	json_end(&j);
 }

@@ -79,6 +79,11 @@ static void run_fill(struct bench_run *r, const struct snap *a, const struct sna
 	r->br_seconds = el;
 	r->br_acc_s = (double)(b->acc - a->acc) / el;
 	r->br_faults_s = fsum / el;
+	r->br_n_acc = (double)(b->acc - a->acc);
+	r->br_n_faults = fsum;
+	r->br_n_hard = faults[3];
+	r->br_n_collided = D(vs_faults_collided);
+	r->br_n_zeroed_inline = D(vs_zeroed_inline);
 	r->br_trimmed = D(vs_trimmed);
 	r->br_trim_calls = D(vs_trim_calls);
 	r->br_trim_batches = D(vs_trim_batches);
@@ -115,6 +120,7 @@ static void run_fill(struct bench_run *r, const struct snap *a, const struct sna
 		for (int c = 0; c < 4; c++)
 			r->br_lock_frac[c] = lk[c] / tt;
 		r->br_handler_ns = nf > 0 ? f / nf : 0;
+		r->br_cpu_handler = (f - wa - wo) * 1e-9 / el;
 	}
 }
 

@@ -5,7 +5,7 @@
  */
 #include "bench.h"
 
-static struct run_spec spec_heavy(int nt)
+struct run_spec spec_heavy(int nt)
 {
 	struct run_spec s = SPEC_DEFAULT("heavy", nt);
 
@@ -14,7 +14,7 @@ static struct run_spec spec_heavy(int nt)
 	return s;
 }
 
-static struct run_spec spec_seq(int nt)
+struct run_spec spec_seq(int nt)
 {
 	struct run_spec s = SPEC_DEFAULT("sequential", nt);
 

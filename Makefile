@@ -162,7 +162,7 @@ $(B)/tests/tools/eio: tests/tools/eio.c
 	$(CC) -O2 -Wall -o $@ $<
 
 # Build, then run, every test of one variant.
-test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1 $(BENCH_O) $(LKVAR_O)
+test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1 $(BENCH_O) $(LKVAR_O) $(B)/bench/vmsim-kcompare
 test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 
@@ -171,6 +171,11 @@ check: deps
 
 $(BENCH_O): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
 $(B)/bench/vmsim-bench: $(BENCH_O) $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# The kernel comparison's driver (bench/kernel-compare.sh runs it; not part
+# of make bench or make check, which only build it and run its vmsim side).
+$(B)/bench/vmsim-kcompare: $(B)/bench/kcompare.o $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed

@@ -147,6 +147,7 @@ struct run_spec {
 	int rs_shared, rs_rows, rs_stash;
 	int rs_goal_div;		/* trim goal = frames / this (0: vmsim's n/8) */
 	int rs_hints;			/* vt_trim_hints */
+	int rs_span;			/* vt_trim_pieces = 0: freeze a window's whole span */
 };
 
 /* The default workload: 16M physical, 64M virtual, runs of 1..32 pages. */
@@ -186,6 +187,7 @@ void bench_parsoft(struct bench_all *a, double loop_r);
 /* "scenarios.c" (specs) */
 struct run_spec spec_heavy(int nt);
 struct run_spec spec_seq(int nt);
+struct run_spec spec_uniform16(int nt);
 
 /* "runs.c" */
 void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_run *r);

@@ -152,6 +152,7 @@ void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_
 	vm_lock_impl_set(s->rs_lock);
 	tun.vt_shared_unlink = s->rs_shared;
 	tun.vt_trim_hints = s->rs_hints;
+	tun.vt_trim_pieces = !s->rs_span;
 	tun.vt_max_faulters = s->rs_threads;
 	tun.vt_pgf_rows = s->rs_rows;
 	tun.vt_pgf_stash = s->rs_stash;

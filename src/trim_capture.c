@@ -79,7 +79,8 @@ void trim_batch_sort(struct trim_batch *b)
  */
 #define TRIM_WIN_GAP 512
 
-/* Step 2 for pages [i0, i1) of the batch, one window: freeze, capture the
+/* Step 2 for pages [i0, i1) of the batch, one window: freeze (the span, or
+ * its batch pages piece by piece: vt_trim_pieces, trimwin.c), capture the
  * contents into the frames, zap, thaw. */
 static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 {
@@ -88,8 +89,16 @@ static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 	uint64_t lo = b->tb_page[i0].tpg_vpn, hi = b->tb_page[i1 - 1].tpg_vpn + 1;
 	uint64_t wlo = lo > p->ps_ro_end ? lo : p->ps_ro_end;
 	uint64_t vpns[VM_TRIM_BATCH_MAX];
+	struct trim_piece pc[VM_TRIM_BATCH_MAX];
+	bool pieces = vm->vm_tun.vt_trim_pieces != 0;
+	int np = 0;
 
-	trim_window_open(p, lo, hi, wlo);
+	for (int i = i0; i < i1; i++)
+		vpns[i - i0] = b->tb_page[i].tpg_vpn;
+	if (pieces)
+		np = trim_window_open_pieces(p, lo, hi, wlo, vpns, i1 - i0, pc);
+	else
+		trim_window_open(p, lo, hi, wlo);
 	hw_copy_begin();
 	for (int i = i0; i < i1; i++) {
 		struct trim_page *t = &b->tb_page[i];
@@ -104,11 +113,13 @@ static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 		    (t->tpg_noslot || memcmp(va, fr, VM_PAGE_SIZE) != 0);
 		if (t->tpg_dirty)
 			memcpy(fr, va, VM_PAGE_SIZE);
-		vpns[i - i0] = t->tpg_vpn;
 	}
 	hw_copy_end();
 	map_zap(p, vpns, i1 - i0);
-	trim_window_close(p, wlo, hi);
+	if (pieces)
+		trim_window_close_pieces(p, pc, np, wlo, hi);
+	else
+		trim_window_close(p, wlo, hi);
 }
 
 /* Step 2: the batch's windows, one per span of pages with no gap over

@@ -41,6 +41,10 @@ struct vm_tunables {
 	int vt_trim_hints;		/* faulters hand the pages a sequential run left
 					 * behind to the trimmer (0; seed 001: measured
 					 * 0.68-0.76x on the default workload) */
+	int vt_trim_pieces;		/* a trim window freezes the batch's pages piece
+					 * by piece (1), not its whole span (0), which
+					 * also freezes and thaws every valid page
+					 * between them (trimwin.c) */
 	/* fault injection at creation (tests/inject/create.c): the Nth step of
 	 * vm_create that can fail (an allocation, a system call, a thread
 	 * start) fails as if the host refused (errno ENOMEM); 0: none */
@@ -52,7 +56,7 @@ struct vm_tunables {
 
 #define VM_TUNABLES_DEFAULT ((struct vm_tunables){ .vt_start_threads = 1, \
 	.vt_max_faulters = 64, .vt_shared_unlink = 1, .vt_pgf_rows = 1, .vt_pgf_stash = 1, \
-	.vt_trim_goal_div = 8 })
+	.vt_trim_goal_div = 8, .vt_trim_pieces = 1 })
 
 /*
  * The configuration of a small instance in pages: frames, virtual pages

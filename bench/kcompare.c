@@ -2,12 +2,16 @@
  * kcompare.c - vmsim-kcompare: the same work on the kernel's own paging or
  * on vmsim, phase by phase, for bench/kernel-compare.sh (issue 13).
  *
- *	vmsim-kcompare kernel|vmsim [--pages N] [--physical BYTES]
+ *	vmsim-kcompare kernel|vmsim|check [--pages N] [--physical BYTES]
  *	               [--random N] [--sweeps N] [--fill stamp|random]
- *	               [--seed N] [--cgroup DIR]
+ *	               [--seed N] [--cgroup DIR] [--zram DIR]
+ *
+ * (check: only check the options, as the script does before it changes
+ * anything.)
  *
  * The work, on a region of N pages (default 16384: 64M):
- *   touch    write every page once, in order (first touch);
+ *   touch    write every page once, in order (first touch: a write, no
+ *            read, so one fault a page on either side);
  *   random   N accesses (default 100000) to pages drawn uniformly, half of
  *            them writes;
  *   sweeps   read every page in order, N times (default 3).
@@ -22,7 +26,9 @@
  * cgroup with swap (kernel-compare.sh sets both up), and name that cgroup
  * with --cgroup so its resident and swapped bytes are read from it after
  * each phase (v2: memory.stat "anon", memory.swap.current; v1: memory.stat
- * "rss" and "swap").  Faults are the process's minor + major faults
+ * "rss" and "swap"), and the zram device's /sys/block directory with
+ * --zram, for the memory its compressed pages take (mm_stat's
+ * mem_used_total).  Faults are the process's minor + major faults
  * (getrusage).
  * vmsim: the region is a vmsim instance with --physical bytes of frames
  * (default 16M) and an in-memory page file as large as the region, the
@@ -32,10 +38,11 @@
  *
  * One line a phase on standard output:
  *   phase NAME sec S faults F us_per_fault U resident_kb R swap_kb W
- *         frames_kb M errors E
+ *         frames_kb M zram_kb Z errors E
  * (resident: the kernel's resident anonymous bytes, or vmsim's mapped
  * pages; swap: the kernel's swapped bytes, or vmsim's page-file bytes in
- * use; frames: vmsim's frames, 0 for the kernel), then "verify ok" or
+ * use; frames: vmsim's frames, 0 for the kernel; zram: what the zram
+ * device uses, 0 without --zram), then "verify ok" or
  * "verify FAILED: N wrong".  Exit status 0 when every read checked; 1 when
  * one did not; 2 for bad arguments (one line on stderr, before any work).
  */
@@ -54,11 +61,11 @@
 #include "vm_sim.h"
 
 struct kc_opts {
-	bool ko_vmsim;
+	bool ko_vmsim, ko_check;
 	uint64_t ko_pages, ko_physical, ko_random, ko_seed;
 	int ko_sweeps;
 	bool ko_fill_random;
-	const char *ko_cgroup;
+	const char *ko_cgroup, *ko_zram;
 };
 
 struct kc_state {
@@ -69,11 +76,13 @@ struct kc_state {
 	struct vm *ks_vm;
 };
 
+#define KC_USAGE "vmsim-kcompare kernel|vmsim|check [--pages N] [--physical BYTES] [--random N] " \
+	"[--sweeps N] [--fill stamp|random] [--seed N] [--cgroup DIR] [--zram DIR]"
+
 static void kc_usage_exit(const char *msg, const char *arg)
 {
-	fprintf(stderr, "vmsim-kcompare: %s%s%s (usage: vmsim-kcompare kernel|vmsim [--pages N] "
-	    "[--physical BYTES] [--random N] [--sweeps N] [--fill stamp|random] [--seed N] "
-	    "[--cgroup DIR])\n", msg, arg ? ": " : "", arg ? arg : "");
+	fprintf(stderr, "vmsim-kcompare: %s%s%s (usage: " KC_USAGE ")\n", msg, arg ? ": " : "",
+	    arg ? arg : "");
 	exit(2);
 }
 
@@ -102,9 +111,15 @@ static void kc_parse(int argc, char **argv, struct kc_opts *o)
 {
 	*o = (struct kc_opts){ .ko_pages = 16384, .ko_physical = 16 << 20, .ko_random = 100000,
 	    .ko_seed = 1, .ko_sweeps = 3 };
-	if (argc < 2 || (strcmp(argv[1], "kernel") && strcmp(argv[1], "vmsim")))
-		kc_usage_exit("the first argument is kernel or vmsim", argc < 2 ? NULL : argv[1]);
+	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf("usage: " KC_USAGE "\n(bench/kcompare.c says what each does)\n");
+		exit(0);
+	}
+	if (argc < 2 || (strcmp(argv[1], "kernel") && strcmp(argv[1], "vmsim") &&
+	    strcmp(argv[1], "check")))
+		kc_usage_exit("the first argument is kernel, vmsim or check", argc < 2 ? NULL : argv[1]);
 	o->ko_vmsim = !strcmp(argv[1], "vmsim");
+	o->ko_check = !strcmp(argv[1], "check");
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (v == NULL)
@@ -123,6 +138,8 @@ static void kc_parse(int argc, char **argv, struct kc_opts *o)
 			o->ko_fill_random = !strcmp(v, "random");
 		else if (!strcmp(a, "--cgroup"))
 			o->ko_cgroup = v;
+		else if (!strcmp(a, "--zram"))
+			o->ko_zram = v;
 		else
 			kc_usage_exit("unknown option or bad value", a);
 		i++;
@@ -149,18 +166,18 @@ static inline void kc_access(struct kc_state *s, uint64_t i, bool write)
 		w[0] = kc_stamp(i, ++s->ks_version[i]);
 }
 
+/* First touch: a write to every page, no read (the first access a page
+ * sees is a write, on both sides: one fault each). */
 static void kc_touch(struct kc_state *s)
 {
 	uint64_t rng = vm_seed_mix(s->ks_o->ko_seed, 1);
 
 	for (uint64_t i = 0; i < s->ks_o->ko_pages; i++) {
 		volatile uint64_t *w = (volatile uint64_t *)(s->ks_base + (i << VM_PAGE_SHIFT));
+		w[0] = kc_stamp(i, ++s->ks_version[i]);
 		if (s->ks_o->ko_fill_random)
 			for (size_t k = 1; k < VM_PAGE_SIZE / 8; k++)
 				w[k] = vm_rand(&rng);
-		if (w[0] != 0)		/* demand-zero: never written */
-			s->ks_wrong++;
-		w[0] = kc_stamp(i, ++s->ks_version[i]);
 	}
 }
 
@@ -184,7 +201,7 @@ static void kc_sweeps(struct kc_state *s)
 /* ---- what each side counts ---- */
 
 struct kc_count {
-	uint64_t kc_faults, kc_resident, kc_swap, kc_frames;	/* bytes but faults */
+	uint64_t kc_faults, kc_resident, kc_swap, kc_frames, kc_zram;	/* bytes but faults */
 };
 
 /* A key's value in the cgroup's memory.stat, or 0. */
@@ -220,11 +237,29 @@ static uint64_t kc_cgroup_file(const char *dir, const char *name)
 	return v;
 }
 
+/* The memory the zram device in dir uses (mm_stat's third field), or 0. */
+static uint64_t kc_zram_used(const char *dir)
+{
+	char path[1200];
+	unsigned long long orig, compr, used = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/mm_stat", dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	if (fscanf(f, "%llu %llu %llu", &orig, &compr, &used) != 3)
+		used = 0;
+	fclose(f);
+	return used;
+}
+
 static void kc_count(const struct kc_state *s, struct kc_count *c)
 {
 	const char *cg = s->ks_o->ko_cgroup;
 
 	memset(c, 0, sizeof *c);
+	if (s->ks_o->ko_zram != NULL)
+		c->kc_zram = kc_zram_used(s->ks_o->ko_zram);
 	if (s->ks_vm != NULL) {
 		struct vm_stats st;
 		vm_get_stats(s->ks_vm, &st);
@@ -264,10 +299,11 @@ static void kc_phase(struct kc_state *s, const char *name, void (*fn)(struct kc_
 	kc_count(s, &b);
 	faults = (double)(b.kc_faults - a.kc_faults);
 	printf("phase %s sec %.6f faults %.0f us_per_fault %.3f resident_kb %llu swap_kb %llu "
-	    "frames_kb %llu errors %llu\n", name, (double)(t1 - t0) * 1e-9, faults,
+	    "frames_kb %llu zram_kb %llu errors %llu\n", name, (double)(t1 - t0) * 1e-9, faults,
 	    faults > 0 ? (double)(t1 - t0) * 1e-3 / faults : 0.0,
 	    (unsigned long long)(b.kc_resident >> 10), (unsigned long long)(b.kc_swap >> 10),
-	    (unsigned long long)(b.kc_frames >> 10), (unsigned long long)(s->ks_wrong - wrong0));
+	    (unsigned long long)(b.kc_frames >> 10), (unsigned long long)(b.kc_zram >> 10),
+	    (unsigned long long)(s->ks_wrong - wrong0));
 	fflush(stdout);
 }
 
@@ -302,6 +338,8 @@ int main(int argc, char **argv)
 	struct kc_state s = { 0 };
 
 	kc_parse(argc, argv, &o);
+	if (o.ko_check)
+		return 0;
 	s.ks_o = &o;
 	s.ks_version = calloc(o.ko_pages, sizeof *s.ks_version);
 	if (s.ks_version == NULL) {

@@ -66,8 +66,9 @@ struct bench_run {
 	double br_n_collided;		/* faults another thread had resolved, or that
 					 * waited, or un-protected a frozen page */
 	double br_n_hard, br_n_zeroed_inline;
-	double br_cpu_handler;		/* CPUs the user threads spent in the handler:
-					 * its wall time less the event waits */
+	double br_handler_busy;		/* the user threads' wall time in the handler,
+					 * less the event waits, / the window */
+	double br_user_sleep;		/* their event waits (asleep), / the window */
 	long br_errors;			/* verification failures */
 	int br_nrounds;			/* the record is the median round of these */
 	double br_r_acc[BENCH_MAX_ROUNDS], br_r_faults[BENCH_MAX_ROUNDS];	/* per round */

@@ -120,7 +120,8 @@ static void run_fill(struct bench_run *r, const struct snap *a, const struct sna
 		for (int c = 0; c < 4; c++)
 			r->br_lock_frac[c] = lk[c] / tt;
 		r->br_handler_ns = nf > 0 ? f / nf : 0;
-		r->br_cpu_handler = (f - wa - wo) * 1e-9 / el;
+		r->br_handler_busy = (f - wa - wo) * 1e-9 / el;
+		r->br_user_sleep = (wa + wo) * 1e-9 / el;
 	}
 }
 

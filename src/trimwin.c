@@ -154,11 +154,13 @@ void trim_window_close(struct vm_process *p, uint64_t wlo, uint64_t hi)
 
 /*
  * A call costs the trimmer about what freezing and thawing this many
- * scattered present PTEs does (bench/wp_batch.c: about 2 us of CPU against
- * 0.4 us): a span whose valid pages outside the batch are fewer than this
- * many per piece is frozen whole, as before pieces.
+ * scattered present PTEs does (bench/wp_batch.c, with a sibling thread
+ * running: about 7 us a call, for its shootdown, against 0.6 us a PTE): a
+ * span whose valid pages outside the batch are fewer than this many per
+ * piece is frozen whole, as before pieces.  (5, from the calls' CPU alone,
+ * made the heavy workload 1.19x slower than the span; 12 measured even.)
  */
-#define TRIM_PIECE_PTES 5
+#define TRIM_PIECE_PTES 12
 
 /* The valid pages of [lo, hi), read with no lock held: a page made valid
  * after this read is caught by trim_window_close_pieces. */

@@ -89,8 +89,9 @@ static void test_pieces(void)
 	struct vm *vm = mkvm(1);
 	struct vm_process *p = vm->vm_default;
 	/* 10-12 a run; 20 after a gap of empty pages; 30 after valid pages
-	 * (21-29); 200 after more (31-60); 300 after a gap of more than 64
-	 * empty pages.  39 valid pages outside the batch: pieces pay. */
+	 * (21-29); 200 after more (31-99); 300 after a gap of more than 64
+	 * empty pages.  78 valid pages outside the batch, more than
+	 * TRIM_PIECE_PTES (12) a piece: pieces pay. */
 	const uint64_t b[] = { 10, 11, 12, 20, 30, 200, 300 };
 	struct trim_piece pc[8];
 	struct trim_batch tb;
@@ -98,7 +99,7 @@ static void test_pieces(void)
 	int np;
 
 	touch(vm, 10, 13);
-	touch(vm, 20, 61);
+	touch(vm, 20, 100);
 	touch(vm, 200, 201);
 	touch(vm, 300, 301);
 	mark(p, b, 7, &tb);
@@ -166,7 +167,7 @@ static void test_gap_race(void)
 
 	touch(vm, 40, 41);
 	touch(vm, 50, 51);
-	touch(vm, 60, 80);
+	touch(vm, 60, 90);
 	touch(vm, 100, 101);
 	mark(p, b, 3, &tb);
 	np = trim_window_open_pieces(p, 40, 101, 40, b, 3, pc);
@@ -202,19 +203,19 @@ static void test_locked(void)
 {
 	struct vm *vm = mkvm(1);
 	struct vm_process *p = vm->vm_default;
-	const uint64_t b[] = { 60, 61, 62, 63, 90 };
+	const uint64_t b[] = { 60, 61, 62, 63, 120 };
 	struct trim_piece pc[5];
 	struct trim_batch tb;
 	int np;
 
-	touch(vm, 60, 91);
+	touch(vm, 60, 121);
 	CHECK("locked: lock 61", vm_lock_pages(vm, page(vm, 61), PG) == 0);
 	mark(p, b, 5, &tb);
 	CHECK("locked: not marked", tb.tb_n == 4);
-	np = trim_window_open_pieces(p, 60, 91, 60, (uint64_t[]){ 60, 62, 63, 90 }, 4, pc);
+	np = trim_window_open_pieces(p, 60, 121, 60, (uint64_t[]){ 60, 62, 63, 120 }, 4, pc);
 	CHECK("locked: pieces", np == 3);
 	CHECK("locked: the locked page left out", !frozen(vm, 61) && frozen(vm, 60) && frozen(vm, 62));
-	trim_window_close_pieces(p, pc, np, 60, 91);
+	trim_window_close_pieces(p, pc, np, 60, 121);
 	trim_batch_run(&tb);
 	CHECK("locked: still mapped and writable", pte_format(pte_read(p, 61)) == PTE_FMT_VALID &&
 	    !frozen(vm, 61));

@@ -4,7 +4,8 @@
  * the trimmer take a page out, the modified writer write it, the zero-page
  * thread zero a frame; the CPU all of them spend, divided by the faults,
  * is set against a *cycle floor* composed from the floor section's own
- * figures:
+ * figures, in the measuring thread's CPU time (so that a loaded machine,
+ * which lengthens wall times and not CPU clocks, moves both sides alike):
  *
  *   per fault          the read floor (every access of the workloads loads
  *                      its page's stamp before it may write it, so each
@@ -83,9 +84,9 @@ static void cy_compose(const struct bench_all *a, const struct bench_run *r,
 	c->cr_writer = r->br_cpu_sys[1] * ns;
 	c->cr_zero = r->br_cpu_sys[2] * ns;
 	c->cr_total = c->cr_user + c->cr_trimmer + c->cr_writer + c->cr_zero;
-	c->cr_floor_fault = a->floor_ok ? fl->sigbus_read_ns : NAN;
-	c->cr_floor_trim = r->br_trimmed / f * (fl->dontneed_run_ns_per_page + fl->page_copy_ns);
-	c->cr_floor_pgf = r->br_trimmed / f * fl->page_copy_ns;
+	c->cr_floor_fault = a->floor_ok ? fl->sigbus_read_cpu_ns : NAN;
+	c->cr_floor_trim = r->br_trimmed / f * (fl->dontneed_cpu_ns + fl->page_copy_cpu_ns);
+	c->cr_floor_pgf = r->br_trimmed / f * fl->page_copy_cpu_ns;
 	c->cr_floor = c->cr_floor_fault + c->cr_floor_trim + c->cr_floor_pgf;
 	c->cr_ratio = c->cr_total / c->cr_floor;
 }

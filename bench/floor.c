@@ -112,12 +112,13 @@ static int floor_check_minflt(struct floor_ctx *c, long before, const char *what
 /* Empty base with MADV_DONTNEED in FLOOR_RUN-page runs; ns per page. */
 static int floor_dontneed_pass(struct floor_ctx *c, char *base, double *ns)
 {
-	int64_t t0 = floor_now();
+	int64_t t0 = floor_now(), c0 = floor_cpu_now();
 
 	for (long i = 0; i < c->pages; i += FLOOR_RUN)
 		if (madvise(base + i * FLOOR_PAGE, FLOOR_RUN * FLOOR_PAGE, MADV_DONTNEED))
 			return floor_fail(c, "MADV_DONTNEED: %s", strerror(errno));
 	*ns = (double)(floor_now() - t0) / (double)c->pages;
+	c->last_cpu = (double)(floor_cpu_now() - c0) / (double)c->pages;
 	return floor_check_resident(c, base, 0, "MADV_DONTNEED");
 }
 
@@ -139,7 +140,7 @@ static int floor_fault_pass(struct floor_ctx *c, char *base, int round, int writ
 			    const char *what)
 {
 	volatile uint64_t sum = 0;	/* volatile: live across the sigsetjmp */
-	int64_t t0;
+	int64_t t0, c0;
 
 	floor_sig.faults = 0;
 	floor_sig.error = 0;
@@ -151,11 +152,13 @@ static int floor_fault_pass(struct floor_ctx *c, char *base, int round, int writ
 	floor_sig.base = base;
 	floor_sig.len = c->len;
 	t0 = floor_now();
+	c0 = floor_cpu_now();
 	if (write)
 		floor_write_marks(base, c->pages, round);
 	else
 		sum = floor_read_tags(base, c->pages);
 	*ns = (double)(floor_now() - t0) / (double)c->pages;
+	c->last_cpu = (double)(floor_cpu_now() - c0) / (double)c->pages;
 	floor_sig.len = 0;
 	if (floor_sig.faults != c->pages)
 		return floor_fail(c, "%s: %ld SIGBUS faults resolved for %ld pages", what,
@@ -169,10 +172,15 @@ static int floor_fault_pass(struct floor_ctx *c, char *base, int round, int writ
 
 static int floor_run_sigbus(struct floor_ctx *c, int round)
 {
+	int ret;
+
 	if (floor_fault_pass(c, c->miss, round, 1, &c->ns[FLOOR_FIG_SIGBUS_COPY][round],
 			     "sigbus_copy"))
 		return -1;
-	return floor_dontneed_pass(c, c->miss, &c->ns[FLOOR_FIG_DONTNEED][round]);
+	c->cpu[FLOOR_FIG_SIGBUS_COPY][round] = c->last_cpu;
+	ret = floor_dontneed_pass(c, c->miss, &c->ns[FLOOR_FIG_DONTNEED][round]);
+	c->cpu[FLOOR_FIG_DONTNEED][round] = c->last_cpu;
+	return ret;
 }
 
 static int floor_run_sigbus_wp(struct floor_ctx *c, int round)
@@ -196,8 +204,10 @@ static int floor_run_sigbus_read(struct floor_ctx *c, int round)
 	double scratch;
 
 	if (floor_fault_pass(c, c->miss, round, 0, &c->ns[FLOOR_FIG_SIGBUS_READ][round],
-			     "sigbus_copy_read") ||
-	    floor_dontneed_pass(c, c->miss, &scratch))
+			     "sigbus_copy_read"))
+		return -1;
+	c->cpu[FLOOR_FIG_SIGBUS_READ][round] = c->last_cpu;
+	if (floor_dontneed_pass(c, c->miss, &scratch))
 		return -1;
 	if (!c->have_wp) {
 		c->ns[FLOOR_FIG_SIGBUS_READ_WP][round] = NAN;
@@ -213,11 +223,12 @@ static int floor_run_sigbus_read(struct floor_ctx *c, int round)
  * another (the trimmer's capture and the page file's copies are such). */
 static int floor_run_page_copy(struct floor_ctx *c, int round)
 {
-	int64_t t0 = floor_now();
+	int64_t t0 = floor_now(), c0 = floor_cpu_now();
 
 	for (long i = 0; i < c->pages; i++)
 		memcpy(c->cpy_dst + i * FLOOR_PAGE, c->cpy_src + i * FLOOR_PAGE, FLOOR_PAGE);
 	c->ns[FLOOR_FIG_PAGE_COPY][round] = (double)(floor_now() - t0) / (double)c->pages;
+	c->cpu[FLOOR_FIG_PAGE_COPY][round] = (double)(floor_cpu_now() - c0) / (double)c->pages;
 	for (long i = 0; i < c->pages; i++)
 		if (*floor_word(c->cpy_dst, i, FLOOR_MARK_OFF) != floor_mark(0, i))
 			return floor_fail(c, "page_copy: page %ld was not copied", i);
@@ -386,6 +397,10 @@ static void floor_collect(const struct floor_ctx *c, struct floor_result *out)
 	out->sigbus_read_ns = m[FLOOR_FIG_SIGBUS_READ];
 	out->sigbus_read_wp_ns = m[FLOOR_FIG_SIGBUS_READ_WP];
 	out->page_copy_ns = m[FLOOR_FIG_PAGE_COPY];
+	out->sigbus_copy_cpu_ns = floor_median(&c->cpu[FLOOR_FIG_SIGBUS_COPY][1], c->rounds);
+	out->sigbus_read_cpu_ns = floor_median(&c->cpu[FLOOR_FIG_SIGBUS_READ][1], c->rounds);
+	out->dontneed_cpu_ns = floor_median(&c->cpu[FLOOR_FIG_DONTNEED][1], c->rounds);
+	out->page_copy_cpu_ns = floor_median(&c->cpu[FLOOR_FIG_PAGE_COPY][1], c->rounds);
 	out->copy_ns = m[FLOOR_FIG_COPY];
 	out->signal_rt_ns = out->sigbus_copy_ns - out->copy_ns;	/* derived */
 	out->kernel_minor_ns = m[FLOOR_FIG_MINOR];
@@ -463,6 +478,12 @@ void floor_json(struct json *j, const char *key, const struct floor_result *r)
 	json_double(j, "kernel_zero_ns", "%.1f", r->kernel_zero_ns);
 	json_double(j, "dontneed_run_ns_per_page", "%.1f", r->dontneed_run_ns_per_page);
 	json_double(j, "page_copy_ns", "%.1f", r->page_copy_ns);
+	json_object(j, "cpu_ns");	/* the same in the thread's CPU time */
+	json_double(j, "sigbus_copy", "%.1f", r->sigbus_copy_cpu_ns);
+	json_double(j, "sigbus_read", "%.1f", r->sigbus_read_cpu_ns);
+	json_double(j, "dontneed_run_per_page", "%.1f", r->dontneed_cpu_ns);
+	json_double(j, "page_copy", "%.1f", r->page_copy_cpu_ns);
+	json_end(j);
 	json_i64(j, "rounds", r->rounds);
 	json_i64(j, "pages", r->pages);
 	json_end(j);

@@ -55,6 +55,12 @@ struct floor_result {
 	double sigbus_read_ns, sigbus_read_wp_ns;
 	double kernel_minor_ns, kernel_zero_ns, dontneed_run_ns_per_page;
 	double page_copy_ns;
+	/* the write and read floors, a zap's share and a page copy in the
+	 * measuring thread's CPU time (CLOCK_THREAD_CPUTIME_ID): what the cycle
+	 * floor is composed of, since it is set against CPU clocks; equal to
+	 * the wall figures on a quiet machine, lower when the thread was
+	 * preempted */
+	double sigbus_copy_cpu_ns, sigbus_read_cpu_ns, dontneed_cpu_ns, page_copy_cpu_ns;
 	int rounds, pages;
 };
 

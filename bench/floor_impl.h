@@ -54,6 +54,10 @@ struct floor_ctx {
 	char *anon;
 	char *cpy_src, *cpy_dst;	/* the page-copy pass's two buffers, len each */
 	double ns[FLOOR_NFIG][FLOOR_ROUNDS + 1];
+	/* the same in the thread's CPU time (for the cycle floor, set against
+	 * CPU clocks), where a pass records it; the pass's last, per page */
+	double cpu[FLOOR_NFIG][FLOOR_ROUNDS + 1];
+	double last_cpu;
 	char *err;
 	size_t errlen;
 };
@@ -88,6 +92,14 @@ static inline int64_t floor_now(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static inline int64_t floor_cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 

@@ -37,11 +37,13 @@ static void print_floor(FILE *f, const struct bench_all *a)
 		fprintf(f, "  unavailable: %s\n", a->floor_err);
 		return;
 	}
-	fprintf(f, "  %-58s %8.0f ns   <- the write floor\n",
-	    "write fault -> SIGBUS -> UFFDIO_COPY -> retry (MISSING)", r->sigbus_copy_ns);
+	fprintf(f, "  %-58s %8.0f ns   <- the write floor (CPU %.0f)\n",
+	    "write fault -> SIGBUS -> UFFDIO_COPY -> retry (MISSING)", r->sigbus_copy_ns,
+	    r->sigbus_copy_cpu_ns);
 	fprintf(f, "  %-58s %8.0f ns\n", "  same, region registered MISSING|WP (as vmsim's)", r->sigbus_copy_wp_ns);
-	fprintf(f, "  %-58s %8.0f ns   <- the read floor\n",
-	    "read fault -> SIGBUS -> UFFDIO_COPY -> retry (MISSING)", r->sigbus_read_ns);
+	fprintf(f, "  %-58s %8.0f ns   <- the read floor (CPU %.0f)\n",
+	    "read fault -> SIGBUS -> UFFDIO_COPY -> retry (MISSING)", r->sigbus_read_ns,
+	    r->sigbus_read_cpu_ns);
 	fprintf(f, "  %-58s %8.0f ns\n", "  same, region registered MISSING|WP", r->sigbus_read_wp_ns);
 	fprintf(f, "  %-58s %8.0f ns\n", "write - read (the kernel's page allocated and freed)",
 	    r->sigbus_copy_ns - r->sigbus_read_ns);
@@ -49,8 +51,11 @@ static void print_floor(FILE *f, const struct bench_all *a)
 	fprintf(f, "  %-58s %8.0f ns\n", "signal round trip (derived: floor - copy)", r->signal_rt_ns);
 	fprintf(f, "  %-58s %8.0f ns\n", "kernel minor fault (memfd page in page cache)", r->kernel_minor_ns);
 	fprintf(f, "  %-58s %8.0f ns\n", "kernel anonymous zero-fill fault", r->kernel_zero_ns);
-	fprintf(f, "  %-58s %8.0f ns\n", "MADV_DONTNEED, per page of a 64-page run", r->dontneed_run_ns_per_page);
-	fprintf(f, "  %-58s %8.0f ns\n", "memcpy of a 4 KiB page (buffer to buffer)", r->page_copy_ns);
+	fprintf(f, "  %-58s %8.0f ns   (CPU %.0f)\n", "MADV_DONTNEED, per page of a 64-page run",
+	    r->dontneed_run_ns_per_page, r->dontneed_cpu_ns);
+	fprintf(f, "  %-58s %8.0f ns   (CPU %.0f)\n", "memcpy of a 4 KiB page (buffer to buffer)",
+	    r->page_copy_ns, r->page_copy_cpu_ns);
+	fprintf(f, "  (CPU: the measuring thread's CPU clock per page, the cycle floor's terms)\n");
 }
 
 static void print_kinds(FILE *f, const struct bench_all *a)

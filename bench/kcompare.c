@@ -356,5 +356,8 @@ int main(int argc, char **argv)
 		printf("verify FAILED: %llu wrong\n", (unsigned long long)s.ks_wrong);
 	if (s.ks_vm != NULL)
 		vm_destroy(s.ks_vm);
+	else
+		munmap(s.ks_base, o.ko_pages * VM_PAGE_SIZE);
+	free(s.ks_version);
 	return s.ks_wrong != 0;
 }

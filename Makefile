@@ -60,7 +60,7 @@ SIM_O   := $(addprefix $(B)/sim/,main.o options.o proc_opts.o optdoc.o preflight
            report_json.o compare.o record.o sched.o mrc_cmd.o mrc_report.o mrc_plot.o \
            gnuplot.o plot.o live.o live_draw.o timeline.o)
 BENCH_O := $(addprefix $(B)/bench/,main.o util.o kinds.o runs.o scenarios.o report.o trace.o \
-           report_json.o plot.o floor.o floor_mech.o trimscale.o timeline.o)
+           report_json.o plot.o floor.o floor_mech.o trimscale.o timeline.o cycle.o)
 UNIT    := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 STRESS  := $(patsubst tests/stress/%.c,%,$(wildcard tests/stress/*.c))
 INJECT  := $(patsubst tests/inject/%.c,%,$(wildcard tests/inject/*.c))
@@ -180,7 +180,7 @@ $(B)/tests/tools/eio: tests/tools/eio.c
 	$(CC) -O2 -Wall -o $@ $<
 
 # Build, then run, every test of one variant.
-test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1 $(BENCH_O) $(LKVAR_O)
+test-variant-build: $(TESTS) $(B)/vmsim $(B)/vmsim.1 $(BENCH_O) $(LKVAR_O) $(B)/bench/vmsim-kcompare
 test-variant: test-variant-build
 	VARIANT=$(VARIANT) B=$(B) tests/run.sh
 
@@ -189,6 +189,11 @@ check: deps
 
 $(BENCH_O): CFLAGS_ALL += -DVM_LOCK_VARIANTS=1
 $(B)/bench/vmsim-bench: $(BENCH_O) $(LKVAR_O) $(SIMLIB) $(B)/libvmsim.a
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
+
+# The kernel comparison's driver (bench/kernel-compare.sh runs it; not part
+# of make bench or make check, which only build it and run its vmsim side).
+$(B)/bench/vmsim-kcompare: $(B)/bench/kcompare.o $(B)/libvmsim.a
 	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LDLIBS)
 
 # make bench [BENCHFLAGS=--quick]; make bench-quick.  gnuplot is installed

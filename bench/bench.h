@@ -15,13 +15,21 @@
 #define BENCH_MAX_RUNS 80
 #define BENCH_MAX_ROUNDS 7
 
-/* Per-fault-kind scenario (one thread, system threads off). */
-enum bench_kind { BK_DZ, BK_SOFT_MOD, BK_SOFT_SB, BK_HARD, BK_N };
+/* Per-fault-kind scenario (one thread, system threads off).  Demand-zero
+ * twice: from a frame zeroed ahead (the zeroed list, as when the zero-page
+ * thread keeps up) and from a free frame zeroed inline by the faulter. */
+enum bench_kind { BK_DZ, BK_DZ_INLINE, BK_SOFT_MOD, BK_SOFT_SB, BK_HARD, BK_N };
 
 struct bench_kinds {
 	int bk_pages, bk_rounds;
 	double bk_touch_ns[BK_N];	/* measured by the faulting thread, loop cost removed */
 	double bk_handler_ns[BK_N];	/* vm_thread_stats ts_fault_ns / ts_faults */
+	/* against the floor of the kind's own access (bench_kind_write),
+	 * measured (one round of bk_pages) beside each round: the median of
+	 * the per-round ratios, their range; the floors' median; NAN if the
+	 * floor could not be measured */
+	double bk_floor_ns[BK_N], bk_floor_wp_ns[BK_N];
+	double bk_ratio[BK_N], bk_ratio_lo[BK_N], bk_ratio_hi[BK_N], bk_ratio_wp[BK_N];
 	double bk_loop_w_ns, bk_loop_r_ns;	/* the touch loops with no fault */
 	long bk_errors;			/* wrong fault counts or contents */
 };
@@ -53,6 +61,14 @@ struct bench_run {
 	double br_cpu_sys[3];		/* CPUs used by trimmer, writer, zero thread */
 	double br_cpu_user;		/* CPUs used by the user threads, summed */
 	double br_fault_mix[4];		/* dz, soft standby, soft modified, hard: fraction */
+	/* counts over the window, for the cycle section (cycle.c) */
+	double br_n_acc, br_n_faults;	/* accesses; faults dz + soft + hard */
+	double br_n_collided;		/* faults another thread had resolved, or that
+					 * waited, or un-protected a frozen page */
+	double br_n_hard, br_n_zeroed_inline;
+	double br_handler_busy;		/* the user threads' wall time in the handler,
+					 * less the event waits, / the window */
+	double br_user_sleep;		/* their event waits (asleep), / the window */
 	long br_errors;			/* verification failures */
 	double br_tl_events_s;		/* the timeline's events recorded a second (whole run) */
 	double br_tl_dropped;		/* ... and dropped (0 unless its bound was too small) */
@@ -91,6 +107,19 @@ struct bench_trimscale {
 	char ts_err[320];		/* the first run that could not be made, or "" */
 };
 
+/* The cycle section (cycle.c): CPU per fault of the whole process against a
+ * cycle floor composed from the floor's figures (issue 13). */
+struct bench_cycle_row {
+	const struct bench_run *cr_run;	/* the run (section 3's, or the section's own) */
+	double cr_loop_ns;		/* user CPU per access with no fault (resident run) */
+	double cr_resident_faults;	/* faults in the resident run's window (~0) */
+	/* per fault, ns of CPU */
+	double cr_total, cr_user, cr_handler, cr_loop, cr_trimmer, cr_writer, cr_zero;
+	/* the cycle floor per fault, and its parts */
+	double cr_floor, cr_floor_fault, cr_floor_trim, cr_floor_pgf;
+	double cr_ratio;
+};
+
 struct bench_all {
 	int quick;
 	struct floor_result floor;
@@ -105,6 +134,8 @@ struct bench_all {
 	double tlb_idle_per_s;
 	double warm_s, window_s;	/* a workload run's warm-up and measured window */
 	struct bench_trimscale trimscale;
+	struct bench_cycle_row cycle[6];	/* default, heavy, sequential x 1, 2 threads */
+	int ncycle;
 };
 
 /* One workload run's settings (scenarios.c makes them). */
@@ -120,6 +151,7 @@ struct run_spec {
 	int rs_goal_div;		/* trim goal = frames / this (0: vmsim's n/8) */
 	int rs_hints;			/* vt_trim_hints */
 	int rs_timeline;		/* the timeline recorder on (TL_BENCH_EVENTS) */
+	int rs_span;			/* vt_trim_pieces = 0: freeze a window's whole span */
 };
 
 /* The default workload: 16M physical, 64M virtual, runs of 1..32 pages. */
@@ -156,6 +188,11 @@ void bench_shuffle(uint64_t *v, uint64_t n, uint64_t *rng);
 void bench_kinds(int quick, struct bench_kinds *out);
 void bench_parsoft(struct bench_all *a, double loop_r);
 
+/* "scenarios.c" (specs) */
+struct run_spec spec_heavy(int nt);
+struct run_spec spec_seq(int nt);
+struct run_spec spec_uniform16(int nt);
+
 /* "runs.c" */
 void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_run *r);
 /* Run each spec once per round, interleaved; record each's median round. */
@@ -169,6 +206,8 @@ void bench_opts(struct bench_all *a, int rounds);
 extern const char *const bench_kind_name[BK_N];
 extern const char *const bench_kind_key[BK_N];
 extern const double bench_kind_target[BK_N];
+extern const int bench_kind_write[BK_N];
+
 extern const char *const bench_lock_name[4];
 void bench_print(FILE *f, const struct bench_all *a);
 void bench_json(FILE *f, const struct bench_all *a);
@@ -187,6 +226,12 @@ int bench_trimscale_plot(const struct bench_all *a, const char *outdir);
 #define TL_BENCH_EVENTS (4u << 20)	/* the recorder's bound: every event of a run */
 void bench_timeline(struct bench_all *a, int rounds);
 void bench_timeline_print(FILE *f, const struct bench_all *a);
+/* "cycle.c" */
+/* Run the cycle section's workloads that section 3 did not (and the
+ * resident runs that give the access loop's own cost), then compose. */
+void bench_cycle(struct bench_all *a);
+void bench_cycle_print(FILE *f, const struct bench_all *a);
+void bench_cycle_json(struct json *j, const struct bench_all *a);
 
 /* "trace.c" */
 /* The trace section: a 10^7-reference lackey log (10^6 quick) written in

@@ -6,12 +6,14 @@
  *  - One userfaultfd, opened with UFFD_USER_MODE_ONLY (as vmsim does) and
  *    UFFD_FEATURE_SIGBUS after a features=0 probe of what the kernel offers.
  *  - Regions (each pages * 4 KiB, 2 MiB aligned, MADV_NOHUGEPAGE):
- *      miss   registered MISSING       sigbus_copy, then dontneed_run
- *      wp     registered MISSING|WP    sigbus_copy_wp
+ *      miss   registered MISSING       sigbus_copy, then dontneed_run;
+ *                                      sigbus_read
+ *      wp     registered MISSING|WP    sigbus_copy_wp; sigbus_read_wp
  *      eager  registered MISSING       copy
  *      anon   not registered           kernel_zero
  *      memfd  MAP_SHARED, mapped fresh each round over a filled memfd
  *                                      kernel_minor
+ *      cpy_src, cpy_dst  not registered, every page written: page_copy
  *    Each round empties the regions again with MADV_DONTNEED, so every
  *    timed pass starts from empty PTEs.
  *  - The UFFDIO_COPY source is a ring of FLOOR_SRC_PAGES pre-written pages
@@ -19,7 +21,9 @@
  *    it).  Page k of the ring carries the tag FLOOR_TAG ^ k; VA page i is
  *    copied from ring page i % FLOOR_SRC_PAGES.
  *  - The timed access is one 8-byte store per page (the "mark", unique per
- *    page and round).  After each pass the page contents (tag and mark),
+ *    page and round), or for the read floor one 8-byte load of the tag the
+ *    handler's copy put there (their sum is checked).  After each pass the
+ *    page contents (tag and mark),
  *    residency (mincore) and the number of faults (handler count, or
  *    ru_minflt for kernel faults) are checked.
  *  - A warm-up round is run and discarded, then `rounds` rounds; the order
@@ -108,21 +112,35 @@ static int floor_check_minflt(struct floor_ctx *c, long before, const char *what
 /* Empty base with MADV_DONTNEED in FLOOR_RUN-page runs; ns per page. */
 static int floor_dontneed_pass(struct floor_ctx *c, char *base, double *ns)
 {
-	int64_t t0 = floor_now();
+	int64_t t0 = floor_now(), c0 = floor_cpu_now();
 
 	for (long i = 0; i < c->pages; i += FLOOR_RUN)
 		if (madvise(base + i * FLOOR_PAGE, FLOOR_RUN * FLOOR_PAGE, MADV_DONTNEED))
 			return floor_fail(c, "MADV_DONTNEED: %s", strerror(errno));
 	*ns = (double)(floor_now() - t0) / (double)c->pages;
+	c->last_cpu = (double)(floor_cpu_now() - c0) / (double)c->pages;
 	return floor_check_resident(c, base, 0, "MADV_DONTNEED");
 }
 
-/* First write of every page of a registered region, each fault resolved
- * by floor_sigbus(); ns per page.  Then check the result. */
-static int floor_fault_pass(struct floor_ctx *c, char *base, int round, double *ns,
+/* The sum of the tags floor_read_tags() must see on a region filled from
+ * the source ring. */
+static uint64_t floor_tag_sum(long pages)
+{
+	uint64_t sum = 0;
+
+	for (long i = 0; i < pages; i++)
+		sum += FLOOR_TAG ^ (uint64_t)(i % FLOOR_SRC_PAGES);
+	return sum;
+}
+
+/* First access of every page of a registered region, a write (the mark) or
+ * a read (the tag), each fault resolved by floor_sigbus(); ns per page.
+ * Then check the result. */
+static int floor_fault_pass(struct floor_ctx *c, char *base, int round, int write, double *ns,
 			    const char *what)
 {
-	int64_t t0;
+	volatile uint64_t sum = 0;	/* volatile: live across the sigsetjmp */
+	int64_t t0, c0;
 
 	floor_sig.faults = 0;
 	floor_sig.error = 0;
@@ -134,23 +152,35 @@ static int floor_fault_pass(struct floor_ctx *c, char *base, int round, double *
 	floor_sig.base = base;
 	floor_sig.len = c->len;
 	t0 = floor_now();
-	floor_write_marks(base, c->pages, round);
+	c0 = floor_cpu_now();
+	if (write)
+		floor_write_marks(base, c->pages, round);
+	else
+		sum = floor_read_tags(base, c->pages);
 	*ns = (double)(floor_now() - t0) / (double)c->pages;
+	c->last_cpu = (double)(floor_cpu_now() - c0) / (double)c->pages;
 	floor_sig.len = 0;
 	if (floor_sig.faults != c->pages)
 		return floor_fail(c, "%s: %ld SIGBUS faults resolved for %ld pages", what,
 				  (long)floor_sig.faults, c->pages);
+	if (!write && sum != floor_tag_sum(c->pages))
+		return floor_fail(c, "%s: the reads saw other contents than the copies", what);
 	if (floor_check_resident(c, base, 1, what))
 		return -1;
-	return floor_check_words(c, base, FLOOR_SRC_PAGES, round, what);
+	return floor_check_words(c, base, FLOOR_SRC_PAGES, write ? round : -1, what);
 }
 
 static int floor_run_sigbus(struct floor_ctx *c, int round)
 {
-	if (floor_fault_pass(c, c->miss, round, &c->ns[FLOOR_FIG_SIGBUS_COPY][round],
+	int ret;
+
+	if (floor_fault_pass(c, c->miss, round, 1, &c->ns[FLOOR_FIG_SIGBUS_COPY][round],
 			     "sigbus_copy"))
 		return -1;
-	return floor_dontneed_pass(c, c->miss, &c->ns[FLOOR_FIG_DONTNEED][round]);
+	c->cpu[FLOOR_FIG_SIGBUS_COPY][round] = c->last_cpu;
+	ret = floor_dontneed_pass(c, c->miss, &c->ns[FLOOR_FIG_DONTNEED][round]);
+	c->cpu[FLOOR_FIG_DONTNEED][round] = c->last_cpu;
+	return ret;
 }
 
 static int floor_run_sigbus_wp(struct floor_ctx *c, int round)
@@ -161,10 +191,48 @@ static int floor_run_sigbus_wp(struct floor_ctx *c, int round)
 		c->ns[FLOOR_FIG_SIGBUS_COPY_WP][round] = NAN;
 		return 0;
 	}
-	if (floor_fault_pass(c, c->wp, round, &c->ns[FLOOR_FIG_SIGBUS_COPY_WP][round],
+	if (floor_fault_pass(c, c->wp, round, 1, &c->ns[FLOOR_FIG_SIGBUS_COPY_WP][round],
 			     "sigbus_copy_wp"))
 		return -1;
 	return floor_dontneed_pass(c, c->wp, &scratch);
+}
+
+/* The read floor: the same fault taken by a read, on the MISSING region
+ * and (if the kernel has it) the MISSING|WP one. */
+static int floor_run_sigbus_read(struct floor_ctx *c, int round)
+{
+	double scratch;
+
+	if (floor_fault_pass(c, c->miss, round, 0, &c->ns[FLOOR_FIG_SIGBUS_READ][round],
+			     "sigbus_copy_read"))
+		return -1;
+	c->cpu[FLOOR_FIG_SIGBUS_READ][round] = c->last_cpu;
+	if (floor_dontneed_pass(c, c->miss, &scratch))
+		return -1;
+	if (!c->have_wp) {
+		c->ns[FLOOR_FIG_SIGBUS_READ_WP][round] = NAN;
+		return 0;
+	}
+	if (floor_fault_pass(c, c->wp, round, 0, &c->ns[FLOOR_FIG_SIGBUS_READ_WP][round],
+			     "sigbus_copy_read_wp"))
+		return -1;
+	return floor_dontneed_pass(c, c->wp, &scratch);
+}
+
+/* memcpy of one 4 KiB page, each page of one buffer into the same page of
+ * another (the trimmer's capture and the page file's copies are such). */
+static int floor_run_page_copy(struct floor_ctx *c, int round)
+{
+	int64_t t0 = floor_now(), c0 = floor_cpu_now();
+
+	for (long i = 0; i < c->pages; i++)
+		memcpy(c->cpy_dst + i * FLOOR_PAGE, c->cpy_src + i * FLOOR_PAGE, FLOOR_PAGE);
+	c->ns[FLOOR_FIG_PAGE_COPY][round] = (double)(floor_now() - t0) / (double)c->pages;
+	c->cpu[FLOOR_FIG_PAGE_COPY][round] = (double)(floor_cpu_now() - c0) / (double)c->pages;
+	for (long i = 0; i < c->pages; i++)
+		if (*floor_word(c->cpy_dst, i, FLOOR_MARK_OFF) != floor_mark(0, i))
+			return floor_fail(c, "page_copy: page %ld was not copied", i);
+	return 0;
 }
 
 /* Eager map: one UFFDIO_COPY per page, no fault. */
@@ -226,8 +294,8 @@ static int floor_run_zero(struct floor_ctx *c, int round)
 static int floor_round(struct floor_ctx *c, int round)
 {
 	static int (*const pass[])(struct floor_ctx *, int) = {
-		floor_run_sigbus, floor_run_sigbus_wp, floor_run_copy,
-		floor_run_minor, floor_run_zero,
+		floor_run_sigbus, floor_run_sigbus_wp, floor_run_sigbus_read, floor_run_copy,
+		floor_run_minor, floor_run_zero, floor_run_page_copy,
 	};
 	const int n = (int)(sizeof pass / sizeof pass[0]);
 
@@ -245,8 +313,16 @@ static int floor_map_regions(struct floor_ctx *c)
 	c->wp = floor_map(c->len, -1);
 	c->eager = floor_map(c->len, -1);
 	c->anon = floor_map(c->len, -1);
-	if (!c->miss || !c->wp || !c->eager || !c->anon)
+	c->cpy_src = floor_map(c->len, -1);
+	c->cpy_dst = floor_map(c->len, -1);
+	if (!c->miss || !c->wp || !c->eager || !c->anon || !c->cpy_src || !c->cpy_dst)
 		return floor_fail(c, "mmap of %zu-byte regions: %s", c->len, strerror(errno));
+	/* every page of both written, so the copies move real pages */
+	memset(c->cpy_dst, 0, c->len);
+	for (long i = 0; i < c->pages; i++) {
+		memset(c->cpy_src + i * FLOOR_PAGE, 0x3c, FLOOR_PAGE);
+		*floor_word(c->cpy_src, i, FLOOR_MARK_OFF) = floor_mark(0, i);
+	}
 	return 0;
 }
 
@@ -283,6 +359,8 @@ static void floor_teardown(struct floor_ctx *c)
 	floor_unmap(&c->wp, c->len);
 	floor_unmap(&c->eager, c->len);
 	floor_unmap(&c->anon, c->len);
+	floor_unmap(&c->cpy_src, c->len);
+	floor_unmap(&c->cpy_dst, c->len);
 	floor_unmap(&c->src, FLOOR_SRC_PAGES * FLOOR_PAGE);
 	if (c->uffd >= 0)
 		close(c->uffd);
@@ -316,6 +394,13 @@ static void floor_collect(const struct floor_ctx *c, struct floor_result *out)
 		m[f] = floor_median(&c->ns[f][1], c->rounds);
 	out->sigbus_copy_ns = m[FLOOR_FIG_SIGBUS_COPY];
 	out->sigbus_copy_wp_ns = m[FLOOR_FIG_SIGBUS_COPY_WP];
+	out->sigbus_read_ns = m[FLOOR_FIG_SIGBUS_READ];
+	out->sigbus_read_wp_ns = m[FLOOR_FIG_SIGBUS_READ_WP];
+	out->page_copy_ns = m[FLOOR_FIG_PAGE_COPY];
+	out->sigbus_copy_cpu_ns = floor_median(&c->cpu[FLOOR_FIG_SIGBUS_COPY][1], c->rounds);
+	out->sigbus_read_cpu_ns = floor_median(&c->cpu[FLOOR_FIG_SIGBUS_READ][1], c->rounds);
+	out->dontneed_cpu_ns = floor_median(&c->cpu[FLOOR_FIG_DONTNEED][1], c->rounds);
+	out->page_copy_cpu_ns = floor_median(&c->cpu[FLOOR_FIG_PAGE_COPY][1], c->rounds);
 	out->copy_ns = m[FLOOR_FIG_COPY];
 	out->signal_rt_ns = out->sigbus_copy_ns - out->copy_ns;	/* derived */
 	out->kernel_minor_ns = m[FLOOR_FIG_MINOR];
@@ -325,11 +410,11 @@ static void floor_collect(const struct floor_ctx *c, struct floor_result *out)
 	out->pages = (int)c->pages;
 }
 
-static void floor_ctx_init(struct floor_ctx *c, int quick, char *err, size_t errlen)
+static void floor_ctx_init(struct floor_ctx *c, long pages, int rounds, char *err, size_t errlen)
 {
 	memset(c, 0, sizeof *c);
-	c->pages = quick ? FLOOR_QUICK_PAGES : FLOOR_PAGES;
-	c->rounds = quick ? FLOOR_QUICK_ROUNDS : FLOOR_ROUNDS;
+	c->pages = pages;
+	c->rounds = rounds;
 	c->len = (size_t)c->pages * FLOOR_PAGE;
 	c->uffd = -1;
 	c->memfd = -1;
@@ -354,10 +439,18 @@ static int floor_run_all(struct floor_ctx *c)
 
 int floor_measure(int quick, struct floor_result *out, char *err, size_t errlen)
 {
+	return floor_measure_sized(quick ? FLOOR_QUICK_PAGES : FLOOR_PAGES,
+	    quick ? FLOOR_QUICK_ROUNDS : FLOOR_ROUNDS, out, err, errlen);
+}
+
+int floor_measure_sized(long pages, int rounds, struct floor_result *out, char *err, size_t errlen)
+{
 	struct floor_ctx c;
 	int ret;
 
-	floor_ctx_init(&c, quick, err, errlen);
+	floor_ctx_init(&c, pages, rounds, err, errlen);
+	if (pages < FLOOR_RUN || pages % FLOOR_RUN != 0 || rounds < 1 || rounds > FLOOR_ROUNDS)
+		return floor_fail(&c, "floor_measure_sized: %ld pages, %d rounds", pages, rounds);
 	if (__atomic_test_and_set(&floor_busy, __ATOMIC_ACQUIRE))
 		return floor_fail(&c, "floor_measure is already running in this process");
 	ret = floor_setup(&c);
@@ -377,11 +470,20 @@ void floor_json(struct json *j, const char *key, const struct floor_result *r)
 	json_object(j, key);
 	json_double(j, "sigbus_copy_ns", "%.1f", r->sigbus_copy_ns);
 	json_double(j, "sigbus_copy_wp_ns", "%.1f", r->sigbus_copy_wp_ns);
+	json_double(j, "sigbus_read_ns", "%.1f", r->sigbus_read_ns);
+	json_double(j, "sigbus_read_wp_ns", "%.1f", r->sigbus_read_wp_ns);
 	json_double(j, "copy_ns", "%.1f", r->copy_ns);
 	json_double(j, "signal_rt_ns", "%.1f", r->signal_rt_ns);
 	json_double(j, "kernel_minor_ns", "%.1f", r->kernel_minor_ns);
 	json_double(j, "kernel_zero_ns", "%.1f", r->kernel_zero_ns);
 	json_double(j, "dontneed_run_ns_per_page", "%.1f", r->dontneed_run_ns_per_page);
+	json_double(j, "page_copy_ns", "%.1f", r->page_copy_ns);
+	json_object(j, "cpu_ns");	/* the same in the thread's CPU time */
+	json_double(j, "sigbus_copy", "%.1f", r->sigbus_copy_cpu_ns);
+	json_double(j, "sigbus_read", "%.1f", r->sigbus_read_cpu_ns);
+	json_double(j, "dontneed_run_per_page", "%.1f", r->dontneed_cpu_ns);
+	json_double(j, "page_copy", "%.1f", r->page_copy_cpu_ns);
+	json_end(j);
 	json_i64(j, "rounds", r->rounds);
 	json_i64(j, "pages", r->pages);
 	json_end(j);

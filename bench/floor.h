@@ -11,6 +11,15 @@
  *                      UFFDIO_COPY (4 KiB, DONTWAKE) -> access retried.
  *   sigbus_copy_wp_ns  the same with the region registered MISSING|WP
  *                      (NAN if the kernel refuses WP registration).
+ *                      Both are taken by a write: "the write floor".
+ *   sigbus_read_ns     the same fault taken by a read: "the read floor"
+ *   sigbus_read_wp_ns  ... on the MISSING|WP region.  A write fault on an
+ *                      empty anonymous PTE costs more than a read: the
+ *                      kernel allocates and clears a page
+ *                      (do_anonymous_page) before it sees the region is
+ *                      userfaultfd-registered, then frees it; a read
+ *                      does not.  Each fault is compared with the floor
+ *                      of its own access.
  *   copy_ns            UFFDIO_COPY of one 4 KiB page with no fault (eager).
  *   signal_rt_ns       DERIVED: sigbus_copy_ns - copy_ns, i.e. the signal
  *                      delivery + sigreturn + fault entry/retry overhead.
@@ -19,7 +28,10 @@
  *   kernel_zero_ns     the kernel's anonymous zero-fill fault.
  *   dontneed_run_ns_per_page
  *                      MADV_DONTNEED of a run of 64 mapped anonymous pages
- *                      (mapped by UFFDIO_COPY), per page.
+ *                      (mapped by UFFDIO_COPY), per page: a zap's share.
+ *   page_copy_ns       memcpy of a 4 KiB page from one buffer of `pages'
+ *                      pages to another: what a capture or a page-file
+ *                      copy costs at least.
  *
  * All figures are ns per page, the median over the rounds.  Each round runs
  * every measurement once (the order rotates from round to round) on
@@ -40,7 +52,15 @@
 
 struct floor_result {
 	double sigbus_copy_ns, sigbus_copy_wp_ns, copy_ns, signal_rt_ns;
+	double sigbus_read_ns, sigbus_read_wp_ns;
 	double kernel_minor_ns, kernel_zero_ns, dontneed_run_ns_per_page;
+	double page_copy_ns;
+	/* the write and read floors, a zap's share and a page copy in the
+	 * measuring thread's CPU time (CLOCK_THREAD_CPUTIME_ID): what the cycle
+	 * floor is composed of, since it is set against CPU clocks; equal to
+	 * the wall figures on a quiet machine, lower when the thread was
+	 * preempted */
+	double sigbus_copy_cpu_ns, sigbus_read_cpu_ns, dontneed_cpu_ns, page_copy_cpu_ns;
 	int rounds, pages;
 };
 
@@ -50,6 +70,11 @@ struct floor_result {
  * unavailable: which feature is missing and what to do).
  */
 int floor_measure(int quick, struct floor_result *out, char *err, size_t errlen);
+/* The same with pages (a multiple of 64) and 1-7 timed rounds (plus the
+ * warm-up): the fault-kind section measures one round of it beside each
+ * of its own, so that each ratio is taken inside a round. */
+int floor_measure_sized(long pages, int rounds, struct floor_result *out, char *err,
+    size_t errlen);
 
 struct json;
 /* r as one JSON object (json.h), member key (NAN figures as null). */

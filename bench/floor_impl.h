@@ -30,10 +30,13 @@
 enum floor_fig {
 	FLOOR_FIG_SIGBUS_COPY,
 	FLOOR_FIG_SIGBUS_COPY_WP,
+	FLOOR_FIG_SIGBUS_READ,
+	FLOOR_FIG_SIGBUS_READ_WP,
 	FLOOR_FIG_COPY,
 	FLOOR_FIG_MINOR,
 	FLOOR_FIG_ZERO,
 	FLOOR_FIG_DONTNEED,
+	FLOOR_FIG_PAGE_COPY,
 	FLOOR_NFIG
 };
 
@@ -49,7 +52,12 @@ struct floor_ctx {
 	char *wp;
 	char *eager;
 	char *anon;
+	char *cpy_src, *cpy_dst;	/* the page-copy pass's two buffers, len each */
 	double ns[FLOOR_NFIG][FLOOR_ROUNDS + 1];
+	/* the same in the thread's CPU time (for the cycle floor, set against
+	 * CPU clocks), where a pass records it; the pass's last, per page */
+	double cpu[FLOOR_NFIG][FLOOR_ROUNDS + 1];
+	double last_cpu;
 	char *err;
 	size_t errlen;
 };
@@ -87,6 +95,14 @@ static inline int64_t floor_now(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+static inline int64_t floor_cpu_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static inline uint64_t *floor_word(const char *base, long i, size_t off)
 {
 	return (uint64_t *)(uintptr_t)(base + (size_t)i * FLOOR_PAGE + off);
@@ -107,6 +123,7 @@ int floor_fail(struct floor_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 long floor_minflt(void);
 void floor_write_marks(char *base, long pages, int round);
+uint64_t floor_read_tags(const char *base, long pages);
 char *floor_map(size_t len, int fd);
 void floor_unmap(char **p, size_t len);
 int floor_src_init(struct floor_ctx *c);

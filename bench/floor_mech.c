@@ -64,6 +64,17 @@ void floor_write_marks(char *base, long pages, int round)
 			floor_mark(round, i);
 }
 
+/* The timed access of the read floor: first read of each page (its tag
+ * word, which the handler's copy put there); returns their sum. */
+uint64_t floor_read_tags(const char *base, long pages)
+{
+	uint64_t sum = 0;
+
+	for (long i = 0; i < pages; i++)
+		sum += *(const volatile uint64_t *)floor_word(base, i, FLOOR_TAG_OFF);
+	return sum;
+}
+
 /* ---------------- memory ---------------- */
 
 /*

@@ -4,11 +4,12 @@
  * optimizations on and off.  One process, one machine, floor first.
  *
  *	vmsim-bench [--quick] [--json FILE] [--plot FILE.png] [--out DIR]
- *	            [--only floor,kinds,parsoft,runs,opts,trimscale,timeline,trace]
+ *	            [--only floor,kinds,parsoft,runs,cycle,opts,trimscale,timeline,trace]
  *
  * The sections (docs/PERFORMANCE.md explains each): the floor (floor.c),
  * per fault kind and parallel soft faults (kinds.c), workload runs for
  * throughput and scaling, and optimizations on/off (runs.c, scenarios.c),
+ * the whole cycle's CPU per fault against a cycle floor (cycle.c),
  * trim cost against virtual size (trimscale.c: its runs, table, JSON and
  * figure), the timeline recorder off and on (timeline.c); then the tables
  * (report.c), the JSON (report_json.c) and the plot (plot.c).
@@ -57,11 +58,11 @@ static void usage(FILE *f)
 	    "  --out DIR     where bench.json, the plot and its data go [build/bench/out]\n"
 	    "  --json FILE   the figures as JSON [DIR/bench.json]\n"
 	    "  --plot FILE   the scaling curve and floor ratios as PNG [DIR/vmsim.png]\n"
-	    "  --only LIST   run only these sections: floor,kinds,parsoft,runs,opts,trimscale,\n"
-	    "                timeline,trace\n");
+	    "  --only LIST   run only these sections: floor,kinds,parsoft,runs,cycle,opts,\n"
+	    "                trimscale,timeline,trace\n");
 }
 
-static const char bench_sections[] = "floor,kinds,parsoft,runs,opts,trimscale,timeline,trace";
+static const char bench_sections[] = "floor,kinds,parsoft,runs,cycle,opts,trimscale,timeline,trace";
 
 /* Refuse an --only list naming a section that does not exist (exit 2). */
 static void check_only(const char *list)
@@ -149,7 +150,8 @@ int main(int argc, char **argv)
 
 	fprintf(stderr, "vmsim-bench%s: 1/7 the floor\n", a.quick ? " --quick" : "");
 	snprintf(a.floor_err, sizeof a.floor_err, "not run (--only)");
-	a.floor_ok = want("floor") &&
+	/* the cycle section composes its floor from this one's figures */
+	a.floor_ok = (want("floor") || want("cycle")) &&
 	    floor_measure(a.quick, &a.floor, a.floor_err, sizeof a.floor_err) == 0;
 	if (!a.floor_ok)
 		fprintf(stderr, "vmsim-bench: floor: %s (ratios omitted)\n", a.floor_err);
@@ -168,6 +170,10 @@ int main(int argc, char **argv)
 	fprintf(stderr, "vmsim-bench: 4/7 throughput, scaling, trim cost\n");
 	if (want("runs"))
 		bench_scaling(&a, a.rounds);
+	if (want("cycle")) {
+		fprintf(stderr, "vmsim-bench: 4b/7 the whole cycle: CPU per fault\n");
+		bench_cycle(&a);
+	}
 	fprintf(stderr, "vmsim-bench: 5/7 optimizations on/off\n");
 	if (want("opts"))
 		bench_opts(&a, a.rounds);

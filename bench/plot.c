@@ -16,8 +16,10 @@ int bench_plot(const struct bench_all *a, const char *outdir, const char *png)
 	const char *script = getenv("VMSIM_PLOT_GP") ? getenv("VMSIM_PLOT_GP") : "bench/plot.gp";
 	FILE *f;
 
-	if (bench_find(a, wl[0], "", 1) == NULL && bench_find(a, wl[1], "", 1) == NULL) {
-		printf("plot: %s skipped (no scaling runs: --only without runs)\n", png);
+	if ((bench_find(a, wl[0], "", 1) == NULL && bench_find(a, wl[1], "", 1) == NULL) ||
+	    a->kinds.bk_rounds == 0) {
+		printf("plot: %s skipped (no scaling runs or fault kinds: --only without runs or kinds)\n",
+		    png);
 		return 0;
 	}
 	snprintf(path, sizeof path, "%s/scaling.dat", outdir);
@@ -34,10 +36,10 @@ int bench_plot(const struct bench_all *a, const char *outdir, const char *png)
 	snprintf(path, sizeof path, "%s/ratios.dat", outdir);
 	if ((f = fopen(path, "w")) == NULL)
 		return -1;
-	fprintf(f, "# fault_kind ratio_to_floor target\n");
-	for (int i = 0; i < BK_N && a->floor_ok; i++)
-		fprintf(f, "\"%s\" %.3f %.2f\n", bench_kind_name[i],
-		    a->kinds.bk_touch_ns[i] / a->floor.sigbus_copy_ns, bench_kind_target[i]);
+	fprintf(f, "# fault_kind ratio_to_floor_of_its_access target\n");
+	for (int i = 0; i < BK_N && a->kinds.bk_rounds > 0; i++)
+		fprintf(f, "\"%s\" %.3f %.2f\n", bench_kind_name[i], a->kinds.bk_ratio[i],
+		    bench_kind_target[i]);
 	fclose(f);
 	if (system("command -v gnuplot >/dev/null 2>&1") != 0) {
 		printf("plot: skipped (gnuplot not installed; apt-get install gnuplot-nox); data in %s\n",
@@ -45,7 +47,7 @@ int bench_plot(const struct bench_all *a, const char *outdir, const char *png)
 		return 0;
 	}
 	snprintf(cmd, sizeof cmd, "gnuplot -e \"datadir='%s'; out='%s'; "
-	    "workloads='default fault-heavy'; target=1.5\" %s 2>&1", outdir, png, script);
+	    "workloads='default fault-heavy'; target=1.1\" %s 2>&1", outdir, png, script);
 	if (system(cmd) != 0) {
 		printf("plot: gnuplot failed (%s); data in %s\n", script, outdir);
 		return -1;

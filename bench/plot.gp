@@ -22,7 +22,7 @@
 #   scaling.dat  threads  workload_index  accesses_per_s  faults_per_s
 #                (workload_index is an integer >= 0; rows in any order,
 #                but sorted by threads within each workload)
-#   ratios.dat   fault_kind_label  ratio_to_floor  [target]
+#   ratios.dat   fault_kind_label  ratio_to_floor (of its access)  [target]
 #                (a label with spaces must be "quoted"; a third column
 #                draws that kind's own target as a red tick over its bar)
 
@@ -88,7 +88,7 @@ unset y2tics
 unset y2label
 unset xrange
 set format y "%g"
-set title "Fault cost / floor (SIGBUS + UFFDIO_COPY, measured in the same run)" noenhanced
+set title "Fault cost / floor of its access (a write or a read fault, SIGBUS + UFFDIO_COPY, same run)" noenhanced
 set xlabel "fault kind"
 set ylabel "ratio to the floor"
 set xtics rotate by -25 left noenhanced

@@ -87,9 +87,15 @@ static void json_kinds(struct json *j, const struct bench_all *a)
 		json_object(j, bench_kind_key[i]);
 		jnum(j, "ns_per_fault", k->bk_touch_ns[i]);
 		jnum(j, "handler_ns_per_fault", k->bk_handler_ns[i]);
-		jnum(j, "ratio_to_floor", a->floor_ok ? k->bk_touch_ns[i] / a->floor.sigbus_copy_ns : NAN);
-		jnum(j, "ratio_to_wp_floor",
-		    a->floor_ok ? k->bk_touch_ns[i] / a->floor.sigbus_copy_wp_ns : NAN);
+		json_string(j, "access", bench_kind_write[i] ? "write" : "read");
+		jnum(j, "floor_ns", k->bk_floor_ns[i]);
+		jnum(j, "floor_wp_ns", k->bk_floor_wp_ns[i]);
+		jnum(j, "ratio_to_floor", k->bk_ratio[i]);
+		jnum(j, "ratio_min", k->bk_ratio_lo[i]);
+		jnum(j, "ratio_max", k->bk_ratio_hi[i]);
+		jnum(j, "ratio_to_wp_floor", k->bk_ratio_wp[i]);
+		jnum(j, "ratio_to_write_floor",
+		    a->floor_ok ? k->bk_touch_ns[i] / a->floor.sigbus_copy_ns : NAN);
 		jnum(j, "target", bench_kind_target[i]);
 		json_end(j);
 	}
@@ -130,6 +136,7 @@ void bench_json(FILE *f, const struct bench_all *a)
 		json_run(&j, &a->runs[i]);
 	}
 	json_end(&j);
+	bench_cycle_json(&j, a);
 	bench_trimscale_json(&j, a);
 	json_end(&j);
 }

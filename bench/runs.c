@@ -79,6 +79,11 @@ static void run_fill(struct bench_run *r, const struct snap *a, const struct sna
 	r->br_seconds = el;
 	r->br_acc_s = (double)(b->acc - a->acc) / el;
 	r->br_faults_s = fsum / el;
+	r->br_n_acc = (double)(b->acc - a->acc);
+	r->br_n_faults = fsum;
+	r->br_n_hard = faults[3];
+	r->br_n_collided = D(vs_faults_collided);
+	r->br_n_zeroed_inline = D(vs_zeroed_inline);
 	r->br_trimmed = D(vs_trimmed);
 	r->br_trim_calls = D(vs_trim_calls);
 	r->br_trim_batches = D(vs_trim_batches);
@@ -115,6 +120,8 @@ static void run_fill(struct bench_run *r, const struct snap *a, const struct sna
 		for (int c = 0; c < 4; c++)
 			r->br_lock_frac[c] = lk[c] / tt;
 		r->br_handler_ns = nf > 0 ? f / nf : 0;
+		r->br_handler_busy = (f - wa - wo) * 1e-9 / el;
+		r->br_user_sleep = (wa + wo) * 1e-9 / el;
 	}
 }
 
@@ -153,6 +160,7 @@ void run_once(const struct bench_all *a, const struct run_spec *s, struct bench_
 	vm_lock_impl_set(s->rs_lock);
 	tun.vt_shared_unlink = s->rs_shared;
 	tun.vt_trim_hints = s->rs_hints;
+	tun.vt_trim_pieces = !s->rs_span;
 	tun.vt_max_faulters = s->rs_threads;
 	tun.vt_pgf_rows = s->rs_rows;
 	tun.vt_pgf_stash = s->rs_stash;

@@ -5,7 +5,7 @@
  */
 #include "bench.h"
 
-static struct run_spec spec_heavy(int nt)
+struct run_spec spec_heavy(int nt)
 {
 	struct run_spec s = SPEC_DEFAULT("heavy", nt);
 
@@ -14,7 +14,18 @@ static struct run_spec spec_heavy(int nt)
 	return s;
 }
 
-static struct run_spec spec_seq(int nt)
+/* Uniform over the default sizes (16M physical, 64M virtual): a working set
+ * of 4096 pages scattered over the region, the kernel comparison's random
+ * phase. */
+struct run_spec spec_uniform16(int nt)
+{
+	struct run_spec s = SPEC_DEFAULT("uniform16M", nt);
+
+	s.rs_kind = WL_UNIFORM;
+	return s;
+}
+
+struct run_spec spec_seq(int nt)
 {
 	struct run_spec s = SPEC_DEFAULT("sequential", nt);
 
@@ -44,7 +55,7 @@ void bench_opts(struct bench_all *a, int rounds)
 	static const char *tb[] = { "trim-batch=1", "trim-batch=4", "trim-batch=16", "trim-batch=64" };
 	static const char *wb[] = { "write-batch=1", "write-batch=4", "write-batch=16" };
 	static const int bs[] = { 1, 4, 16, 64 };
-	struct run_spec sp[32], x;
+	struct run_spec sp[40], x;
 	int n = 0;
 
 	for (int nt = 2; nt <= 4; nt *= 2) {
@@ -98,6 +109,18 @@ void bench_opts(struct bench_all *a, int rounds)
 	x.rs_goal_div = 2;
 	x.rs_variant = "trim-goal=n/2";
 	sp[n++] = x;
+	/* Issue 13: a trim window frozen whole (its span) against piece by
+	 * piece (the default), on the three workloads and uniform over 16M. */
+	for (int w = 0; w < 4; w++) {
+		x = w == 0 ? spec_heavy(2) : w == 1 ? spec_seq(2) : w == 2 ?
+		    (struct run_spec)SPEC_DEFAULT("default", 2) : spec_uniform16(2);
+		x.rs_variant = "base";
+		if (w >= 2)
+			sp[n++] = x;	/* heavy's and sequential's bases are above */
+		x.rs_span = 1;
+		x.rs_variant = "trim-window=span";
+		sp[n++] = x;
+	}
 	/* Seed 001's trim hints, on the three workloads at 2T. */
 	x = spec_heavy(2);
 	x.rs_hints = 1;
@@ -108,8 +131,6 @@ void bench_opts(struct bench_all *a, int rounds)
 	x.rs_variant = "trim-hints=on";
 	sp[n++] = x;
 	x = (struct run_spec)SPEC_DEFAULT("default", 2);
-	x.rs_variant = "base";
-	sp[n++] = x;
 	x.rs_hints = 1;
 	x.rs_variant = "trim-hints=on";
 	sp[n++] = x;

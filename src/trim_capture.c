@@ -89,7 +89,8 @@ static void trim_capture_record(const uint64_t *ts, uint64_t window, int pages, 
 	tml_span(VM_TL_TRIM_THAW, ts[3], ts[4], window, 0, 0);
 }
 
-/* Step 2 for pages [i0, i1) of the batch, one window: freeze, capture the
+/* Step 2 for pages [i0, i1) of the batch, one window: freeze (the span, or
+ * its batch pages piece by piece: vt_trim_pieces, trimwin.c), capture the
  * contents into the frames, zap, thaw. */
 static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 {
@@ -98,10 +99,17 @@ static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 	uint64_t lo = b->tb_page[i0].tpg_vpn, hi = b->tb_page[i1 - 1].tpg_vpn + 1;
 	uint64_t wlo = lo > p->ps_ro_end ? lo : p->ps_ro_end;
 	uint64_t vpns[VM_TRIM_BATCH_MAX];
+	struct trim_piece pc[VM_TRIM_BATCH_MAX];
+	bool pieces = vm->vm_tun.vt_trim_pieces != 0;
 	uint64_t ts[5] = { tml_now() };		/* the phases' times, on the timeline */
-	int dirty = 0;
+	int np = 0, dirty = 0;
 
-	trim_window_open(p, lo, hi, wlo);
+	for (int i = i0; i < i1; i++)
+		vpns[i - i0] = b->tb_page[i].tpg_vpn;
+	if (pieces)
+		np = trim_window_open_pieces(p, lo, hi, wlo, vpns, i1 - i0, pc);
+	else
+		trim_window_open(p, lo, hi, wlo);
 	if (ts[0] != 0)
 		ts[1] = vm_now_ns();
 	hw_copy_begin();
@@ -119,7 +127,6 @@ static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 		if (t->tpg_dirty)
 			memcpy(fr, va, VM_PAGE_SIZE);
 		dirty += t->tpg_dirty;
-		vpns[i - i0] = t->tpg_vpn;
 	}
 	hw_copy_end();
 	if (ts[0] != 0)
@@ -127,7 +134,10 @@ static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 	map_zap(p, vpns, i1 - i0);
 	if (ts[0] != 0)
 		ts[3] = vm_now_ns();
-	trim_window_close(p, wlo, hi);
+	if (pieces)
+		trim_window_close_pieces(p, pc, np, wlo, hi);
+	else
+		trim_window_close(p, wlo, hi);
 	if (ts[0] != 0) {
 		ts[4] = vm_now_ns();
 		trim_capture_record(ts, hi > wlo ? hi - wlo : 0, i1 - i0, dirty);

@@ -11,6 +11,19 @@
  *          not in the batch (or nothing, if there is none), withdraw the
  *          window, signal vm_ev_window
  *
+ * With vt_trim_pieces (the default) the window is published whole but may
+ * be frozen piece by piece (trim_window_open_pieces): a piece is a run of
+ * the batch's pages joined across gaps of at most TRIM_JOIN_GAP pages that
+ * hold no valid page, so the freeze walks the batch's pages and a few empty
+ * PTEs and never write-protects a valid page that is not in the batch; the
+ * close then thaws nothing, but for a page that became valid in a joined
+ * gap between the scan and the freeze (trim_window_close_pieces checks).
+ * A whole-span freeze walks every present PTE of the span twice (freeze and
+ * thaw), the working set's pages between the batch's: per trimmed page
+ * about resident / batch of them; pieces cost a call each.  The span is
+ * frozen whole when it holds fewer than TRIM_PIECE_PTES valid pages outside
+ * the batch per piece (docs/PERFORMANCE.md, "Trim windows").
+ *
  * A write by a user thread to a frozen page that is not in the batch
  * un-protects that page alone (fault.c, fault_valid).  The rules are in
  * vm_lock.h ("Trims racing faults", "Locked pages").
@@ -94,14 +107,29 @@ void trim_freeze(struct vm_process *p, uint64_t lo, uint64_t hi)
 		map_freeze(p, run, hi);
 }
 
-/* Publish the window [lo, hi) (faulters and lockers read it), then freeze
- * [wlo, hi), the part that is not read-only. */
-void trim_window_open(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo)
+/* Publish the window [lo, hi): faulters and lockers read it. */
+static void trim_window_publish(struct vm_process *p, uint64_t lo, uint64_t hi)
 {
 	VM_ASSERT(!(atomic_load(&p->ps_win_gen) & 1));
 	atomic_fetch_add(&p->ps_win_gen, 1);
 	atomic_store(&p->ps_win_lo, lo);
 	atomic_store(&p->ps_win_hi, hi);
+}
+
+/* Withdraw the window and wake whoever waits for that. */
+static void trim_window_withdraw(struct vm_process *p)
+{
+	atomic_store(&p->ps_win_lo, 0);
+	atomic_store(&p->ps_win_hi, 0);
+	atomic_fetch_add(&p->ps_win_gen, 1);
+	ev_signal(&p->ps_vm->vm_ev_window);
+}
+
+/* Publish the window [lo, hi), then freeze [wlo, hi), the part that is not
+ * read-only. */
+void trim_window_open(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo)
+{
+	trim_window_publish(p, lo, hi);
 	if (wlo < hi)
 		trim_freeze(p, wlo, hi);
 }
@@ -114,9 +142,107 @@ void trim_window_close(struct vm_process *p, uint64_t wlo, uint64_t hi)
 {
 	if (wlo < hi && trim_thaw_range(p, &wlo, &hi))
 		map_thaw(p, wlo, hi);
-	atomic_store(&p->ps_win_lo, 0);
-	atomic_store(&p->ps_win_hi, 0);
-	atomic_fetch_add(&p->ps_win_gen, 1);
-	ev_signal(&p->ps_vm->vm_ev_window);
+	trim_window_withdraw(p);
 }
 
+/*
+ * A gap of at most this many pages that holds no valid page joins two runs
+ * of a batch into one piece: its empty PTEs cost the freeze a few ns each
+ * (bench/wp_walk.c), far less than a call.
+ */
+#define TRIM_JOIN_GAP 64
+
+/*
+ * A call costs the trimmer about what freezing and thawing this many
+ * scattered present PTEs does (bench/wp_batch.c, with a sibling thread
+ * running: about 7 us a call, for its shootdown, against 0.6 us a PTE): a
+ * span whose valid pages outside the batch are fewer than this many per
+ * piece is frozen whole, as before pieces.  (5, from the calls' CPU alone,
+ * made the heavy workload 1.19x slower than the span; 12 measured even.)
+ */
+#define TRIM_PIECE_PTES 12
+
+/* The valid pages of [lo, hi), read with no lock held: a page made valid
+ * after this read is caught by trim_window_close_pieces. */
+static uint64_t trim_count_valid(struct vm_process *p, uint64_t lo, uint64_t hi)
+{
+	uint64_t n = 0;
+
+	for (uint64_t vpn = lo; vpn < hi; vpn++)
+		n += pte_is_valid(pte_read(p, vpn));
+	return n;
+}
+
+/* Cut the batch's pages vpns[0, n) at or above wlo into pieces (pc; their
+ * number returned), and count the valid pages between them (*others). */
+static int trim_pieces_plan(struct vm_process *p, uint64_t wlo, const uint64_t *vpns, int n,
+    struct trim_piece *pc, uint64_t *others)
+{
+	int np = 0;
+
+	*others = 0;
+	for (int i = 0; i < n; i++) {
+		uint64_t v = vpns[i], between;
+		struct trim_piece *last = np > 0 ? &pc[np - 1] : NULL;
+		if (v < wlo)
+			continue;
+		if (last != NULL && v == last->tpc_hi) {
+			last->tpc_hi = v + 1;
+			continue;
+		}
+		between = last != NULL ? trim_count_valid(p, last->tpc_hi, v) : 0;
+		*others += between;
+		if (last != NULL && between == 0 && v - last->tpc_hi <= TRIM_JOIN_GAP) {
+			last->tpc_hi = v + 1;
+			last->tpc_gaps = true;
+		} else {
+			pc[np++] = (struct trim_piece){ .tpc_lo = v, .tpc_hi = v + 1 };
+		}
+	}
+	return np;
+}
+
+/*
+ * Publish the window [lo, hi) and freeze the batch's pages vpns[0, n)
+ * (ascending, in [lo, hi)) at or above wlo, piece by piece (see the top of
+ * this file), or the span [wlo, hi) whole when its valid pages outside the
+ * batch are too few to pay for the pieces' calls.  Fills pc with the
+ * pieces and returns how many, or 0 if it froze the span whole.
+ */
+int trim_window_open_pieces(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo,
+    const uint64_t *vpns, int n, struct trim_piece *pc)
+{
+	uint64_t others;
+	int np = trim_pieces_plan(p, wlo, vpns, n, pc, &others);
+
+	if ((uint64_t)np * TRIM_PIECE_PTES > others) {
+		trim_window_open(p, lo, hi, wlo);
+		return 0;
+	}
+	trim_window_publish(p, lo, hi);
+	for (int k = 0; k < np; k++)
+		trim_freeze(p, pc[k].tpc_lo, pc[k].tpc_hi);
+	return np;
+}
+
+/*
+ * After the zap: a piece with gaps may have frozen a page that a fault
+ * made valid between the plan and the freeze: thaw what it still holds
+ * (trim_thaw_range; nearly always nothing, and no call).  With no pieces
+ * (the span was frozen whole) this is trim_window_close(p, wlo, hi).
+ * Then close the window.
+ */
+void trim_window_close_pieces(struct vm_process *p, const struct trim_piece *pc, int np,
+    uint64_t wlo, uint64_t hi)
+{
+	if (np == 0) {
+		trim_window_close(p, wlo, hi);
+		return;
+	}
+	for (int k = 0; k < np; k++) {
+		uint64_t plo = pc[k].tpc_lo, phi = pc[k].tpc_hi;
+		if (pc[k].tpc_gaps && trim_thaw_range(p, &plo, &phi))
+			map_thaw(p, plo, phi);
+	}
+	trim_window_withdraw(p);
+}

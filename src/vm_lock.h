@@ -144,7 +144,9 @@
  *    these accesses are sequentially consistent, so for each page one side
  *    sees the other: either the freeze saw the count and left the page out,
  *    or the locker sees the window open over its range (or already closed,
- *    and a close thaws every valid page of the window not in its batch)
+ *    and after a close no valid page of the window outside its batch is
+ *    write-protected: frozen piece by piece, none was but a page mapped in
+ *    a joined gap, which the close thaws; frozen whole, the close thaws them)
  *    and waits until vm_win_gen moves on (pglock_window_wait).  A window
  *    opened after that reads the count after it was stored, so the locker
  *    waits for one window at most.

@@ -41,6 +41,10 @@ struct vm_tunables {
 	int vt_trim_hints;		/* faulters hand the pages a sequential run left
 					 * behind to the trimmer (0; seed 001: measured
 					 * 0.68-0.76x on the default workload) */
+	int vt_trim_pieces;		/* a trim window freezes the batch's pages piece
+					 * by piece (1), not its whole span (0), which
+					 * also freezes and thaws every valid page
+					 * between them (trimwin.c) */
 	/* fault injection at creation (tests/inject/create.c): the Nth step of
 	 * vm_create that can fail (an allocation, a system call, a thread
 	 * start) fails as if the host refused (errno ENOMEM); 0: none */
@@ -52,7 +56,7 @@ struct vm_tunables {
 
 #define VM_TUNABLES_DEFAULT ((struct vm_tunables){ .vt_start_threads = 1, \
 	.vt_max_faulters = 64, .vt_shared_unlink = 1, .vt_pgf_rows = 1, .vt_pgf_stash = 1, \
-	.vt_trim_goal_div = 8 })
+	.vt_trim_goal_div = 8, .vt_trim_pieces = 1 })
 
 /*
  * The configuration of a small instance in pages: frames, virtual pages
@@ -186,7 +190,9 @@ long vm_validate(struct vm *vm, FILE *f, int expensive);
  *  vm_empty_working_set  trim every mapped page now but the locked ones
  *                        (EmptyWorkingSet);
  *  vm_flush_modified     write every modified page to the page file;
- *  vm_purge_standby      repurpose every standby page to the free list.
+ *  vm_purge_standby      repurpose every standby page to the free list;
+ *  vm_zero_free          zero up to max free pages onto the zeroed list
+ *                        (the zero-page thread's work, done now).
  * Each returns the pages it moved.  The benchmark uses them to set up one
  * kind of fault at a time.
  */
@@ -194,6 +200,7 @@ uint64_t vm_empty_working_set(struct vm *vm);	/* every process */
 uint64_t vm_process_empty_working_set(struct vm_process *p);
 uint64_t vm_flush_modified(struct vm *vm);
 uint64_t vm_purge_standby(struct vm *vm);
+uint64_t vm_zero_free(struct vm *vm, uint64_t max);
 
 /* ---- memory estimates (the command's preflight) ---- */
 

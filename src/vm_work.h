@@ -35,6 +35,16 @@ int image_init(struct vm_process *p, char *err, size_t errlen);
 void trim_freeze(struct vm_process *p, uint64_t lo, uint64_t hi);
 void trim_window_open(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo);
 void trim_window_close(struct vm_process *p, uint64_t wlo, uint64_t hi);
+/* a piece of a window frozen by itself: [lo, hi), and whether it joined
+ * runs of the batch across a gap (trim_window_open_pieces) */
+struct trim_piece {
+	uint64_t tpc_lo, tpc_hi;
+	bool tpc_gaps;
+};
+int trim_window_open_pieces(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo,
+    const uint64_t *vpns, int n, struct trim_piece *pc);
+void trim_window_close_pieces(struct vm_process *p, const struct trim_piece *pc, int np,
+    uint64_t wlo, uint64_t hi);
 
 /* "trim_capture.c": a batch of marked pages, and trimming it. */
 struct trim_page {

@@ -30,6 +30,25 @@ static struct pfn *zero_take(struct vm *vm)
 	return pf;
 }
 
+/*
+ * Free -> zeroed, the one place it happens: zero the free frame pf (its
+ * PFN lock held, off every list, no owner) and put it on the zeroed list.
+ * The lock is dropped while zeroing: nobody else can reach a frame that is
+ * on no list and has no owner.  Returns with no lock held.
+ */
+static void zero_page(struct vm *vm, struct pfn *pf)
+{
+	lk_assert_held(&pf->pf_lock);
+	VM_ASSERT(pf->pf_state == PFN_STATE_FREE && !pf->pf_onlist && pf->pf_vpn == PFN_VPN_NONE);
+	lk_release(&pf->pf_lock);
+	memset(vm_frame(vm, vm_pfn_index(vm, pf)), 0, VM_PAGE_SIZE);
+	lk_acquire(&pf->pf_lock);
+	pfn_set_state(vm, pf, PFN_STATE_FREE, PFN_STATE_ZEROED);
+	plist_insert_tail(vm, pf);
+	lk_release(&pf->pf_lock);
+	vm_stat_add(vm, zeroed, 1);
+}
+
 void *zero_thread(void *arg)
 {
 	struct vm *vm = arg;
@@ -47,24 +66,32 @@ void *zero_thread(void *arg)
 			continue;
 		}
 		t0 = vm_now_ns();
-		/* Free, off every list, no owner: nobody else can reach it. */
-		lk_release(&pf->pf_lock);
-		memset(vm_frame(vm, vm_pfn_index(vm, pf)), 0, VM_PAGE_SIZE);
-		lk_acquire(&pf->pf_lock);
-		pfn_set_state(vm, pf, PFN_STATE_FREE, PFN_STATE_ZEROED);
-		plist_insert_tail(vm, pf);
-		lk_release(&pf->pf_lock);
+		zero_page(vm, pf);
 		/* A faulter may have found no frame while this one was off every
 		 * list being zeroed, and decided to wait: with so few frames that
 		 * this was the only one, nothing else would wake it (no trim is
 		 * due while it is available). */
 		ev_signal(&vm->vm_ev_avail);
-		vm_stat_add(vm, zeroed, 1);
 		vm_stat_add(vm, zero_busy_ns, vm_now_ns() - t0);
 		if (tml_on())
 			tml_span(VM_TL_ZERO, t0, vm_now_ns(), 0, 0, 0);
 	}
 	return NULL;
+}
+
+/* Zero up to max free pages onto the zeroed list now: the zero-page
+ * thread's work, done ahead of it.  The system threads must be paused. */
+uint64_t vm_zero_free(struct vm *vm, uint64_t max)
+{
+	struct pfn *pf;
+	uint64_t n = 0;
+
+	VM_ASSERT(park_quiet(&vm->vm_park));
+	while (n < max && (pf = plist_take_head(vm, PFN_STATE_FREE)) != NULL) {
+		zero_page(vm, pf);
+		n++;
+	}
+	return n;
 }
 
 /* Repurpose every standby page to the free list (its owner's PTE goes to

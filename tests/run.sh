@@ -112,6 +112,7 @@ if [ "$VARIANT" != tsan ]; then
 	run "cli/pagefile" env VMSIM="$B/vmsim" tests/pagefile.sh
 	run "mrc" env VMSIM="$B/vmsim" tests/mrc.sh
 	run "docs" env B="$B" tests/docs.sh
+	run "kcompare" env B="$B" tests/kcompare.sh
 fi
 
 echo "$VARIANT: $pass passed, $fail failed"

@@ -196,9 +196,51 @@ static void test_working_set(void)
 	vm_destroy(vm);
 }
 
+/*
+ * vm_zero_free: the zero-page thread's work done now.  Frames it zeroed
+ * serve demand-zero faults with nothing zeroed inline; once they are used
+ * up, the faulters zero free frames inline; it zeroes no more than asked,
+ * and nothing when no frame is free.
+ */
+static void test_zero_free(void)
+{
+	struct vm_tunables t = VM_TUNABLES_DEFAULT;
+	struct vm_config cfg = vm_config_pages(64, 64, 64, &t);
+	struct vm *vm;
+	char err[256], *base;
+	bool zero = true;
+
+	t.vt_start_threads = 0;
+	if (vm_create(&cfg, &vm, err, sizeof(err)) != 0) {
+		fprintf(stderr, "errors: %s\n", err);
+		exit(2);
+	}
+	base = vm_base(vm);
+	CHECK("zero free: zeroes as many as asked", vm_zero_free(vm, 40) == 40);
+	CHECK("zero free: on the zeroed list", stats(vm).vs_nzeroed == 40 && stats(vm).vs_nfree == 24);
+	CHECK("zero free: counted as zeroed", stats(vm).vs_zeroed == 40);
+	CHECK("zero free: zeroed frames valid", vm_validate(vm, stderr, 1) == 0);
+	for (uint64_t i = 0; i < 40; i++)
+		base[i * VM_PAGE_SIZE + 8] = (char)(i | 1);
+	CHECK("zero free: 40 demand-zero faults", stats(vm).vs_faults_dz == 40);
+	CHECK("zero free: served from the zeroed list", stats(vm).vs_zeroed_inline == 0 &&
+	    stats(vm).vs_nzeroed == 0);
+	for (uint64_t i = 0; i < VM_PAGE_SIZE; i++)
+		zero &= i == 8 || base[3 * VM_PAGE_SIZE + i] == 0;
+	CHECK("zero free: a page from a zeroed frame reads zero", zero);
+	for (uint64_t i = 40; i < 64; i++)
+		base[i * VM_PAGE_SIZE + 8] = (char)(i | 1);
+	CHECK("zero free: then zeroed inline", stats(vm).vs_zeroed_inline == 24);
+	CHECK("zero free: no free frame, nothing zeroed", vm_zero_free(vm, 10) == 0);
+	CHECK("zero free: every page kept its byte", check_all(vm));
+	CHECK("zero free: valid", vm_validate(vm, stderr, 1) == 0);
+	vm_destroy(vm);
+}
+
 int main(void)
 {
 	test_working_set();
+	test_zero_free();
 	test_commit_limit();
 	test_write_errors();
 	test_read_errors();

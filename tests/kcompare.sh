@@ -9,9 +9,7 @@
 set -u
 B=${B:-build}
 KC=$B/bench/vmsim-kcompare
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # the work on each side, small
 for side in vmsim kernel; do

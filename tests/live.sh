@@ -15,24 +15,12 @@
 set -u
 V=$(realpath "${VMSIM:-build/vmsim}")
 B=$(dirname "$V")
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d)
 sock=vmsim-live-$$
 tm() { env -u TMUX tmux -L "$sock" -f /dev/null "$@"; }
 trap 'tm kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 
-# expect_error WHAT PATTERN ARGS...: exit 2, exactly one stderr line matching PATTERN.
-expect_error() {
-	local what=$1 pat=$2; shift 2
-	local err rc
-	err=$("$@" 2>&1 >/dev/null); rc=$?
-	if [ "$rc" -ne 2 ]; then bad "$what: exit $rc, want 2 ($*)"; return; fi
-	if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then bad "$what: stderr is not one line: $err"; return; fi
-	if ! grep -qE -- "$pat" <<<"$err"; then bad "$what: '$err' does not match '$pat'"; return; fi
-	ok
-}
 
 small="--physical 256K --virtual 1M --pagefile 1M"
 printf 'R 0\nW 1\nR 2\nW 0\n' >"$tmp/t.trace"

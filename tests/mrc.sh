@@ -10,23 +10,11 @@
 set -u
 V=${VMSIM:-build/vmsim}
 O="python3 $(dirname "$0")/mrc_oracle.py"
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 $O gen "$tmp" || bad "generating the traces"
 F=1,2,3,5,8,13,40,100,1000
 
-# expect_error WHAT PATTERN ARGS...: exit 2, exactly one stderr line matching PATTERN.
-expect_error() {
-	local what=$1 pat=$2; shift 2
-	local err rc
-	err=$("$@" 2>&1 >/dev/null); rc=$?
-	if [ "$rc" -ne 2 ]; then bad "$what: exit $rc, want 2 ($*): $err"; return; fi
-	if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then bad "$what: stderr is not one line: $err"; return; fi
-	if ! grep -qE -- "$pat" <<<"$err"; then bad "$what: '$err' does not match '$pat'"; return; fi
-	ok
-}
 
 # mrc_check WHAT FORMAT ORIGINAL [noifetch] -- VMSIM-ARGS...: --mrc --json
 # on the trace the args name, against the oracle on ORIGINAL; and the

@@ -9,9 +9,7 @@
 set -u
 V=${VMSIM:-build/vmsim}
 C="python3 $(dirname "$0")/timeline_check.py"
-pass=0 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+. "$(dirname "$0")/lib.sh"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 # run NAME ARGS...: a run with --json into $tmp/NAME.json; exit 0 wanted.
@@ -53,15 +51,6 @@ run procs --seconds 1 --physical 4M --timeline "$tmp/procs.tl" \
 check procs procs web,batch
 
 # 5. Refusals: one line, exit 2, no file left
-expect_error() {
-	local what=$1 pat=$2; shift 2
-	local err rc
-	err=$("$@" 2>&1 >/dev/null); rc=$?
-	if [ "$rc" -ne 2 ]; then bad "$what: exit $rc, want 2 ($*)"; return; fi
-	if [ "$(printf '%s\n' "$err" | wc -l)" -ne 1 ]; then bad "$what: stderr is not one line: $err"; return; fi
-	if ! grep -qE -- "$pat" <<<"$err"; then bad "$what: '$err' does not match '$pat'"; return; fi
-	ok
-}
 mkdir "$tmp/r"
 T="$tmp/r/t.json"
 expect_error "max needs timeline"  "--timeline-max needs --timeline FILE" "$V" --timeline-max 8M

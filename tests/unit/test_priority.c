@@ -51,26 +51,6 @@ static struct vm_process *proc(struct vm *vm, uint64_t pages, int prio)
 	return p;
 }
 
-static uint64_t stamp(struct vm_process *p, uint64_t vpn)
-{
-	return 0x5052000000000000ULL | ((uint64_t)p->ps_id << 32) | vpn;
-}
-
-static void write_pages(struct vm_process *p, uint64_t lo, uint64_t hi)
-{
-	for (uint64_t v = lo; v < hi; v++)
-		((volatile uint64_t *)vm_process_base(p))[v * VM_PAGE_SIZE / 8] = stamp(p, v);
-}
-
-static uint64_t bad_pages(struct vm_process *p, uint64_t lo, uint64_t hi)
-{
-	uint64_t bad = 0;
-
-	for (uint64_t v = lo; v < hi; v++)
-		bad += ((volatile uint64_t *)vm_process_base(p))[v * VM_PAGE_SIZE / 8] != stamp(p, v);
-	return bad;
-}
-
 /* Pages of p in [lo, hi) whose PTE has format fmt. */
 static uint64_t pages_in(struct vm_process *p, uint64_t lo, uint64_t hi, enum pte_fmt fmt)
 {
@@ -104,8 +84,8 @@ static void test_lowest_first(void)
 
 	CHECK("set: b to 7", vm_process_set_priority(b, 7) == 0 && vm_process_priority(b) == 7 &&
 	    vm_process_priority(a) == 0 && vm_process_priority(c) == VM_PRIORITY_DEFAULT);
-	write_pages(b, 0, 8);
-	write_pages(a, 0, 8);		/* every frame in use */
+	vmtest_write_pages(b, 0, 8);
+	vmtest_write_pages(a, 0, 8);		/* every frame in use */
 	to_standby(vm, b);
 	to_standby(vm, a);
 	vm_get_stats(vm, &s);
@@ -116,26 +96,26 @@ static void test_lowest_first(void)
 	CHECK("stats: each process's priority", sa.ps_priority == 0 && sb.ps_priority == 7);
 	CHECK("validate: the lists", vm_validate(vm, stderr, 1) == 0);
 
-	write_pages(c, 0, 4);
+	vmtest_write_pages(c, 0, 4);
 	CHECK("demand 4: a's first four repurposed", pages_in(a, 0, 4, PTE_FMT_PGF) == 4 &&
 	    pages_in(a, 4, 8, PTE_FMT_TRANS) == 4);
 	CHECK("demand 4: b's all still standby", pages_in(b, 0, 8, PTE_FMT_TRANS) == 8);
-	write_pages(c, 4, 8);
+	vmtest_write_pages(c, 4, 8);
 	CHECK("demand 8: all of a's gone, b's kept", pages_in(a, 0, 8, PTE_FMT_PGF) == 8 &&
 	    pages_in(b, 0, 8, PTE_FMT_TRANS) == 8);
 	vm_get_stats(vm, &s);
 	CHECK("demand 8: list 0 empty, list 7 full", s.vs_nstandby_p0 == 0 &&
 	    s.vs_nstandby_p7 == 8 && s.vs_nstandby == 8);
-	write_pages(c, 8, 10);
+	vmtest_write_pages(c, 8, 10);
 	CHECK("demand 10: then b's, oldest first", pages_in(b, 0, 2, PTE_FMT_PGF) == 2 &&
 	    pages_in(b, 2, 8, PTE_FMT_TRANS) == 6);
 	CHECK("validate: after", vm_validate(vm, stderr, 1) == 0);
 	to_standby(vm, c);
-	CHECK("bytes: a's own", bad_pages(a, 0, 8) == 0);
+	CHECK("bytes: a's own", vmtest_bad_pages(a, 0, 8) == 0);
 	to_standby(vm, a);
-	CHECK("bytes: b's own", bad_pages(b, 0, 8) == 0);
+	CHECK("bytes: b's own", vmtest_bad_pages(b, 0, 8) == 0);
 	to_standby(vm, b);
-	CHECK("bytes: c's own", bad_pages(c, 0, 10) == 0);
+	CHECK("bytes: c's own", vmtest_bad_pages(c, 0, 10) == 0);
 	vm_destroy(vm);
 }
 
@@ -150,12 +130,12 @@ static void test_change(void)
 	struct vm_process *a = proc(vm, 8, 6);
 	struct vm_stats s;
 
-	write_pages(a, 0, 8);
+	vmtest_write_pages(a, 0, 8);
 	to_standby(vm, a);
 	CHECK("change: to 2", vm_process_set_priority(a, 2) == 0 && vm_process_priority(a) == 2);
 	vm_get_stats(vm, &s);
 	CHECK("change: standby pages keep list 6", s.vs_nstandby_p6 == 8 && s.vs_nstandby_p2 == 0);
-	CHECK("change: soft faults take 3 back", bad_pages(a, 0, 3) == 0);
+	CHECK("change: soft faults take 3 back", vmtest_bad_pages(a, 0, 3) == 0);
 	vm_get_stats(vm, &s);
 	CHECK("change: unlinked from list 6", s.vs_nstandby_p6 == 5 && s.vs_nstandby == 5);
 	to_standby(vm, a);
@@ -167,7 +147,7 @@ static void test_change(void)
 	CHECK("purge: every list emptied", vm_purge_standby(vm) == 8);
 	vm_get_stats(vm, &s);
 	CHECK("purge: counts zero", s.vs_nstandby == 0 && s.vs_nstandby_p2 == 0 && s.vs_nstandby_p6 == 0);
-	CHECK("purge: bytes back by hard faults", bad_pages(a, 0, 8) == 0);
+	CHECK("purge: bytes back by hard faults", vmtest_bad_pages(a, 0, 8) == 0);
 	vm_destroy(vm);
 }
 
@@ -197,7 +177,7 @@ static void test_validate(void)
 	struct vm_process *a = proc(vm, 8, 3);
 	struct pfn *pf;
 
-	write_pages(a, 0, 4);
+	vmtest_write_pages(a, 0, 4);
 	to_standby(vm, a);
 	pf = &vm->vm_pfns[vm->vm_standby[3].pl_head];
 	CHECK("validate: a's pages on list 3", plist_standby_count(vm, 3) == 4 &&

@@ -55,28 +55,6 @@ static struct vm_process *proc(struct vm *vm, uint64_t pages, const char *name)
 	return p;
 }
 
-/* Word 0 of page vpn of p: a stamp naming (process, page). */
-static uint64_t stamp(struct vm_process *p, uint64_t vpn)
-{
-	return 0x5053000000000000ULL | ((uint64_t)p->ps_id << 32) | vpn;
-}
-
-static void write_pages(struct vm_process *p, uint64_t lo, uint64_t hi)
-{
-	for (uint64_t v = lo; v < hi; v++)
-		((volatile uint64_t *)vm_process_base(p))[v * VM_PAGE_SIZE / 8] = stamp(p, v);
-}
-
-/* Pages of [lo, hi) whose stamp is not their own (0: all right). */
-static uint64_t bad_pages(struct vm_process *p, uint64_t lo, uint64_t hi)
-{
-	uint64_t bad = 0;
-
-	for (uint64_t v = lo; v < hi; v++)
-		bad += ((volatile uint64_t *)vm_process_base(p))[v * VM_PAGE_SIZE / 8] != stamp(p, v);
-	return bad;
-}
-
 static uint64_t available(struct vm *vm)
 {
 	struct vm_stats s;
@@ -105,9 +83,9 @@ static void test_bare_and_stats(void)
 	    vm_process_npages(b) == 32 && vm_process_base(a) != vm_process_base(b) &&
 	    vm_process_machine(b) == vm);
 	CHECK("create: charged", vm_committed(vm) == 56 * VM_PAGE_SIZE);
-	write_pages(a, 0, 10);
-	write_pages(b, 0, 20);
-	CHECK("stamps: every page its own", bad_pages(a, 0, 10) == 0 && bad_pages(b, 0, 20) == 0);
+	vmtest_write_pages(a, 0, 10);
+	vmtest_write_pages(b, 0, 20);
+	CHECK("stamps: every page its own", vmtest_bad_pages(a, 0, 10) == 0 && vmtest_bad_pages(b, 0, 20) == 0);
 	vm_process_get_stats(a, &sa);
 	vm_process_get_stats(b, &sb);
 	CHECK("stats: demand-zero faults per process", sa.ps_faults_dz == 10 && sb.ps_faults_dz == 20);
@@ -120,7 +98,7 @@ static void test_bare_and_stats(void)
 	vm_process_get_stats(b, &sb);
 	CHECK("stats: b trimmed, a untouched", sb.ps_trimmed == 20 && sb.ps_resident == 0 &&
 	    sb.ps_resident_peak == 20 && sa.ps_trimmed == 0 && sa.ps_resident == 10);
-	CHECK("stats: a soft fault", bad_pages(b, 0, 1) == 0);
+	CHECK("stats: a soft fault", vmtest_bad_pages(b, 0, 1) == 0);
 	vm_process_get_stats(b, &sb);
 	CHECK("stats: counted as soft", sb.ps_faults_soft == 1 && sb.ps_faults_soft_modified == 1);
 	CHECK("validate: three processes", vm_validate(vm, stderr, 1) == 0);
@@ -141,26 +119,26 @@ static void test_cross_repurpose(void)
 	struct vm_stats s0, s1;
 	struct vm_process_stats sa;
 
-	write_pages(a, 0, 16);		/* every frame a's */
+	vmtest_write_pages(a, 0, 16);		/* every frame a's */
 	vm_process_empty_working_set(a);
 	vm_flush_modified(vm);		/* all 16 standby, with slots */
 	vm_get_stats(vm, &s0);
 	CHECK("repurpose: a's frames all standby", s0.vs_nstandby == 16);
-	write_pages(b, 0, 4);
+	vmtest_write_pages(b, 0, 4);
 	vm_get_stats(vm, &s1);
 	CHECK("repurpose: b's faults took a's frames", s1.vs_repurposed_cross - s0.vs_repurposed_cross == 4 &&
 	    s1.vs_repurposed - s0.vs_repurposed == 4);
-	CHECK("repurpose: b reads its own", bad_pages(b, 0, 4) == 0);
+	CHECK("repurpose: b reads its own", vmtest_bad_pages(b, 0, 4) == 0);
 	CHECK("repurpose: valid meanwhile", vm_validate(vm, stderr, 1) == 0);
 	vm_process_empty_working_set(b);	/* b's 4 frames to standby too */
 	vm_flush_modified(vm);
-	CHECK("repurpose: a reads its own", bad_pages(a, 0, 16) == 0);
+	CHECK("repurpose: a reads its own", vmtest_bad_pages(a, 0, 16) == 0);
 	vm_process_get_stats(a, &sa);
 	CHECK("repurpose: a's lost frames came back hard", sa.ps_faults_hard >= 4 &&
 	    sa.ps_faults_hard + sa.ps_faults_soft_standby >= 16);
 	vm_process_empty_working_set(a);
 	vm_flush_modified(vm);
-	CHECK("repurpose: b reads its own again", bad_pages(b, 0, 4) == 0);
+	CHECK("repurpose: b reads its own again", vmtest_bad_pages(b, 0, 4) == 0);
 	CHECK("repurpose: valid after", vm_validate(vm, stderr, 1) == 0);
 	vm_destroy(vm);
 }
@@ -174,7 +152,7 @@ static void test_commit(void)
 	char err[256];
 	int rc;
 
-	write_pages(a, 0, 8);
+	vmtest_write_pages(a, 0, 8);
 	vm_get_stats(vm, &s0);
 	sp.as_virtual = 48 * VM_PAGE_SIZE;
 	rc = vm_process_create(vm, &sp, &c, err, sizeof(err));
@@ -185,7 +163,7 @@ static void test_commit(void)
 		fprintf(stderr, "commit: %d %s\n", rc, err);
 	vm_get_stats(vm, &s1);
 	CHECK("commit: nothing changed", vm_committed(vm) == 128 * 1024 &&
-	    memcmp(&s0, &s1, sizeof(s0)) == 0 && bad_pages(a, 0, 8) == 0);
+	    memcmp(&s0, &s1, sizeof(s0)) == 0 && vmtest_bad_pages(a, 0, 8) == 0);
 	CHECK("commit: valid", vm_validate(vm, stderr, 1) == 0);
 	sp.as_virtual = 32 * VM_PAGE_SIZE;	/* exactly what is left */
 	CHECK("commit: exactly the limit fits", vm_process_create(vm, &sp, &c, err, sizeof(err)) == 0);
@@ -218,8 +196,8 @@ static void test_limit(void)
 	rc = vm_process_create(vm, &sp, &extra, err, sizeof(err));
 	CHECK("limit: one more refused", rc == VM_EINVAL && extra == NULL &&
 	    strstr(err, "at most 1024 processes per machine") != NULL);
-	write_pages(ps[VM_MAX_PROCESSES - 1], 0, 1);
-	CHECK("limit: the last one works", bad_pages(ps[VM_MAX_PROCESSES - 1], 0, 1) == 0);
+	vmtest_write_pages(ps[VM_MAX_PROCESSES - 1], 0, 1);
+	CHECK("limit: the last one works", vmtest_bad_pages(ps[VM_MAX_PROCESSES - 1], 0, 1) == 0);
 	vm_process_destroy(ps[7]);
 	CHECK("limit: a slot freed is used again", vm_process_create(vm, &sp, &extra, err,
 	    sizeof(err)) == 0 && extra->ps_id == 7);
@@ -236,21 +214,21 @@ static void test_destroy_releases(void)
 	struct vm_stats s0, s1, s2;
 	uint64_t avail0;
 
-	write_pages(a, 0, 8);
+	vmtest_write_pages(a, 0, 8);
 	vm_get_stats(vm, &s0);
 	avail0 = available(vm);
 	b = proc(vm, 64, "b");
-	write_pages(b, 0, 48);
+	vmtest_write_pages(b, 0, 48);
 	vm_process_empty_working_set(b);
 	vm_flush_modified(vm);
 	vm_purge_standby(vm);			/* b's pages only in the page file */
-	CHECK("destroy: b's back hard", bad_pages(b, 0, 8) == 0);	/* active, with slots */
+	CHECK("destroy: b's back hard", vmtest_bad_pages(b, 0, 8) == 0);	/* active, with slots */
 	vm_process_empty_working_set(b);	/* 0-7 standby */
-	CHECK("destroy: b's back soft", bad_pages(b, 0, 4) == 0);	/* 0-3 active */
+	CHECK("destroy: b's back soft", vmtest_bad_pages(b, 0, 4) == 0);	/* 0-3 active */
 	for (uint64_t v = 4; v < 6; v++)	/* 4-5 active, written (word 1 changes) */
 		((volatile uint64_t *)vm_process_base(b))[v * VM_PAGE_SIZE / 8 + 1] = v;
 	vm_process_empty_working_set(b);	/* 4-5 modified, the rest standby */
-	CHECK("destroy: again", bad_pages(b, 0, 2) == 0);	/* 0-1 active */
+	CHECK("destroy: again", vmtest_bad_pages(b, 0, 2) == 0);	/* 0-1 active */
 	vm_get_stats(vm, &s1);
 	CHECK("destroy: b holds frames of every kind and slots", s1.vs_nmodified == 2 &&
 	    s1.vs_nstandby == 4 && s1.vs_pgf_used > s0.vs_pgf_used + 40);
@@ -260,7 +238,7 @@ static void test_destroy_releases(void)
 	CHECK("destroy: free + zeroed + standby back", available(vm) == avail0);
 	CHECK("destroy: page-file slots back", s2.vs_pgf_used == s0.vs_pgf_used);
 	CHECK("destroy: counted", s2.vs_proc_freed == 8);	/* 0-1, 4-5 active; 2-3, 6-7 lists */
-	CHECK("destroy: a untouched", bad_pages(a, 0, 8) == 0 && s2.vs_nactive == 8);
+	CHECK("destroy: a untouched", vmtest_bad_pages(a, 0, 8) == 0 && s2.vs_nactive == 8);
 	CHECK("destroy: charge back", vm_committed(vm) == 32 * VM_PAGE_SIZE);
 	CHECK("destroy: valid after", vm_validate(vm, stderr, 1) == 0);
 	vm_destroy(vm);
@@ -278,8 +256,8 @@ static void test_validate_owner(void)
 	uint16_t id;
 	long n;
 
-	write_pages(a, 0, 4);
-	write_pages(b, 0, 4);
+	vmtest_write_pages(a, 0, 4);
+	vmtest_write_pages(b, 0, 4);
 	CHECK("owner: valid", vm_validate(vm, stderr, 1) == 0);
 	pf = &vm->vm_pfns[pte_payload(pte_read(a, 2))];
 	id = pf->pf_proc;
@@ -333,12 +311,12 @@ static void test_trim_tie(void)
 	struct vm_process *a = proc(vm, 16, "a"), *b = proc(vm, 16, "b");
 	int rc;
 
-	write_pages(a, 0, 8);
+	vmtest_write_pages(a, 0, 8);
 	rc = vm_lock_pages(vm, vm_process_base(a), 8 * VM_PAGE_SIZE);
 	CHECK("tie: a's 8 pages locked (the limit)", rc == 0 && vm_lock_limit(vm) == 8);
-	write_pages(b, 0, 12);		/* more than the 8 frames left */
-	CHECK("tie: b got its pages from its own trimmed frames", bad_pages(b, 0, 12) == 0 &&
-	    bad_pages(a, 0, 8) == 0);
+	vmtest_write_pages(b, 0, 12);		/* more than the 8 frames left */
+	CHECK("tie: b got its pages from its own trimmed frames", vmtest_bad_pages(b, 0, 12) == 0 &&
+	    vmtest_bad_pages(a, 0, 8) == 0);
 	vm_unlock_pages(vm, vm_process_base(a), 8 * VM_PAGE_SIZE);
 	vm_destroy(vm);
 }

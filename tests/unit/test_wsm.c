@@ -46,26 +46,6 @@ static struct vm_process *proc(struct vm *vm, uint64_t pages, const char *name)
 	return p;
 }
 
-static uint64_t stamp(struct vm_process *p, uint64_t vpn)
-{
-	return 0x5753000000000000ULL | ((uint64_t)p->ps_id << 32) | vpn;
-}
-
-static void write_pages(struct vm_process *p, uint64_t lo, uint64_t hi)
-{
-	for (uint64_t v = lo; v < hi; v++)
-		((volatile uint64_t *)vm_process_base(p))[v * VM_PAGE_SIZE / 8] = stamp(p, v);
-}
-
-static uint64_t bad_pages(struct vm_process *p, uint64_t lo, uint64_t hi)
-{
-	uint64_t bad = 0;
-
-	for (uint64_t v = lo; v < hi; v++)
-		bad += ((volatile uint64_t *)vm_process_base(p))[v * VM_PAGE_SIZE / 8] != stamp(p, v);
-	return bad;
-}
-
 static uint64_t resident(struct vm_process *p)
 {
 	return atomic_load(&p->ps_resident);
@@ -94,8 +74,8 @@ static void test_tiers(void)
 	vm_process_get_limits(a, &mn, &mx, &fl);
 	CHECK("defaults: min(50, frames/16), max(345, frames/4), soft",
 	    mn == 4 && mx == 345 && fl == 0);
-	write_pages(a, 0, 12);	/* a's pages are the oldest */
-	write_pages(b, 0, 30);	/* b has more */
+	vmtest_write_pages(a, 0, 12);	/* a's pages are the oldest */
+	vmtest_write_pages(b, 0, 30);	/* b has more */
 	got = wsm_step(vm, &n);
 	CHECK("above min: the oldest head (a), not the most resident, down to its min",
 	    got == a && n == 8 && resident(a) == 4);
@@ -108,14 +88,14 @@ static void test_tiers(void)
 	    resident(a) == 2);
 	CHECK("set: both at their minimums", vm_process_set_limits(a, 2, 2, 0) == 0 &&
 	    vm_process_set_limits(b, 14, 20, 0) == 0);
-	write_pages(b, 30, 31);	/* b above its min by one, a's head the oldest */
+	vmtest_write_pages(b, 30, 31);	/* b above its min by one, a's head the oldest */
 	got = wsm_step(vm, &n);
 	CHECK("b above its min by one: one page of b, not a's older ones",
 	    got == b && n == 1 && resident(a) == 2);
 	got = wsm_step(vm, &n);
 	CHECK("every process at its min: the oldest head (a) goes below",
 	    got == a && n == 2 && resident(a) == 0);
-	CHECK("every page reads back", bad_pages(a, 0, 12) == 0 && bad_pages(b, 0, 31) == 0);
+	CHECK("every page reads back", vmtest_bad_pages(a, 0, 12) == 0 && vmtest_bad_pages(b, 0, 31) == 0);
 	vm_pause(vm);
 	CHECK("valid", vm_validate(vm, stderr, 1) == 0);
 	vm_resume(vm);
@@ -131,24 +111,24 @@ static void test_hard_max(void)
 
 	CHECK("set: hard max 8", vm_process_set_limits(p, 2, 8, VM_WS_HARD_MAX) == 0);
 	for (uint64_t v = 0; v < 20; v++) {
-		write_pages(p, v, v + 1);
+		vmtest_write_pages(p, v, v + 1);
 		ok &= resident(p) == (v < 8 ? v + 1 : 8);
 	}
 	vm_process_get_stats(p, &st);
 	CHECK("hard max: resident never above 8 after a fault (one thread)", ok);
 	CHECK("hard max: 12 replaced, peak 9 (the max + the one fault in flight)",
 	    st.ps_replaced == 12 && st.ps_resident_peak == 9 && st.ps_ws_hard_max == 1 && st.ps_ws_max == 8);
-	write_pages(q, 0, 20);
+	vmtest_write_pages(q, 0, 20);
 	CHECK("another process is not limited", resident(q) == 20);
 	CHECK("hard max: every page reads back (each a fault and a replacement)",
-	    bad_pages(p, 0, 20) == 0 && resident(p) == 8);
+	    vmtest_bad_pages(p, 0, 20) == 0 && resident(p) == 8);
 	CHECK("soft again: grows", vm_process_set_limits(p, 2, 8, 0) == 0 &&
-	    bad_pages(p, 0, 20) == 0 && resident(p) == 20);
+	    vmtest_bad_pages(p, 0, 20) == 0 && resident(p) == 20);
 	CHECK("hard, lowered to 4: the next fault gives back the excess (16, at most 16 a fault)",
 	    vm_process_set_limits(p, 2, 4, VM_WS_HARD_MAX) == 0 &&
-	    (write_pages(p, 20, 21), resident(p) == 5));
-	write_pages(p, 21, 22);
-	CHECK("then the next brings it to 4", resident(p) == 4 && bad_pages(p, 0, 22) == 0);
+	    (vmtest_write_pages(p, 20, 21), resident(p) == 5));
+	vmtest_write_pages(p, 21, 22);
+	CHECK("then the next brings it to 4", resident(p) == 4 && vmtest_bad_pages(p, 0, 22) == 0);
 	vm_pause(vm);
 	CHECK("valid", vm_validate(vm, stderr, 1) == 0);
 	vm_resume(vm);

@@ -197,3 +197,28 @@ static inline void vmtest_watchdog(const char *suite, unsigned seconds)
 	signal(SIGALRM, vmtest_alarm);
 	alarm(seconds);
 }
+
+/* Word 0 of page vpn of process p, as the tests write it: a stamp naming
+ * (process, page), so a frame handed to the wrong owner reads wrong. */
+static inline uint64_t vmtest_stamp(struct vm_process *p, uint64_t vpn)
+{
+	return 0x5053000000000000ULL | ((uint64_t)p->ps_id << 32) | vpn;
+}
+
+/* Write each page of [lo, hi) of p its stamp (a fault each, if absent). */
+static inline void vmtest_write_pages(struct vm_process *p, uint64_t lo, uint64_t hi)
+{
+	for (uint64_t v = lo; v < hi; v++)
+		((volatile uint64_t *)vm_process_base(p))[v * VM_PAGE_SIZE / 8] = vmtest_stamp(p, v);
+}
+
+/* Pages of [lo, hi) of p whose stamp is not their own (0: all right). */
+static inline uint64_t vmtest_bad_pages(struct vm_process *p, uint64_t lo, uint64_t hi)
+{
+	uint64_t bad = 0;
+
+	for (uint64_t v = lo; v < hi; v++)
+		bad += ((volatile uint64_t *)vm_process_base(p))[v * VM_PAGE_SIZE / 8] !=
+		    vmtest_stamp(p, v);
+	return bad;
+}

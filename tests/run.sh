@@ -1,19 +1,47 @@
 #!/usr/bin/env bash
 # tests/run.sh - run every test of one build variant ($B, $VARIANT): unit
 # tests, stress scenarios, fault injection (tests/inject), the layering
-# check and a short soak (release only), and the command line.  Each program prints "name: N passed, N failed";
-# this sums them and prints the same line for the variant.  Exit 1 if
-# anything failed.
+# check and a short soak (release only), and the command line.  Each
+# program prints "name: N passed, N failed"; this sums them and prints the
+# same line for the variant.  Exit 1 if anything failed.  A test still
+# running after TEST_LIMIT seconds (600) fails, with the stacks of its
+# stuck programs (gdb) under its log: a hang says where it is.
 set -u
 B=${B:?} VARIANT=${VARIANT:?}
-pass=0 fail=0 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pass=0 fail=0 log=$(mktemp) limit=${TEST_LIMIT:-600}
+trap 'rm -f "$log" "$log.stuck"' EXIT
 
-# run NAME CMD...: run one test program, add its counts.
+# stuck PGID: every program of a test's process group that is not a shell
+# or a tool, with each thread's stack (gdb), for the log of a test that hung.
+stuck() {
+	local p
+	for p in $(pgrep -g "$1"); do
+		case $(cat /proc/"$p"/comm 2>/dev/null) in bash|sh|timeout|sleep|python3|tail|"") continue ;; esac
+		echo "stuck: pid $p: $(tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null)"
+		if command -v gdb >/dev/null; then
+			gdb -batch -nx -p "$p" -ex 'thread apply all bt' 2>&1 | grep -E '^(Thread|#)'
+		fi
+	done
+}
+
+# run NAME CMD...: run one test program, add its counts.  A test still
+# running after $limit s is taken down (exit 124), the stacks of its stuck
+# programs shown with its log.
 run() {
 	local name=$1; shift
-	local t0=$SECONDS
-	if timeout 600 "$@" >"$log" 2>&1; then status=0; else status=$?; fi
+	local t0=$SECONDS pid w
+	rm -f "$log.stuck"
+	setsid "$@" >"$log" 2>&1 &
+	pid=$!
+	(
+		for _ in $(seq "$limit"); do sleep 1; kill -0 "$pid" 2>/dev/null || exit 0; done
+		{ echo "timed out after $limit s"; stuck "$pid"; } >"$log.stuck"
+		kill -KILL -- -"$pid"
+	) &
+	w=$!
+	if { wait "$pid"; } 2>/dev/null; then status=0; else status=$?; fi
+	kill "$w" 2>/dev/null; wait "$w" 2>/dev/null
+	if [ -e "$log.stuck" ]; then status=124; fi
 	local line p f
 	line=$(grep -E '^[^ ]+: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
 	p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
@@ -24,6 +52,7 @@ run() {
 	pass=$((pass + p)); fail=$((fail + f))
 	if [ "$f" -ne 0 ]; then
 		echo "  FAIL $name ($((SECONDS - t0)) s, exit $status):"; sed 's/^/    /' "$log" | tail -n 40
+		[ -e "$log.stuck" ] && sed 's/^/    /' "$log.stuck" | head -n 400
 	else
 		echo "  ok   $name: $p checks ($((SECONDS - t0)) s)"
 	fi

@@ -155,6 +155,7 @@ void *defrag_thread(void *arg)
 	struct vm *vm = arg;
 	uint64_t cursor = 0;
 
+	vm_thread_name("vm defrag");
 	vm_timeline_thread("defragmenter", NULL);
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_defrag);

@@ -125,6 +125,7 @@ void *mpw_thread(void *arg)
 {
 	struct vm *vm = arg;
 
+	vm_thread_name("vm writer");
 	vm_timeline_thread("modified writer", NULL);
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_mpw);

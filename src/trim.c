@@ -33,6 +33,7 @@ void *trim_thread(void *arg)
 	struct vm *vm = arg;
 	struct trim_batch b;
 
+	vm_thread_name("vm trimmer");
 	vm_timeline_thread("trimmer", NULL);
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_trim);

@@ -3,11 +3,12 @@
  * called from the fault handler: they format into a stack buffer and
  * write(2) it.  Message helpers: vm_size_str() and vm_size_approx() for
  * sizes, vm_str_escape() for quoting untrusted bytes, vm_strerror() for
- * VM_E* codes.  The futex call, the creation fault-injection countdown and
- * the one sort.
+ * VM_E* codes.  The futex call, the creation fault-injection countdown,
+ * the one sort, and the system threads' names.
  * Layer 0: knows no struct vm.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <linux/futex.h>
@@ -113,6 +114,16 @@ _Noreturn void vm_assert_fail(const char *expr, const char *file, int line, cons
 }
 
 /* "64M", "1G", "12K": the largest binary unit that divides b exactly. */
+/* Name the calling thread (for ps -L, top -H, perf and gdb; the kernel
+ * keeps 15 bytes). */
+void vm_thread_name(const char *name)
+{
+	char buf[16];
+
+	snprintf(buf, sizeof(buf), "%s", name);
+	pthread_setname_np(pthread_self(), buf);
+}
+
 const char *vm_size_str(char *buf, size_t n, uint64_t b)
 {
 	static const char suf[] = "KMGT";

@@ -75,6 +75,9 @@ int vm_inject_left(void);
  */
 void vm_sort_by_key(void *base, size_t n, size_t size);
 
+/* Name the calling thread as ps, top, perf and gdb show it ("vm trimmer"). */
+void vm_thread_name(const char *name);
+
 /* A statistics counter: relaxed atomic add, read at the end of a run. */
 typedef _Atomic uint64_t vm_counter_t;
 #define vm_count(c, n) atomic_fetch_add_explicit(&(c), (n), memory_order_relaxed)

@@ -53,6 +53,7 @@ void *zero_thread(void *arg)
 {
 	struct vm *vm = arg;
 
+	vm_thread_name("vm zero");
 	vm_timeline_thread("zero-page thread", NULL);
 	for (;;) {
 		uint32_t snap = ev_snapshot(&vm->vm_ev_zero);

@@ -7,17 +7,19 @@
  *  1. mark: under each region lock and the frame's PFN lock, the
  *     candidate's PTE goes TRIMMING (trim_mark).  It stays mapped; a thread
  *     that faults on it waits for the batch.
- *  2. capture, with no lock held, span by span (a batch sorted by vpn is
- *     cut where two pages are more than TRIM_WIN_GAP apart, so no window
- *     spans more than the batch needs): write-protect the span's window but its
- *     locked pages (trimwin.c; one shootdown when none is locked), compare
- *     each frozen page that has a page-file copy with its frame (a page
- *     equal to the frame it was mapped from was not written) and copy the
- *     written ones, and those with no page-file copy, back; zap the batch
- *     with one process_madvise (one shootdown); un-protect the part of the
- *     window that still holds valid pages not in the batch, if any (one
- *     shootdown, or none).  A write to another page of the window meanwhile
- *     faults and un-protects that page alone.
+ *  2. capture, with no lock held, in one window over the batch (its one
+ *     process's): the batch, sorted by vpn, is cut into spans where two
+ *     pages are more than TRIM_WIN_GAP apart, so no freeze walks more than
+ *     the batch needs.  Span by span, write-protect the span (whole, or
+ *     its batch pages piece by piece; but its locked pages: trimwin.c),
+ *     compare each frozen page that has a page-file copy with its frame (a
+ *     page equal to the frame it was mapped from was not written) and copy
+ *     the written ones, and those with no page-file copy, back.  Then zap
+ *     the whole batch with one process_madvise (one shootdown), un-protect
+ *     what each span still holds frozen that is not in the batch, if
+ *     anything (a shootdown each, or none), and close the window.  A write
+ *     to another frozen page meanwhile faults and un-protects that page
+ *     alone.
  *  3. finish: under region and PFN lock, each PTE goes to transition and
  *     its frame to the modified list, or straight to standby if it is clean
  *     and its page-file copy is still valid.
@@ -79,49 +81,40 @@ void trim_batch_sort(struct trim_batch *b)
  */
 #define TRIM_WIN_GAP 512
 
-/* The timeline's spans of a window's phases, from the times ts[0..4]:
- * freeze, capture (pages, the dirty ones), zap, thaw. */
-static void trim_capture_record(const uint64_t *ts, uint64_t window, int pages, int dirty)
-{
-	tml_span(VM_TL_TRIM_FREEZE, ts[0], ts[1], window, 0, 0);
-	tml_span(VM_TL_TRIM_CAPTURE, ts[1], ts[2], (uint64_t)pages, (uint32_t)dirty, 0);
-	tml_span(VM_TL_TRIM_ZAP, ts[2], ts[3], (uint64_t)pages, 0, 0);
-	tml_span(VM_TL_TRIM_THAW, ts[3], ts[4], window, 0, 0);
-}
+/* One span of a batch (cut where two pages are more than TRIM_WIN_GAP
+ * apart): pages [ts_i0, ts_i1), frozen over [ts_wlo, ts_hi), whole
+ * (ts_np 0) or as ts_np pieces from the batch's ts_pc-th. */
+struct trim_span {
+	int ts_i0, ts_i1, ts_pc, ts_np;
+	uint64_t ts_wlo, ts_hi;
+};
 
-/* Step 2 for pages [i0, i1) of the batch, one window: freeze (the span, or
- * its batch pages piece by piece: vt_trim_pieces, trimwin.c), capture the
- * contents into the frames, zap, thaw. */
-static void trim_capture_span(struct trim_batch *b, int i0, int i1)
+/* Freeze span sp (its pieces into pc), then capture its pages into their
+ * frames: a page with a page-file copy is compared with its frame (equal:
+ * it was not written) and copied back if written; one with none is copied
+ * without comparing, since it goes to modified whatever its bytes
+ * (trim_finish).  On the timeline: the span's freeze and capture. */
+static void trim_capture_span(struct trim_batch *b, struct trim_span *sp, const uint64_t *vpns,
+    struct trim_piece *pc)
 {
 	struct vm_process *p = b->tb_proc;
 	struct vm *vm = p->ps_vm;
-	uint64_t lo = b->tb_page[i0].tpg_vpn, hi = b->tb_page[i1 - 1].tpg_vpn + 1;
-	uint64_t wlo = lo > p->ps_ro_end ? lo : p->ps_ro_end;
-	uint64_t vpns[VM_TRIM_BATCH_MAX];
-	struct trim_piece pc[VM_TRIM_BATCH_MAX];
-	bool pieces = vm->vm_tun.vt_trim_pieces != 0;
-	uint64_t ts[5] = { tml_now() };		/* the phases' times, on the timeline */
-	int np = 0, dirty = 0;
+	uint64_t lo = vpns[sp->ts_i0];
+	uint64_t t0 = tml_now(), t1 = 0;
+	int dirty = 0;
 
-	for (int i = i0; i < i1; i++)
-		vpns[i - i0] = b->tb_page[i].tpg_vpn;
-	if (pieces)
-		np = trim_window_open_pieces(p, lo, hi, wlo, vpns, i1 - i0, pc);
-	else
-		trim_window_open(p, lo, hi, wlo);
-	if (ts[0] != 0)
-		ts[1] = vm_now_ns();
+	sp->ts_hi = vpns[sp->ts_i1 - 1] + 1;
+	sp->ts_wlo = lo > p->ps_ro_end ? lo : p->ps_ro_end;
+	sp->ts_np = trim_span_freeze(p, sp->ts_wlo, sp->ts_hi, vpns + sp->ts_i0,
+	    sp->ts_i1 - sp->ts_i0, pc, vm->vm_tun.vt_trim_pieces != 0);
+	if (t0 != 0)
+		t1 = vm_now_ns();
 	hw_copy_begin();
-	for (int i = i0; i < i1; i++) {
+	for (int i = sp->ts_i0; i < sp->ts_i1; i++) {
 		struct trim_page *t = &b->tb_page[i];
 		char *va = vm_va(p, t->tpg_vpn);
 		char *fr = vm_frame(vm, t->tpg_frame);
-		/*
-		 * A page with no page-file copy goes to modified whatever its
-		 * bytes (trim_finish), so copy it without comparing; only a
-		 * page with a valid slot needs the compare, to choose standby.
-		 */
+
 		t->tpg_dirty = t->tpg_vpn >= p->ps_ro_end &&
 		    (t->tpg_noslot || memcmp(va, fr, VM_PAGE_SIZE) != 0);
 		if (t->tpg_dirty)
@@ -129,37 +122,55 @@ static void trim_capture_span(struct trim_batch *b, int i0, int i1)
 		dirty += t->tpg_dirty;
 	}
 	hw_copy_end();
-	if (ts[0] != 0)
-		ts[2] = vm_now_ns();
-	map_zap(p, vpns, i1 - i0);
-	if (ts[0] != 0)
-		ts[3] = vm_now_ns();
-	if (pieces)
-		trim_window_close_pieces(p, pc, np, wlo, hi);
-	else
-		trim_window_close(p, wlo, hi);
-	if (ts[0] != 0) {
-		ts[4] = vm_now_ns();
-		trim_capture_record(ts, hi > wlo ? hi - wlo : 0, i1 - i0, dirty);
+	if (t0 != 0) {
+		tml_span(VM_TL_TRIM_FREEZE, t0, t1, sp->ts_hi > sp->ts_wlo ?
+		    sp->ts_hi - sp->ts_wlo : 0, 0, 0);
+		tml_span(VM_TL_TRIM_CAPTURE, t1, vm_now_ns(), (uint64_t)(sp->ts_i1 - sp->ts_i0),
+		    (uint32_t)dirty, 0);
 	}
 }
 
-/* Step 2: the batch's windows, one per span of pages with no gap over
- * TRIM_WIN_GAP, one after the other: a process has one window at a time,
- * and ps_win_lock keeps the trimmer and faulters replacing locally at a
- * hard maximum (wsm.c) from opening two. */
+/*
+ * Step 2: one window over the whole batch, published under ps_win_lock (a
+ * process has one window at a time, and the lock keeps the trimmer and
+ * faulters replacing locally at a hard maximum, wsm.c, from opening two).
+ * Its spans are frozen and captured one after the other, so no freeze
+ * walks the gaps between them; then one process_madvise zaps the whole
+ * batch (one shootdown), each span thaws what it must, and the window
+ * closes.
+ */
 static void trim_capture(struct trim_batch *b)
 {
-	int i0 = 0;
+	struct vm_process *p = b->tb_proc;
+	uint64_t vpns[VM_TRIM_BATCH_MAX];
+	struct trim_piece pc[VM_TRIM_BATCH_MAX];
+	struct trim_span sp[VM_TRIM_BATCH_MAX];
+	int ns = 0, npc = 0, i0 = 0;
+	uint64_t t0, t1;
 
-	lk_acquire(&b->tb_proc->ps_win_lock);
+	for (int i = 0; i < b->tb_n; i++)
+		vpns[i] = b->tb_page[i].tpg_vpn;
+	lk_acquire(&p->ps_win_lock);
+	trim_window_publish(p, vpns[0], vpns[b->tb_n - 1] + 1);
 	for (int i = 1; i <= b->tb_n; i++) {
-		if (i < b->tb_n && b->tb_page[i].tpg_vpn - b->tb_page[i - 1].tpg_vpn <= TRIM_WIN_GAP)
+		if (i < b->tb_n && vpns[i] - vpns[i - 1] <= TRIM_WIN_GAP)
 			continue;
-		trim_capture_span(b, i0, i);
+		sp[ns] = (struct trim_span){ .ts_i0 = i0, .ts_i1 = i, .ts_pc = npc };
+		trim_capture_span(b, &sp[ns], vpns, pc + npc);
+		npc += sp[ns++].ts_np;
 		i0 = i;
 	}
-	lk_release(&b->tb_proc->ps_win_lock);
+	t0 = tml_now();
+	map_zap(p, vpns, b->tb_n);
+	t1 = t0 != 0 ? vm_now_ns() : 0;
+	for (int k = 0; k < ns; k++)
+		trim_span_thaw(p, pc + sp[k].ts_pc, sp[k].ts_np, sp[k].ts_wlo, sp[k].ts_hi);
+	trim_window_withdraw(p);
+	lk_release(&p->ps_win_lock);
+	if (t0 != 0) {
+		tml_span(VM_TL_TRIM_ZAP, t0, t1, (uint64_t)b->tb_n, 0, 0);
+		tml_span(VM_TL_TRIM_THAW, t1, vm_now_ns(), (uint64_t)ns, 0, 0);
+	}
 }
 
 /* A prefetched page leaves the working set: was it used?  Caller holds

@@ -1,28 +1,36 @@
 /*
  * trimwin.c - the trim window: the span [first, last + 1) of a trim batch,
- * write-protected while the trimmer captures the batch (trim_capture.c,
- * step 2), in the batch's process (each process has its own window).  Layer 2 (vm_work.h): calls layer 1 only.
+ * write-protected span by span while the trimmer captures the batch
+ * (trim_capture.c, step 2), in the batch's process (each process has its
+ * own window).  Layer 2 (vm_work.h): calls layer 1 only.
  *
- *  open    publish the window (faulters and page lockers read it), then
- *          freeze it with one UFFDIO_WRITEPROTECT, leaving out its locked
- *          pages (pglock.c): a kernel write to a write-protected page gets
- *          EFAULT, and a locked page is promised to the kernel
- *  close   after the zap, un-protect the part that still holds valid pages
- *          not in the batch (or nothing, if there is none), withdraw the
- *          window, signal vm_ev_window
+ *  publish  faulters and page lockers read the window [lo, hi)
+ *  freeze   trim_span_freeze, for each span of the batch (the batch is cut
+ *           where its pages are far apart): one UFFDIO_WRITEPROTECT of the
+ *           span, leaving out its locked pages (pglock.c: a kernel write
+ *           to a write-protected page gets EFAULT, and a locked page is
+ *           promised to the kernel), or one per piece (below)
+ *  thaw     trim_span_thaw, after the zap: un-protect what the span still
+ *           holds frozen that is not in the batch (or nothing, if there is
+ *           none)
+ *  withdraw close the window, signal vm_ev_window
  *
- * With vt_trim_pieces (the default) the window is published whole but may
- * be frozen piece by piece (trim_window_open_pieces): a piece is a run of
- * the batch's pages joined across gaps of at most TRIM_JOIN_GAP pages that
- * hold no valid page, so the freeze walks the batch's pages and a few empty
- * PTEs and never write-protects a valid page that is not in the batch; the
- * close then thaws nothing, but for a page that became valid in a joined
- * gap between the scan and the freeze (trim_window_close_pieces checks).
- * A whole-span freeze walks every present PTE of the span twice (freeze and
- * thaw), the working set's pages between the batch's: per trimmed page
- * about resident / batch of them; pieces cost a call each.  The span is
- * frozen whole when it holds fewer than TRIM_PIECE_PTES valid pages outside
- * the batch per piece (docs/PERFORMANCE.md, "Trim windows").
+ * trim_window_open and trim_window_close do all of it for a window of one
+ * span frozen whole; trim_window_open_pieces and _close_pieces, pieces
+ * allowed.
+ *
+ * With vt_trim_pieces (the default) a span may be frozen piece by piece: a
+ * piece is a run of the batch's pages joined across gaps of at most
+ * TRIM_JOIN_GAP pages that hold no valid page, so the freeze walks the
+ * batch's pages and a few empty PTEs and never write-protects a valid page
+ * that is not in the batch; the thaw then has nothing to do, but for a
+ * page that became valid in a joined gap between the scan and the freeze
+ * (trim_span_thaw checks).  A whole-span freeze walks every present PTE of
+ * the span twice (freeze and thaw), the working set's pages between the
+ * batch's: per trimmed page about resident / batch of them; pieces cost a
+ * call each.  The span is frozen whole when it holds fewer than
+ * TRIM_PIECE_PTES valid pages outside the batch per piece
+ * (docs/PERFORMANCE.md, "Trim windows").
  *
  * A write by a user thread to a frozen page that is not in the batch
  * un-protects that page alone (fault.c, fault_valid).  The rules are in
@@ -108,7 +116,7 @@ void trim_freeze(struct vm_process *p, uint64_t lo, uint64_t hi)
 }
 
 /* Publish the window [lo, hi): faulters and lockers read it. */
-static void trim_window_publish(struct vm_process *p, uint64_t lo, uint64_t hi)
+void trim_window_publish(struct vm_process *p, uint64_t lo, uint64_t hi)
 {
 	VM_ASSERT(!(atomic_load(&p->ps_win_gen) & 1));
 	atomic_fetch_add(&p->ps_win_gen, 1);
@@ -117,7 +125,7 @@ static void trim_window_publish(struct vm_process *p, uint64_t lo, uint64_t hi)
 }
 
 /* Withdraw the window and wake whoever waits for that. */
-static void trim_window_withdraw(struct vm_process *p)
+void trim_window_withdraw(struct vm_process *p)
 {
 	atomic_store(&p->ps_win_lo, 0);
 	atomic_store(&p->ps_win_hi, 0);
@@ -130,8 +138,7 @@ static void trim_window_withdraw(struct vm_process *p)
 void trim_window_open(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo)
 {
 	trim_window_publish(p, lo, hi);
-	if (wlo < hi)
-		trim_freeze(p, wlo, hi);
+	trim_span_freeze(p, wlo, hi, NULL, 0, NULL, false);
 }
 
 /*
@@ -140,8 +147,7 @@ void trim_window_open(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t w
  */
 void trim_window_close(struct vm_process *p, uint64_t wlo, uint64_t hi)
 {
-	if (wlo < hi && trim_thaw_range(p, &wlo, &hi))
-		map_thaw(p, wlo, hi);
+	trim_span_thaw(p, NULL, 0, wlo, hi);
 	trim_window_withdraw(p);
 }
 
@@ -203,40 +209,42 @@ static int trim_pieces_plan(struct vm_process *p, uint64_t wlo, const uint64_t *
 }
 
 /*
- * Publish the window [lo, hi) and freeze the batch's pages vpns[0, n)
- * (ascending, in [lo, hi)) at or above wlo, piece by piece (see the top of
- * this file), or the span [wlo, hi) whole when its valid pages outside the
- * batch are too few to pay for the pieces' calls.  Fills pc with the
- * pieces and returns how many, or 0 if it froze the span whole.
+ * In an open window, freeze the batch's pages vpns[0, n) (ascending) at or
+ * above wlo, piece by piece (see the top of this file), or the span [wlo,
+ * hi) whole when pieces is false or its valid pages outside the batch are
+ * too few to pay for the pieces' calls.  Fills pc with the pieces and
+ * returns how many, or 0 if it froze the span whole.
  */
-int trim_window_open_pieces(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo,
-    const uint64_t *vpns, int n, struct trim_piece *pc)
+int trim_span_freeze(struct vm_process *p, uint64_t wlo, uint64_t hi, const uint64_t *vpns,
+    int n, struct trim_piece *pc, bool pieces)
 {
 	uint64_t others;
-	int np = trim_pieces_plan(p, wlo, vpns, n, pc, &others);
+	int np;
 
-	if ((uint64_t)np * TRIM_PIECE_PTES > others) {
-		trim_window_open(p, lo, hi, wlo);
+	if (!pieces || wlo >= hi || (np = trim_pieces_plan(p, wlo, vpns, n, pc, &others)) == 0 ||
+	    (uint64_t)np * TRIM_PIECE_PTES > others) {
+		if (wlo < hi)
+			trim_freeze(p, wlo, hi);
 		return 0;
 	}
-	trim_window_publish(p, lo, hi);
 	for (int k = 0; k < np; k++)
 		trim_freeze(p, pc[k].tpc_lo, pc[k].tpc_hi);
 	return np;
 }
 
 /*
- * After the zap: a piece with gaps may have frozen a page that a fault
- * made valid between the plan and the freeze: thaw what it still holds
- * (trim_thaw_range; nearly always nothing, and no call).  With no pieces
- * (the span was frozen whole) this is trim_window_close(p, wlo, hi).
- * Then close the window.
+ * After the zap: thaw what trim_span_freeze left frozen that still needs
+ * it.  Frozen whole (np 0): the valid pages of [wlo, hi) not in the batch
+ * (trim_thaw_range).  In pieces: a piece with gaps may have frozen a page
+ * that a fault made valid between the plan and the freeze (nearly always
+ * nothing, and no call).  The window stays open.
  */
-void trim_window_close_pieces(struct vm_process *p, const struct trim_piece *pc, int np,
-    uint64_t wlo, uint64_t hi)
+void trim_span_thaw(struct vm_process *p, const struct trim_piece *pc, int np, uint64_t wlo,
+    uint64_t hi)
 {
 	if (np == 0) {
-		trim_window_close(p, wlo, hi);
+		if (wlo < hi && trim_thaw_range(p, &wlo, &hi))
+			map_thaw(p, wlo, hi);
 		return;
 	}
 	for (int k = 0; k < np; k++) {
@@ -244,5 +252,21 @@ void trim_window_close_pieces(struct vm_process *p, const struct trim_piece *pc,
 		if (pc[k].tpc_gaps && trim_thaw_range(p, &plo, &phi))
 			map_thaw(p, plo, phi);
 	}
+}
+
+/* Publish the window [lo, hi) and freeze its span [wlo, hi) as
+ * trim_span_freeze does, pieces allowed; returns the pieces, or 0. */
+int trim_window_open_pieces(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo,
+    const uint64_t *vpns, int n, struct trim_piece *pc)
+{
+	trim_window_publish(p, lo, hi);
+	return trim_span_freeze(p, wlo, hi, vpns, n, pc, true);
+}
+
+/* After the zap: trim_span_thaw, then close the window. */
+void trim_window_close_pieces(struct vm_process *p, const struct trim_piece *pc, int np,
+    uint64_t wlo, uint64_t hi)
+{
+	trim_span_thaw(p, pc, np, wlo, hi);
 	trim_window_withdraw(p);
 }

@@ -30,17 +30,24 @@ long validate_all(struct vm *vm, FILE *f, int expensive);
 /* "image.c" */
 int image_init(struct vm_process *p, char *err, size_t errlen);
 
-/* "trimwin.c": the trim window: publish and freeze (all but the locked
- * pages), then thaw what still needs it and close. */
+/* "trimwin.c": the trim window: publish, freeze its spans (all but the
+ * locked pages, whole or piece by piece), then thaw what still needs it,
+ * and withdraw.  open/close: all of it for a window of one span. */
 void trim_freeze(struct vm_process *p, uint64_t lo, uint64_t hi);
+void trim_window_publish(struct vm_process *p, uint64_t lo, uint64_t hi);
+void trim_window_withdraw(struct vm_process *p);
 void trim_window_open(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo);
 void trim_window_close(struct vm_process *p, uint64_t wlo, uint64_t hi);
 /* a piece of a window frozen by itself: [lo, hi), and whether it joined
- * runs of the batch across a gap (trim_window_open_pieces) */
+ * runs of the batch across a gap (trim_span_freeze) */
 struct trim_piece {
 	uint64_t tpc_lo, tpc_hi;
 	bool tpc_gaps;
 };
+int trim_span_freeze(struct vm_process *p, uint64_t wlo, uint64_t hi, const uint64_t *vpns,
+    int n, struct trim_piece *pc, bool pieces);
+void trim_span_thaw(struct vm_process *p, const struct trim_piece *pc, int np, uint64_t wlo,
+    uint64_t hi);
 int trim_window_open_pieces(struct vm_process *p, uint64_t lo, uint64_t hi, uint64_t wlo,
     const uint64_t *vpns, int n, struct trim_piece *pc);
 void trim_window_close_pieces(struct vm_process *p, const struct trim_piece *pc, int np,

@@ -11,7 +11,8 @@
  *    be a file, a character device or a FIFO, not a directory, block
  *    device or socket.
  *  - Memory: vm_footprint() + the workload's per-page state + the trace +
- *    --record + --compare must fit in vm_memory_limit(); the trace loader
+ *    --record + --compare + --timeline + the sampler (--plot, --live,
+ *    --timeline) must fit in vm_memory_limit(); the trace loader
  *    is bounded by what is left, and a timed --record stops the run when
  *    its records reach what is left after everything else.
  *  - Disk: none here.  vm_create() reserves a file-backed page file's whole
@@ -269,7 +270,7 @@ static void pf_check_files(struct opts *o, struct pf_file *pagefile)
 /* ---- memory ---- */
 
 struct pf_memory {
-	uint64_t pm_vm, pm_wl, pm_trace, pm_compare, pm_timeline, pm_total;
+	uint64_t pm_vm, pm_wl, pm_trace, pm_compare, pm_timeline, pm_samples, pm_total;
 };
 
 /* With --process: the machine with every region at once (an upper bound:
@@ -314,30 +315,34 @@ static uint64_t pf_memory(const struct opts *o, struct pf_memory *m)
 	if (o->o_mrc)		/* the curves' oracles (vmsim's runs: pm_vm at the largest size) */
 		m->pm_compare = mrc_cmd_footprint(o);
 	m->pm_timeline = timeline_footprint(o);
+	m->pm_samples = o->o_view || o->o_plot != NULL || o->o_timeline != NULL ?
+	    smp_footprint(o->o_nprocs) : 0;	/* main.c's sampler */
 	m->pm_total = vm_sat_add(vm_sat_add(vm_sat_add(m->pm_vm, m->pm_wl),
-	    vm_sat_add(m->pm_trace, m->pm_compare)), m->pm_timeline);
+	    vm_sat_add(m->pm_trace, m->pm_compare)), vm_sat_add(m->pm_timeline, m->pm_samples));
 	return m->pm_total;
 }
 
 static void pf_check_memory(const struct opts *o)
 {
-	char t[32], v[32], w[32], tr[48], c[48], l[32], tl[48];
+	char t[32], v[32], w[32], tr[48], c[48], l[32], tl[48], sm[48];
 	struct pf_memory m;
 
 	if (pf_memory(o, &m) <= vm_memory_limit())
 		return;
-	tr[0] = c[0] = tl[0] = '\0';
+	tr[0] = c[0] = tl[0] = sm[0] = '\0';
 	if (m.pm_timeline)
 		snprintf(tl, sizeof(tl), " + --timeline %s", vm_size_approx(t, sizeof(t), m.pm_timeline));
+	if (m.pm_samples)
+		snprintf(sm, sizeof(sm), " + its samples %s", vm_size_approx(t, sizeof(t), m.pm_samples));
 	if (m.pm_trace)
 		snprintf(tr, sizeof(tr), " + the trace %s", vm_size_approx(t, sizeof(t), m.pm_trace));
 	if (m.pm_compare)
 		snprintf(c, sizeof(c), " + --%s %s", o->o_mrc ? "mrc" : "compare",
 		    vm_size_approx(t, sizeof(t), m.pm_compare));
 	cli_refuse("this run needs about %s of memory (vmsim %s + the workload's per-page state "
-	    "and records %s%s%s%s): more than %s, 3/4 of this machine's memory",
+	    "and records %s%s%s%s%s): more than %s, 3/4 of this machine's memory",
 	    vm_size_approx(t, sizeof(t), m.pm_total), vm_size_approx(v, sizeof(v), m.pm_vm),
-	    vm_size_approx(w, sizeof(w), m.pm_wl), tr, c, tl,
+	    vm_size_approx(w, sizeof(w), m.pm_wl), tr, c, tl, sm,
 	    vm_size_approx(l, sizeof(l), vm_memory_limit()));
 }
 

@@ -6,6 +6,12 @@
 
 #include "sampler.h"
 
+uint64_t smp_footprint(int nprocs)
+{
+	return (uint64_t)SMP_MAX_POINTS * (sizeof(struct smp_point) +
+	    (uint64_t)(nprocs > 0 ? nprocs : 1) * sizeof(struct smp_proc));
+}
+
 int smp_init(struct sampler *sm, int nprocs)
 {
 	memset(sm, 0, sizeof(*sm));

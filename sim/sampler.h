@@ -67,6 +67,8 @@ struct sampler {
 
 /* Returns 0, or -1 if out of memory (nothing to free then). */
 int smp_init(struct sampler *sm, int nprocs);
+/* What smp_init allocates for nprocs processes, bytes (the preflight). */
+uint64_t smp_footprint(int nprocs);
 void smp_free(struct sampler *sm);
 
 /*

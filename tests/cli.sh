@@ -249,6 +249,9 @@ expect_error "size past 16E" "not a size of at most 16E" "$V" --pagefile 1677721
 expect_error "per-page state of 256 threads on 1T" "this run needs about [0-9.]+[GT] of memory \(vmsim [0-9.]+G \+ the workload's per-page state and records [0-9.]+[GT]\)" \
 	timeout 20 "$V" --virtual 1T --physical 1G --pagefile 1T --pagefile-path "$tmp/big.pf" --threads 256 --accesses 10
 absent "$tmp/big.pf"
+expect_error "--plot's samples counted" "records [0-9.]+[GT] \+ its samples [0-9.]+[KM]\)" \
+	timeout 20 "$V" --virtual 1T --physical 1G --pagefile 1T --pagefile-path "$tmp/big.pf" --threads 256 --accesses 10 --plot "$tmp/p.png"
+absent "$tmp/big.pf"
 expect_error "recording 2^62 accesses" "per-page state and records 16E or more" timeout 20 "$V" $small --accesses 4611686018427387904 --record "$tmp/r.rec"
 absent "$tmp/r.rec"
 

@@ -89,6 +89,7 @@ static bool defrag_move(struct vm_process *p, uint64_t vpn, uint64_t s, uint64_t
 	lk_release(rl);
 	if (!moved)
 		pgf_slot_free(&vm->vm_pgf, d);
+	ev_signal(&vm->vm_ev_slots);	/* s or d: the writer may wait for one */
 	return moved;
 }
 

@@ -78,18 +78,27 @@ static int mpw_slot_runs(const uint64_t *s, int n)
 	return runs;
 }
 
-/* Write one batch.  Returns the pages written, or -1 if no slot was free. */
-static int mpw_write_batch(struct vm *vm)
+/*
+ * Write one batch.  Returns the pages written (0 if the modified list was
+ * empty: soft faults may have taken its last pages since the caller looked),
+ * or -1 if pages wait and no slot was free: only then does the writer sleep
+ * until a slot is freed.  (Taking an empty list for a full page file once
+ * put the writer to sleep on vm_ev_slots while trims filled the modified
+ * list, and the trimmer, counting those pages as good as written, slept
+ * too: every faulter waited for a frame for ever.  test_mpw.)
+ */
+int mpw_write_batch(struct vm *vm)
 {
 	struct mpw_batch b;
 	uint64_t nmod = plist_count(vm_list(vm, PFN_STATE_MODIFIED));
 	int want = nmod < (uint64_t)vm->vm_write_batch ? (int)nmod : vm->vm_write_batch;
 	uint64_t t0 = tml_now();	/* its span on the timeline */
-	int nslots = pgf_slot_alloc(&vm->vm_pgf, want, b.mb_slots);
-	int written = 0, err = 0, runs;
+	int nslots, written = 0, err = 0, runs;
 	uint64_t err_slot = 0;
 
-	if (nslots == 0)
+	if (want == 0)
+		return 0;
+	if ((nslots = pgf_slot_alloc(&vm->vm_pgf, want, b.mb_slots)) == 0)
 		return -1;
 	/* Ascending, so contiguous slots form runs. */
 	vm_sort_by_key(b.mb_slots, (size_t)nslots, sizeof(b.mb_slots[0]));

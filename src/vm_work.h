@@ -93,9 +93,11 @@ void wsm_replace_local(struct vm_process *p);
 void trim_hint_note(struct vm_process *p, uint64_t vpn);
 
 /* "trim.c", "mpw.c", "zero.c", "defrag.c": the system threads' bodies
- * (started by vm_threads.c, layer 3), and the defragmenter's one pass. */
+ * (started by vm_threads.c, layer 3), the writer's one batch and the
+ * defragmenter's one pass. */
 void *trim_thread(void *arg);
 void *mpw_thread(void *arg);
+int mpw_write_batch(struct vm *vm);	/* one batch: written, 0, or -1 (no slot) */
 void *zero_thread(void *arg);
 void *defrag_thread(void *arg);
 int defrag_pass(struct vm *vm, uint64_t *cursor, int budget);

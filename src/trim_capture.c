@@ -73,21 +73,32 @@ void trim_batch_sort(struct trim_batch *b)
 
 /*
  * A gap of more than this many pages between two pages of a batch (sorted
- * by vpn) splits its window: a window's write-protect and thaw make the
- * kernel walk every PTE of the span (bench/wp_walk.c: 10-14 ns an empty
- * one), so 512 unrelated pages cost about what one more window's
- * shootdowns do.  The spans a batch is cut into are thus proportional to
- * the batch, never to the region.
+ * by vpn) ends a span: a span's write-protect and thaw make the kernel walk
+ * every PTE of it (bench/wp_walk.c: 10-14 ns an empty one), so 512
+ * unrelated pages cost about what one more span's shootdowns do.  The
+ * spans a batch is cut into are thus proportional to the batch, never to
+ * the region.
  */
 #define TRIM_WIN_GAP 512
 
 /* One span of a batch (cut where two pages are more than TRIM_WIN_GAP
- * apart): pages [ts_i0, ts_i1), frozen over [ts_wlo, ts_hi), whole
- * (ts_np 0) or as ts_np pieces from the batch's ts_pc-th. */
+ * apart): pages [ts_i0, ts_i1), frozen whole (ts_np 0) or as ts_np pieces
+ * from the batch's ts_pc-th.  Small: local replacement keeps a batch's
+ * spans on the SIGBUS handler's stack. */
 struct trim_span {
 	int ts_i0, ts_i1, ts_pc, ts_np;
-	uint64_t ts_wlo, ts_hi;
 };
+
+/* What span sp freezes: [*wlo, *hi), its pages' range above the read-only
+ * image. */
+static void trim_span_range(const struct vm_process *p, const uint64_t *vpns,
+    const struct trim_span *sp, uint64_t *wlo, uint64_t *hi)
+{
+	uint64_t lo = vpns[sp->ts_i0];
+
+	*hi = vpns[sp->ts_i1 - 1] + 1;
+	*wlo = lo > p->ps_ro_end ? lo : p->ps_ro_end;
+}
 
 /* Freeze span sp (its pieces into pc), then capture its pages into their
  * frames: a page with a page-file copy is compared with its frame (equal:
@@ -99,14 +110,12 @@ static void trim_capture_span(struct trim_batch *b, struct trim_span *sp, const 
 {
 	struct vm_process *p = b->tb_proc;
 	struct vm *vm = p->ps_vm;
-	uint64_t lo = vpns[sp->ts_i0];
-	uint64_t t0 = tml_now(), t1 = 0;
+	uint64_t t0 = tml_now(), t1 = 0, wlo, hi;
 	int dirty = 0;
 
-	sp->ts_hi = vpns[sp->ts_i1 - 1] + 1;
-	sp->ts_wlo = lo > p->ps_ro_end ? lo : p->ps_ro_end;
-	sp->ts_np = trim_span_freeze(p, sp->ts_wlo, sp->ts_hi, vpns + sp->ts_i0,
-	    sp->ts_i1 - sp->ts_i0, pc, vm->vm_tun.vt_trim_pieces != 0);
+	trim_span_range(p, vpns, sp, &wlo, &hi);
+	sp->ts_np = trim_span_freeze(p, wlo, hi, vpns + sp->ts_i0, sp->ts_i1 - sp->ts_i0, pc,
+	    vm->vm_tun.vt_trim_pieces != 0);
 	if (t0 != 0)
 		t1 = vm_now_ns();
 	hw_copy_begin();
@@ -123,8 +132,7 @@ static void trim_capture_span(struct trim_batch *b, struct trim_span *sp, const 
 	}
 	hw_copy_end();
 	if (t0 != 0) {
-		tml_span(VM_TL_TRIM_FREEZE, t0, t1, sp->ts_hi > sp->ts_wlo ?
-		    sp->ts_hi - sp->ts_wlo : 0, 0, 0);
+		tml_span(VM_TL_TRIM_FREEZE, t0, t1, hi > wlo ? hi - wlo : 0, 0, 0);
 		tml_span(VM_TL_TRIM_CAPTURE, t1, vm_now_ns(), (uint64_t)(sp->ts_i1 - sp->ts_i0),
 		    (uint32_t)dirty, 0);
 	}
@@ -146,8 +154,10 @@ static void trim_capture(struct trim_batch *b)
 	struct trim_piece pc[VM_TRIM_BATCH_MAX];
 	struct trim_span sp[VM_TRIM_BATCH_MAX];
 	int ns = 0, npc = 0, i0 = 0;
-	uint64_t t0, t1;
+	uint64_t t0, t1, wlo, hi;
 
+	if (b->tb_n == 0)
+		return;
 	for (int i = 0; i < b->tb_n; i++)
 		vpns[i] = b->tb_page[i].tpg_vpn;
 	lk_acquire(&p->ps_win_lock);
@@ -163,8 +173,10 @@ static void trim_capture(struct trim_batch *b)
 	t0 = tml_now();
 	map_zap(p, vpns, b->tb_n);
 	t1 = t0 != 0 ? vm_now_ns() : 0;
-	for (int k = 0; k < ns; k++)
-		trim_span_thaw(p, pc + sp[k].ts_pc, sp[k].ts_np, sp[k].ts_wlo, sp[k].ts_hi);
+	for (int k = 0; k < ns; k++) {
+		trim_span_range(p, vpns, &sp[k], &wlo, &hi);
+		trim_span_thaw(p, pc + sp[k].ts_pc, sp[k].ts_np, wlo, hi);
+	}
 	trim_window_withdraw(p);
 	lk_release(&p->ps_win_lock);
 	if (t0 != 0) {

@@ -73,15 +73,17 @@ all: $(B)/vmsim $(B)/vmsim.1
 # libzstd-dev to read zstd-compressed traces, valgrind to record a real
 # program's references (the tests record one), gnuplot-nox for --mrc-plot
 # and --plot, libncurses-dev (and pkg-config, for its flags) for --live and
-# tmux to test it in a real terminal; xz-utils, zstd and liblzma-dev are
-# usually there already.  Installed
+# tmux to test it in a real terminal, gdb for the stacks of a test that
+# hangs (tests/run.sh); xz-utils, zstd, liblzma-dev and gdb are usually
+# there already.  Installed
 # when missing (we are root), with one apt-get update if the first try
 # fails; silent when everything is there.
 DEPS_PKGS := libzstd-dev liblzma-dev valgrind gnuplot-nox xz-utils zstd libncurses-dev \
-             pkg-config tmux
+             pkg-config tmux gdb
 DEPS_HAVE := test -f /usr/include/zstd.h && test -f /usr/include/lzma.h && \
              command -v valgrind && command -v gnuplot && command -v xz && command -v zstd && \
-             test -f /usr/include/curses.h && command -v pkg-config && command -v tmux
+             test -f /usr/include/curses.h && command -v pkg-config && command -v tmux && \
+             command -v gdb
 deps:
 	@if ! { $(DEPS_HAVE); } >/dev/null 2>&1; then \
 	    if [ "$$(id -u)" != 0 ]; then \

@@ -403,9 +403,10 @@ then ok; else bad "working-set limits in the process: line: exit $rc: $out"; fi
 
 # A hard maximum under load: 4 threads of a process at a hard max of 16
 # pages beside a process that wants every frame, on 256 frames.  Its peak
-# never exceeds max + its threads (the faults in flight), it replaced its
-# own pages, and it verifies; the same run with a soft maximum goes past
-# the bound (so the check can fail).
+# never exceeds max + its threads (the faults in flight) + as many again
+# (its excess, held in a trimmer's batch, which replacement cannot take),
+# it replaced its own pages, and it verifies; the same run with a soft
+# maximum goes far past the bound (so the check can fail).
 for hard in 1 0; do
 	out=$("$V" --physical 1M --pagefile 8M --quiet --json --seconds 1.5 --write-ratio 0.5 \
 		--process name=capped,virtual=2M,threads=4,workload=uniform,ws-max=64K,hard-max=$hard \
@@ -415,10 +416,10 @@ p = {e["name"]: e for e in j["processes"]}; c = p["capped"]
 assert c["ws_max_pages"] == 16 and c["ws_hard_max"] == hard, c
 assert all(e["verify_failures"] == 0 and e["accesses"] > 0 for e in p.values()) and j["validate_problems"] == 0, j
 if hard:
-    assert c["working_set_peak_pages"] <= 16 + 4, c
+    assert c["working_set_peak_pages"] <= 16 + 2 * 4, c
     assert c["pages_replaced"] > 0 and c["faults"]["hard"] > 0, c
 else:
-    assert c["working_set_peak_pages"] > 16 + 4 and c["pages_replaced"] == 0, c' "$out" "$hard"
+    assert c["working_set_peak_pages"] > 16 + 2 * 4 and c["pages_replaced"] == 0, c' "$out" "$hard"
 	then ok; else bad "hard max $hard under load: exit $rc: $out"; fi
 done
 

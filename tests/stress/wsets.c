@@ -9,8 +9,11 @@
  *                 pages) has a hard maximum of FRAMES / 4 pages; process
  *                 B (2 threads, the same size) none.  Checks: A's resident
  *                 count, sampled while both run and at its peak, never
- *                 exceeds the maximum by more than A's threads (its faults
- *                 in flight); A replaced pages itself; then the maximum is
+ *                 exceeds the maximum by more than A's faults in flight
+ *                 (THREADS) plus the pages of A the trimmer thread holds in
+ *                 a batch, which A's replacement cannot take (the trimmer
+ *                 takes A's excess over its maximum, so at most THREADS
+ *                 again); A replaced pages itself; then the maximum is
  *                 lowered to FRAMES / 8 while A runs, and holds again.
  *   MODE min      process S (FRAMES / 4 pages, minimum FRAMES / 8) touches
  *                 every page once and goes idle: its pages are the oldest
@@ -123,7 +126,7 @@ static void phase_ok(struct proc *prs, int n, const char *phase)
 /* The watcher: samples while wa_run is set. */
 struct watch {
 	struct vm_process *wa_a, *wa_b;	/* hardmax: a; min: a = S, b = L */
-	uint64_t wa_bound;		/* hardmax: max + threads; min: S's minimum */
+	uint64_t wa_bound;		/* hardmax: max + 2 x threads; min: S's minimum */
 	_Atomic int wa_run;
 	uint64_t wa_worst;		/* hardmax: the largest resident seen, once settled
 					 * (first seen within the bound: after a lowering) */
@@ -180,7 +183,8 @@ static void run_hardmax(uint64_t frames, int threads, uint64_t quota)
 	vm_process_get_limits(prs[0].pr_p, &mn, &mx, &fl);
 	check(mn == 8 && mx == frames / 4 && fl == VM_WS_HARD_MAX, "limits: read back");
 	for (int phase = 0; phase < 2; phase++) {
-		w = (struct watch){ .wa_a = prs[0].pr_p, .wa_bound = mx + (uint64_t)threads };
+		/* faults in flight, and the trimmer's batch of the excess they made */
+		w = (struct watch){ .wa_a = prs[0].pr_p, .wa_bound = mx + 2 * (uint64_t)threads };
 		atomic_store(&w.wa_run, 1);
 		if (pthread_create(&wt, NULL, watch_hardmax, &w) != 0)
 			die("cannot start the watcher");
